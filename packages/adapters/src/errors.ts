@@ -1,0 +1,2 @@
+/** Stable codes of the errors this package throws. */
+export type ErrorCode = never
