@@ -70,12 +70,11 @@ describe('CapacityLimiter defaults and accounting', () => {
     const limiter = new CapacityLimiter({ totalTokens: 1 })
     expect(await limiter.run(() => 7)).toBe(7)
     expect(await limiter.run(async () => 'async')).toBe('async')
-    expect(
+    const foreignThenable = {
       // biome-ignore lint/suspicious/noThenProperty: a foreign thenable is exactly what this checks
-      await limiter.run(
-        () => ({ then: (resolve: (value: number) => void) => resolve(9) }) as PromiseLike<number>,
-      ),
-    ).toBe(9)
+      then: (resolve: (value: number) => void) => resolve(9),
+    }
+    expect(await limiter.run(() => foreignThenable as PromiseLike<number>)).toBe(9)
   })
 
   it('wrap keeps the signature and limits every call', async () => {
