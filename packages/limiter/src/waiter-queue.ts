@@ -20,7 +20,15 @@ export class WaiterQueue {
 
   shift(): Waiter | undefined {
     const waiter = this.head
-    if (waiter !== undefined) this.remove(waiter)
+    if (waiter === undefined) return undefined
+    const next = waiter.next
+    this.head = next
+    if (next === undefined) this.tail = undefined
+    else {
+      next.previous = undefined
+      waiter.next = undefined
+    }
+    this.length--
     return waiter
   }
 
