@@ -5,8 +5,9 @@ export default defineConfig({
     projects: ['packages/*', 'examples/*'],
     coverage: {
       provider: 'v8',
-      // Tests import the TypeScript sources (the @loopwork/source condition), so coverage maps to src/.
-      include: ['packages/*/src/**/*.ts'],
+      // Tests import the TypeScript sources (the @loopwork/source condition), so coverage maps to src/;
+      // the glob is resolved against each project's own folder.
+      include: ['src/**/*.ts'],
       reporter: ['text-summary', 'html'],
     },
   },
