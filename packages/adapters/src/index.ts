@@ -1,1 +1,23 @@
-export {}
+export type { BackgroundTasksMiddlewareOptions } from './after-response-tasks.js'
+export type { ConcurrencyLimitOptions } from './concurrency-limit-options.js'
+export type { ResourceReport, ShutdownResource } from './drain-resources.js'
+export { AdaptersError, type AdaptersErrorCode, StreamChunkError } from './errors.js'
+export { CLIENT_CLOSED_REQUEST } from './response-completion.js'
+export { shutdown } from './server-shutdown.js'
+export {
+  DEFAULT_RETRY_AFTER_SECONDS,
+  type RefusalReason,
+  type ServiceUnavailable,
+} from './service-unavailable.js'
+export {
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  type ShutdownOptions,
+  type ShutdownReport,
+} from './shutdown-options.js'
+export type {
+  ChunkIterable,
+  StreamChunk,
+  StreamOptions,
+  StreamOutcome,
+  StreamSource,
+} from './stream-source.js'

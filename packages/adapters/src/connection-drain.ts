@@ -1,0 +1,40 @@
+import type { Server } from 'node:http'
+
+/** How often idle keep-alive connections are closed while requests finish. */
+const IDLE_SWEEP_MS = 20
+
+/**
+ * Empties a closing server's connections within a deadline. `server.close()` closes the connections
+ * idle at that moment only; a response in flight then leaves its keep-alive connection open after
+ * it is sent, which would hold the server open for the whole keep-alive timeout. So idle
+ * connections are swept every 20 ms, and at the deadline whatever is left is closed and counted.
+ */
+export class ConnectionDrain {
+  #closedAtDeadline = 0
+  readonly #sweep: NodeJS.Timeout
+  readonly #deadline: NodeJS.Timeout
+
+  constructor(server: Server, deadline: number) {
+    this.#sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS).unref()
+    this.#deadline = setTimeout(
+      () => {
+        server.getConnections((_error, count) => {
+          this.#closedAtDeadline = count
+          server.closeAllConnections()
+        })
+      },
+      Math.max(0, deadline - Date.now()),
+    ).unref()
+  }
+
+  /** Connections that still had a request in flight at the deadline and were closed. */
+  get closedAtDeadline(): number {
+    return this.#closedAtDeadline
+  }
+
+  /** Stops sweeping; call it once the server has closed. */
+  stop(): void {
+    clearInterval(this.#sweep)
+    clearTimeout(this.#deadline)
+  }
+}

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
+import { admitResponse } from '../concurrency-admission.js'
+import {
+  type ConcurrencyLimitOptions,
+  resolveConcurrencyLimit,
+} from '../concurrency-limit-options.js'
+
+/**
+ * An `onRequest` hook that admits requests through a `CapacityLimiter`, for one route:
+ * `app.get('/report', { onRequest: concurrencyLimitHook({ limiter }) }, handler)`. Same behaviour
+ * as the {@link concurrencyLimit} plugin.
+ */
+export function concurrencyLimitHook(options: ConcurrencyLimitOptions): onRequestHookHandler {
+  const { limiter, admission, refusal } = resolveConcurrencyLimit(options)
+  return (_request, reply, done) => {
+    const admitted = admitResponse(limiter, reply.raw, admission)
+    if (admitted === 'admitted') return done()
+    admitted.then((outcome) => {
+      if (outcome === 'admitted') done()
+      else if (outcome === 'refused') reply.code(503).headers(refusal.headers).send(refusal.body)
+    }, done)
+  }
+}
+
+const plugin: FastifyPluginAsync<ConcurrencyLimitOptions> = async (instance, options) => {
+  instance.addHook('onRequest', concurrencyLimitHook(options))
+}
+
+/**
+ * Admits requests through a `CapacityLimiter`: a request holds a token until its response is over;
+ * when the limiter's queue is full it gets 503 with `Retry-After`; a client that disconnects while
+ * waiting leaves the queue without a token ever being taken. Applies to the context it is
+ * registered in; use {@link concurrencyLimitHook} for a single route.
+ *
+ * @example
+ * await app.register(concurrencyLimit, { limiter: new CapacityLimiter({ totalTokens: 40, maxWaiting: 200 }) })
+ */
+export const concurrencyLimit = fastifyPlugin(plugin, {
+  fastify: '5.x',
+  name: '@loopwork/adapters/concurrency-limit',
+})

@@ -1,0 +1,58 @@
+import type { BackgroundTasks, TaskSupervisor } from '@loopwork/background-tasks'
+import type { MiddlewareHandler } from 'hono'
+import {
+  AfterResponseTasks,
+  type BackgroundTasksMiddlewareOptions,
+} from '../after-response-tasks.js'
+import { nodeResponseOf, waitUntilOf } from './node-bindings.js'
+
+/** The Hono environment the middleware adds to: `c.get('backgroundTasks')` is typed. */
+export interface BackgroundTasksEnv {
+  Variables: {
+    /** Work to run once this response has been sent (also when the client disconnected). */
+    backgroundTasks: BackgroundTasks
+  }
+}
+
+/** The middleware, with the supervisor its tasks run under (give it to `shutdown()`). */
+export type BackgroundTasksMiddleware = MiddlewareHandler<BackgroundTasksEnv> & {
+  readonly supervisor: TaskSupervisor
+}
+
+/**
+ * Gives every request a typed `c.get('backgroundTasks')` whose tasks run after the response:
+ * on Node, once the Node response is over (sent, or cut off by the client: the tasks still run);
+ * on runtimes with a real `executionCtx.waitUntil` (Cloudflare Workers...), handed to it; elsewhere,
+ * on the next turn of the event loop after the handler returned its response.
+ *
+ * @example
+ * const app = new Hono<BackgroundTasksEnv>()
+ * const tasks = backgroundTasks()
+ * app.use(tasks)
+ * app.post('/signup', (c) => {
+ *   c.get('backgroundTasks').add(sendWelcomeEmail, 'a@b.c')
+ *   return c.json({ ok: true }, 201)
+ * })
+ */
+export function backgroundTasks(
+  options?: BackgroundTasksMiddlewareOptions,
+): BackgroundTasksMiddleware {
+  const afterResponse = new AfterResponseTasks(options)
+  const middleware: MiddlewareHandler<BackgroundTasksEnv> = async (context, next) => {
+    const tasks = afterResponse.create()
+    context.set('backgroundTasks', tasks)
+    const outgoing = nodeResponseOf(context)
+    if (outgoing !== undefined) {
+      afterResponse.runAfter(outgoing, tasks)
+      return next()
+    }
+    try {
+      await next()
+    } finally {
+      const waitUntil = waitUntilOf(context)
+      if (waitUntil !== undefined) waitUntil(afterResponse.run(tasks))
+      else setTimeout(() => afterResponse.run(tasks), 0)
+    }
+  }
+  return Object.assign(middleware, { supervisor: afterResponse.supervisor })
+}

@@ -1,0 +1,36 @@
+import type { ServerResponse } from 'node:http'
+import type { Context } from 'hono'
+
+/**
+ * The part of @hono/node-server's `HttpBindings` the adapters read, declared here so the types do
+ * not require @hono/node-server (off Node, `c.env` holds the runtime's own bindings).
+ */
+export interface NodeResponseBindings {
+  /** The Node response behind this request, when Hono runs on Node through @hono/node-server. */
+  readonly outgoing?: ServerResponse | undefined
+}
+
+/** The Node response behind a Hono request, or `undefined` off Node. */
+export function nodeResponseOf(context: Context): ServerResponse | undefined {
+  const outgoing = (context.env as NodeResponseBindings | undefined)?.outgoing
+  return typeof outgoing?.once === 'function' ? outgoing : undefined
+}
+
+/**
+ * The runtime's `waitUntil` (Cloudflare Workers and others that provide one), or `undefined`:
+ * `c.executionCtx` throws where the runtime supplies none, as on Node.
+ */
+export function waitUntilOf(context: Context): ((work: Promise<unknown>) => void) | undefined {
+  try {
+    const executionContext = context.executionCtx
+    if (typeof executionContext?.waitUntil !== 'function') return undefined
+    return (work) => executionContext.waitUntil(work)
+  } catch {
+    return undefined
+  }
+}
+
+/** The status Hono answers with for a request whose client left while it waited. */
+export function clientGoneResponse(): Response {
+  return new Response(null, { status: 499 })
+}

@@ -1,0 +1,33 @@
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import {
+  resolveStreamOptions,
+  STREAM_FAILED_BODY,
+  type StreamOptions,
+  type StreamSource,
+} from '../stream-source.js'
+import { iterableReadableStream } from '../web-response-stream.js'
+
+/**
+ * A streamed response from an iterable (or a function of `{ signal }` returning one): the body is a
+ * `ReadableStream` that asks the iterable for a chunk only when the consumer reads, so backpressure
+ * reaches it (on Node, @hono/node-server waits for the response's `drain` before reading again), and
+ * the iterable is stopped with `return()` when the client goes away. Works on every runtime.
+ *
+ * @example
+ * app.get('/export', (c) => streamIterable(c, exportRows(), { contentType: 'application/x-ndjson' }))
+ */
+export async function streamIterable(
+  context: Context,
+  source: StreamSource,
+  options?: StreamOptions,
+): Promise<Response> {
+  const resolved = resolveStreamOptions(options)
+  const body = await iterableReadableStream(source, resolved)
+  if (body === undefined) {
+    return context.body(STREAM_FAILED_BODY, 500, {
+      'content-type': 'application/json; charset=utf-8',
+    })
+  }
+  return context.body(body, resolved.status as ContentfulStatusCode, resolved.headers)
+}

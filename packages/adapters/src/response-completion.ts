@@ -1,0 +1,23 @@
+import type { ServerResponse } from 'node:http'
+
+/**
+ * The status recorded for a request whose client went away before the response was complete
+ * (nginx's "client closed request"), so such requests are neither lost nor counted as successes.
+ */
+export const CLIENT_CLOSED_REQUEST = 499
+
+/**
+ * Calls `listener` once the response is over: after it was fully handed to the operating system
+ * (`finish`, then `close`) or when the client cut the connection first (`close` alone). Node emits
+ * `close` in both cases, so one listener covers both and nothing is missed when the client leaves,
+ * the trap of after-response work that listens to `finish` only.
+ */
+export function whenResponseClosed(response: ServerResponse, listener: () => void): void {
+  if (response.closed) queueMicrotask(listener)
+  else response.once('close', listener)
+}
+
+/** The status to record for a closed response: its status code, or 499 when it never completed. */
+export function completedStatus(response: ServerResponse): number {
+  return response.writableFinished ? response.statusCode : CLIENT_CLOSED_REQUEST
+}

@@ -1,0 +1,52 @@
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import express, { type Response } from 'express'
+import {
+  backgroundTasks,
+  concurrencyLimit,
+  shutdown,
+  streamIterable,
+} from '../../../src/express/index.js'
+import type { Framework, RunningServer, TestApp, TestReply } from '../test-app.js'
+
+async function start(spec: TestApp): Promise<RunningServer> {
+  const app = express()
+  if (spec.backgroundTasks !== undefined) app.use(backgroundTasks(spec.backgroundTasks))
+  if (spec.concurrencyLimit !== undefined) app.use(concurrencyLimit(spec.concurrencyLimit))
+  for (const route of spec.routes) {
+    const method = route.method === 'HEAD' ? 'head' : route.method === 'POST' ? 'post' : 'get'
+    app[method](route.path, async (request, response) => {
+      const reply = await route.handle({
+        params: { ...request.params } as Record<string, string>,
+        query: { ...request.query },
+        headers: request.headers,
+        backgroundTasks: spec.backgroundTasks === undefined ? undefined : request.backgroundTasks,
+        responseFinished: () => response.writableFinished,
+      })
+      await send(response, reply)
+    })
+  }
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    shutdown: () => shutdown(server, spec.shutdown),
+    close: async () => {
+      server.closeAllConnections()
+      if (server.listening) await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+async function send(response: Response, reply: TestReply): Promise<void> {
+  if ('stream' in reply) {
+    await streamIterable(response, reply.stream, reply.options)
+    return
+  }
+  response.status(reply.status ?? 200)
+  if (reply.headers !== undefined) response.set(reply.headers)
+  if (reply.json !== undefined) response.json(reply.json)
+  else response.send(reply.text ?? '')
+}
+
+export const expressFramework: Framework = { name: 'express', start }

@@ -1,0 +1,140 @@
+import { TaskSupervisor } from '@loopwork/background-tasks'
+import { describe, expect, it, vi } from 'vitest'
+import { deferred } from '../support/deferred.js'
+import { rawRequest, readBody, send } from '../support/http-client.js'
+import { frameworks } from './frameworks.js'
+import { serversFor } from './server-lifecycle.js'
+import type { TestRequest } from './test-app.js'
+
+describe.each(frameworks)('graceful shutdown on $name', (framework) => {
+  const start = serversFor(framework)
+
+  it('stops new work, lets the request in flight finish, then drains its background tasks', async () => {
+    const supervisor = new TaskSupervisor({ name: 'after-response' })
+    const handlerStarted = deferred()
+    const releaseHandler = deferred()
+    const releaseTask = deferred()
+    const order: string[] = []
+    const server = await start({
+      backgroundTasks: { supervisor },
+      shutdown: { timeoutMs: 10_000, resources: [supervisor] },
+      routes: [
+        {
+          method: 'GET',
+          path: '/order',
+          async handle(request: TestRequest) {
+            request.backgroundTasks!.add(async function sendReceipt() {
+              order.push('task started')
+              await releaseTask.promise
+              order.push('task finished')
+            })
+            handlerStarted.resolve()
+            await releaseHandler.promise
+            return { json: { ordered: true } }
+          },
+        },
+      ],
+    })
+    const inFlight = rawRequest(`${server.url}/order`)
+    await handlerStarted.promise
+
+    let finished = false
+    const shuttingDown = server.shutdown().then((report) => {
+      finished = true
+      return report
+    })
+    // No new connection is accepted any more.
+    await vi.waitFor(() => expect(send(`${server.url}/order`)).rejects.toThrow(/ECONNREFUSED/))
+
+    releaseHandler.resolve()
+    const response = await inFlight.response
+    expect(response.statusCode).toBe(200)
+    expect(JSON.parse(await readBody(response))).toEqual({ ordered: true })
+    await vi.waitFor(() => expect(order).toEqual(['task started']))
+    expect(finished).toBe(false)
+
+    releaseTask.resolve()
+    const report = await shuttingDown
+    expect(order).toEqual(['task started', 'task finished'])
+    expect(report).toEqual({
+      timedOut: false,
+      closedConnections: 0,
+      resources: [{ name: 'after-response', outcome: 'drained', aborted: [] }],
+    })
+  })
+
+  it('at the deadline closes the connections still busy, aborts unfinished work and reports it', async () => {
+    const supervisor = new TaskSupervisor({ name: 'after-response' })
+    const handlerStarted = deferred()
+    const never = new Promise<never>(() => {})
+    const server = await start({
+      backgroundTasks: { supervisor },
+      shutdown: { timeoutMs: 300, resources: [supervisor] },
+      routes: [
+        {
+          method: 'GET',
+          path: '/quick',
+          handle(request: TestRequest) {
+            request.backgroundTasks!.add(function reindex() {
+              return never
+            })
+            return { text: 'done' }
+          },
+        },
+        {
+          method: 'GET',
+          path: '/stuck',
+          async handle() {
+            handlerStarted.resolve()
+            return never
+          },
+        },
+      ],
+    })
+    expect((await send(`${server.url}/quick`)).status).toBe(200)
+    await vi.waitFor(() => expect(supervisor.active).toBe(1))
+    const stuck = rawRequest(`${server.url}/stuck`)
+    await handlerStarted.promise
+
+    const report = await server.shutdown()
+    await expect(stuck.response).rejects.toThrow()
+    expect(report.timedOut).toBe(true)
+    expect(report.closedConnections).toBe(1)
+    expect(report.resources).toEqual([
+      {
+        name: 'after-response',
+        outcome: 'aborted',
+        aborted: [expect.objectContaining({ name: 'background-tasks' })],
+      },
+    ])
+  })
+
+  it('closes keep-alive connections that were busy when shutdown began, without waiting for their timeout', async () => {
+    const handlerStarted = deferred()
+    const releaseHandler = deferred()
+    // Every framework's keep-alive timeout is 5 s or more: a connection left to it would still be
+    // open at this deadline and be counted in closedConnections.
+    const server = await start({
+      shutdown: { timeoutMs: 2_000 },
+      routes: [
+        {
+          method: 'GET',
+          path: '/',
+          async handle() {
+            handlerStarted.resolve()
+            await releaseHandler.promise
+            return { text: 'bye' }
+          },
+        },
+      ],
+    })
+    // fetch keeps its connection alive by default.
+    const response = fetch(`${server.url}/`)
+    await handlerStarted.promise
+    const shuttingDown = server.shutdown()
+    releaseHandler.resolve()
+    expect(await (await response).text()).toBe('bye')
+    const report = await shuttingDown
+    expect(report).toEqual({ timedOut: false, closedConnections: 0, resources: [] })
+  })
+})

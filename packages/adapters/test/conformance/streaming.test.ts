@@ -1,0 +1,193 @@
+import { describe, expect, it, vi } from 'vitest'
+import { deferred } from '../support/deferred.js'
+import { rawRequest, readBody, send } from '../support/http-client.js'
+import { frameworks } from './frameworks.js'
+import { serversFor } from './server-lifecycle.js'
+
+describe.each(frameworks)('streaming on $name', (framework) => {
+  const start = serversFor(framework)
+
+  it('streams an async iterable in order with the given status and headers', async () => {
+    async function* lines() {
+      for (let index = 0; index < 5; index++) yield `${JSON.stringify({ index })}\n`
+      yield new TextEncoder().encode('{"end":true}\n')
+    }
+    const server = await start({
+      routes: [
+        {
+          method: 'GET',
+          path: '/export',
+          handle: () => ({
+            stream: lines(),
+            options: {
+              status: 201,
+              contentType: 'application/x-ndjson',
+              headers: { 'x-export': 'yes' },
+            },
+          }),
+        },
+      ],
+    })
+    const response = await send(`${server.url}/export`)
+    expect(response.status).toBe(201)
+    expect(response.headers['content-type']).toBe('application/x-ndjson')
+    expect(response.headers['x-export']).toBe('yes')
+    expect(
+      response.body
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([{ index: 0 }, { index: 1 }, { index: 2 }, { index: 3 }, { index: 4 }, { end: true }])
+  })
+
+  it('stops the generator with return() when the client goes away', async () => {
+    const stopped = deferred()
+    let produced = 0
+    let signalAborted = false
+    const server = await start({
+      routes: [
+        {
+          method: 'GET',
+          path: '/ticks',
+          handle: () => ({
+            stream: async function* ({ signal }: { signal: AbortSignal }) {
+              try {
+                while (true) {
+                  produced++
+                  yield `tick ${produced}\n`
+                  await new Promise((resolve) => setImmediate(resolve))
+                }
+              } finally {
+                signalAborted = signal.aborted
+                stopped.resolve()
+              }
+            },
+          }),
+        },
+      ],
+    })
+    const exchange = rawRequest(`${server.url}/ticks`)
+    const response = await exchange.response
+    await new Promise<void>((resolve) => response.once('data', () => resolve()))
+    exchange.disconnect()
+    await stopped.promise
+    expect(signalAborted).toBe(true)
+    const atStop = produced
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(produced).toBe(atStop)
+  })
+
+  it('pulls no further than the client reads (backpressure through drain)', async () => {
+    const chunk = new Uint8Array(256 * 1024).fill(97)
+    const total = 400 // 100 MiB if nothing held the producer back
+    let produced = 0
+    const server = await start({
+      routes: [
+        {
+          method: 'GET',
+          path: '/big',
+          handle: () => ({
+            stream: (function* () {
+              for (let index = 0; index < total; index++) {
+                produced++
+                yield chunk
+              }
+            })(),
+          }),
+        },
+      ],
+    })
+    const exchange = rawRequest(`${server.url}/big`)
+    const response = await exchange.response
+    response.pause()
+    // Let the server fill the socket and the client's buffers, then check it waits.
+    await vi.waitFor(() => expect(produced).toBeGreaterThan(0))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const whilePaused = produced
+    expect(whilePaused).toBeLessThan(total)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(produced).toBe(whilePaused)
+
+    let received = 0
+    response.on('data', (data: Buffer) => {
+      received += data.length
+    })
+    response.resume()
+    await new Promise((resolve) => response.once('end', resolve))
+    expect(received).toBe(total * chunk.length)
+    expect(produced).toBe(total)
+  })
+
+  it('answers 500 when the iterable fails before its first chunk, and reports the error', async () => {
+    const errors: unknown[] = []
+    const server = await start({
+      routes: [
+        {
+          method: 'GET',
+          path: '/broken',
+          handle: () => ({
+            stream: (async function* () {
+              yield* []
+              throw new Error('database gone')
+            })(),
+            options: { onError: (error: unknown) => errors.push(error) },
+          }),
+        },
+      ],
+    })
+    const response = await send(`${server.url}/broken`)
+    expect(response.status).toBe(500)
+    expect(JSON.parse(response.body)).toEqual({ error: 'Internal Server Error' })
+    expect(response.body).not.toContain('database gone')
+    expect((errors[0] as Error).message).toBe('database gone')
+  })
+
+  it('cuts the connection when the iterable fails mid-stream, and reports the error', async () => {
+    const errors: unknown[] = []
+    const server = await start({
+      routes: [
+        {
+          method: 'GET',
+          path: '/half',
+          handle: () => ({
+            stream: (async function* () {
+              yield 'first\n'
+              await new Promise((resolve) => setTimeout(resolve, 10))
+              throw new Error('disk gone')
+            })(),
+            options: { onError: (error: unknown) => errors.push(error) },
+          }),
+        },
+      ],
+    })
+    const exchange = rawRequest(`${server.url}/half`)
+    const response = await exchange.response
+    expect(response.statusCode).toBe(200)
+    await expect(readBody(response)).rejects.toThrow()
+    await vi.waitFor(() => expect(errors).toHaveLength(1))
+    expect((errors[0] as Error).message).toBe('disk gone')
+  })
+
+  it('reports a chunk that is neither a string nor bytes', async () => {
+    const errors: unknown[] = []
+    const server = await start({
+      routes: [
+        {
+          method: 'GET',
+          path: '/objects',
+          handle: () => ({
+            stream: [{ not: 'a chunk' }] as unknown as string[],
+            options: { onError: (error: unknown) => errors.push(error) },
+          }),
+        },
+      ],
+    })
+    const exchange = rawRequest(`${server.url}/objects`)
+    await exchange.response.then(readBody).catch(() => undefined)
+    await vi.waitFor(() => expect(errors).toHaveLength(1))
+    expect(errors[0]).toMatchObject({
+      name: 'StreamChunkError',
+      code: 'LOOPWORK_ADAPTERS_STREAM_CHUNK',
+    })
+  })
+})
