@@ -1,8 +1,11 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Two entries; code they share (errors, validation) is split into a common chunk, so an error
+  // class is the same class whichever entry threw it.
+  entry: { index: 'src/index.ts', bullmq: 'src/bullmq/index.ts' },
   format: ['esm'],
+  splitting: true,
   dts: true,
   sourcemap: true,
   clean: true,

@@ -1,0 +1,98 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type {
+  BackgroundTaskInfo,
+  BackgroundTasksOptions,
+  BackgroundTasksReport,
+} from './background-tasks-options.js'
+import { logFailure, reportSafely } from './error-reporting.js'
+import { TasksAlreadyRunError } from './errors.js'
+import { assertOptionalFunction, describe, invalid } from './option-validation.js'
+
+interface PendingTask {
+  readonly task: (...args: never[]) => unknown
+  readonly args: unknown[]
+  readonly name: string
+  /** Runs a function in the async context of the `add()` call (Starlette copies the request's context too). */
+  readonly inAddContext: <R>(fn: (...args: unknown[]) => R, ...args: unknown[]) => R
+}
+
+const defaultOnError = (error: unknown, task: BackgroundTaskInfo): void =>
+  logFailure(`background task "${task.name}"`, error)
+
+/**
+ * Work to do after a response has been sent, collected per request: FastAPI's/Starlette's
+ * `BackgroundTasks`. Tasks run once, in the order they were added, one after another.
+ *
+ * Unlike Starlette, which stops at the first exception and drops the remaining tasks, a failing task
+ * here is reported through `onError` (by default: logged with its name) and the next tasks still run;
+ * `run()` itself never rejects for a task's failure.
+ *
+ * @example
+ * const tasks = new BackgroundTasks({ onError })
+ * tasks.add(sendEmail, 'a@b.c')
+ * tasks.add(audit, event)
+ * await tasks.run() // the adapter calls this once the response is fully sent
+ */
+export class BackgroundTasks {
+  #pending: PendingTask[] = []
+  #state: 'collecting' | 'running' | 'finished' = 'collecting'
+  readonly #onError: (error: unknown, task: BackgroundTaskInfo) => unknown
+
+  constructor(options: BackgroundTasksOptions = {}) {
+    assertOptionalFunction('onError', options.onError)
+    this.#onError = options.onError ?? defaultOnError
+  }
+
+  /** How many tasks are waiting to run. */
+  get size(): number {
+    return this.#pending.length
+  }
+
+  /** Whether `run()` has been called. */
+  get started(): boolean {
+    return this.#state !== 'collecting'
+  }
+
+  /**
+   * Adds a sync or async function and the arguments to call it with, type-checked against its
+   * parameters. It will run in the async context (AsyncLocalStorage) of this call.
+   * Throws `TasksAlreadyRunError` once `run()` has started.
+   */
+  add<A extends unknown[]>(task: (...args: A) => unknown, ...args: A): this {
+    if (this.#state !== 'collecting') throw new TasksAlreadyRunError('add')
+    if (typeof task !== 'function') {
+      throw invalid(task, `task must be a function, got ${describe(task)}`)
+    }
+    this.#pending.push({
+      task: task as (...args: never[]) => unknown,
+      args,
+      name: task.name || 'anonymous',
+      inAddContext: AsyncLocalStorage.snapshot(),
+    })
+    return this
+  }
+
+  /**
+   * Runs every task in order, each after the previous one settled. A failing task goes to `onError`
+   * and the rest still run. Resolves with how many succeeded and failed; rejects only with
+   * `TasksAlreadyRunError` when called a second time.
+   */
+  async run(): Promise<BackgroundTasksReport> {
+    if (this.#state !== 'collecting') throw new TasksAlreadyRunError('run')
+    this.#state = 'running'
+    const pending = this.#pending
+    this.#pending = []
+    let failed = 0
+    for (let position = 0; position < pending.length; position++) {
+      const { task, args, name, inAddContext } = pending[position]!
+      try {
+        await inAddContext(task as (...args: unknown[]) => unknown, ...args)
+      } catch (error) {
+        failed++
+        reportSafely(this.#onError, `background task "${name}"`, error, { name, position })
+      }
+    }
+    this.#state = 'finished'
+    return { succeeded: pending.length - failed, failed }
+  }
+}

@@ -1,0 +1,71 @@
+import type { ConnectionOptions } from 'bullmq'
+import type { TaskQueueOptions } from '../task-queue-options.js'
+import type { JobHandlers } from '../task-queue-types.js'
+
+/** Options of the BullMQ-backed `TaskQueue`: the shared ones plus where Redis is and how workers lease jobs. */
+export interface BullMQTaskQueueOptions<H extends JobHandlers> extends TaskQueueOptions<H> {
+  /**
+   * The queue's name in Redis; every process that uses the same name (and `prefix`) shares the jobs.
+   * No `:`.
+   *
+   * @example new TaskQueue({ name: 'mail', handlers, connection: process.env.REDIS_URL })
+   */
+  readonly name: string
+  /**
+   * Where Redis is: a `redis://` URL, ioredis options, or an ioredis instance to share (it is then
+   * not closed by `close()`). URLs and option objects get `maxRetriesPerRequest: null`, as BullMQ's
+   * workers need.
+   *
+   * @default 'redis://127.0.0.1:6379'
+   * @example new TaskQueue({ name: 'mail', handlers, connection: 'redis://10.0.0.5:6379/2' })
+   */
+  readonly connection?: string | ConnectionOptions | undefined
+  /**
+   * The prefix of every Redis key of the queue.
+   *
+   * @default 'bull' (BullMQ's)
+   * @example new TaskQueue({ name: 'mail', handlers, prefix: 'myapp' })
+   */
+  readonly prefix?: string | undefined
+  /**
+   * Whether this process runs jobs. `false` makes a producer only: it adds jobs, reads results and
+   * stats, and leaves the work to other processes.
+   *
+   * @default true
+   * @example new TaskQueue({ name: 'mail', handlers, consume: false }) // in the web process
+   */
+  readonly consume?: boolean | undefined
+  /**
+   * How long a worker's lease on a running job lasts; the worker renews it at half this time. A job
+   * whose worker died is redelivered once its lease has run out (stalled-job recovery). BullMQ's
+   * `lockDuration`.
+   *
+   * @default 30_000
+   * @example new TaskQueue({ name: 'mail', handlers, lockDurationMs: 60_000 })
+   */
+  readonly lockDurationMs?: number | undefined
+  /**
+   * How often a worker looks for jobs whose lease ran out and puts them back to waiting. BullMQ's
+   * `stalledInterval`.
+   *
+   * @default 30_000
+   * @example new TaskQueue({ name: 'mail', handlers, stalledIntervalMs: 10_000 })
+   */
+  readonly stalledIntervalMs?: number | undefined
+  /**
+   * How many times one job may be recovered from a dead worker before it is failed instead (a job
+   * that keeps crashing its worker must not crash them all). BullMQ's `maxStalledCount`.
+   *
+   * @default 1
+   * @example new TaskQueue({ name: 'mail', handlers, maxStalledCount: 3 })
+   */
+  readonly maxStalledCount?: number | undefined
+  /**
+   * `stats()` answers at once from counts read from Redis at most this long ago, and refreshes them
+   * in the background when they are older; `await refreshStats()` reads them now.
+   *
+   * @default 1_000
+   * @example new TaskQueue({ name: 'mail', handlers, statsMaxAgeMs: 5_000 })
+   */
+  readonly statsMaxAgeMs?: number | undefined
+}

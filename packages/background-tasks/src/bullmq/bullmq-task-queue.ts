@@ -1,0 +1,408 @@
+import { type Job, type JobsOptions, Queue, Worker } from 'bullmq'
+import { EventEmitter } from 'eventemitter3'
+import { backoffDelay } from '../backoff.js'
+import { emitSafely, logFailure, reportSafely, toError } from '../error-reporting.js'
+import { QueueClosedError, QueueFullError } from '../errors.js'
+import { checkJobRequest } from '../job-options.js'
+import {
+  assertDeadline,
+  assertInteger,
+  assertOptionalSignal,
+  assertOptionsObject,
+} from '../option-validation.js'
+import {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  defaultJobFailureLog,
+  type QueueSettings,
+  resolveQueueSettings,
+} from '../queue-settings.js'
+import type {
+  AddArguments,
+  AddJobOptions,
+  CloseOptions,
+  CloseReport,
+  DeadLetter,
+  JobHandlers,
+  JobId,
+  JobInfo,
+  JobName,
+  JobResult,
+  ResultOptions,
+  TaskQueueApi,
+  TaskQueueEvents,
+  TaskQueueStats,
+} from '../task-queue-types.js'
+import { countPending, NO_COUNTS, type QueueCounts, readCounts } from './bullmq-counts.js'
+import { deadLetterOf, jobInfoOf, toBullMQPriority } from './bullmq-job-info.js'
+import type { BullMQTaskQueueOptions } from './bullmq-options.js'
+import { createProcessor, type RunningJob } from './bullmq-processor.js'
+import { BullMQResults } from './bullmq-results.js'
+import { type BullMQSettings, resolveBullMQSettings } from './bullmq-settings.js'
+import { deadlinePassed } from './deadline.js'
+
+/** The BullMQ backoff type our jobs carry, computed by our formula (the same as the in-memory backend's). */
+const BACKOFF_TYPE = 'loopwork'
+/** How long `close()` gives interrupted jobs to be handed back to Redis, and connections to close. */
+export const HAND_BACK_GRACE_MS = 1_000
+/** How often `onIdle()` looks at the queue-wide counts when no local event wakes it earlier. */
+const IDLE_POLL_MS = 100
+
+/**
+ * The `TaskQueue` interface on BullMQ over Redis, for work that must outlive a process or spread
+ * over several: every process constructed with the same `name` shares the jobs, and each one with
+ * `consume` (the default) runs them with `concurrency` workers.
+ *
+ * At-least-once: a job whose worker dies mid-run is handed to another worker once its lease
+ * (`lockDurationMs`) has run out (stalled-job recovery), so a handler may run more than once for
+ * one job; make handlers idempotent. Jobs interrupted by `close()` go straight back to waiting.
+ * Finished jobs are kept in Redis only up to `keepCompleted`/`maxDeadLetters` each.
+ *
+ * @example
+ * const queue = new TaskQueue({
+ *   name: 'mail', connection: process.env.REDIS_URL, concurrency: 8, retries: 3,
+ *   handlers: { sendEmail: async (mail: { to: string }, job) => send(mail, job.signal) },
+ * })
+ * const id = await queue.add('sendEmail', { to: 'a@b.c' })
+ */
+export class TaskQueue<H extends JobHandlers>
+  extends EventEmitter<TaskQueueEvents>
+  implements TaskQueueApi<H>
+{
+  /** The queue's name in Redis. */
+  readonly name: string
+  readonly #settings: QueueSettings
+  readonly #bullmq: BullMQSettings
+  readonly #queue: Queue
+  readonly #worker: Worker | undefined
+  readonly #results: BullMQResults
+  readonly #running = new Map<string, RunningJob>()
+  readonly #retryDelays = new Map<string, number>()
+  #completed = 0
+  #failed = 0
+  #retried = 0
+  #counts: QueueCounts = NO_COUNTS
+  #countsReadAt = Number.NEGATIVE_INFINITY
+  #refreshing: Promise<TaskQueueStats> | undefined
+  #paused = false
+  #busySinceDrained = false
+  #closing: Promise<CloseReport> | undefined
+  #wakeIdleWaiters: (() => void)[] = []
+
+  constructor(options: BullMQTaskQueueOptions<H>) {
+    super()
+    this.#settings = resolveQueueSettings(options, undefined)
+    this.#bullmq = resolveBullMQSettings(options as BullMQTaskQueueOptions<never>)
+    this.name = this.#settings.name
+    const base = { connection: this.#bullmq.connection, prefix: this.#bullmq.prefix }
+    this.#queue = new Queue(this.name, base)
+    this.#queue.on('error', this.#onInfrastructureError)
+    this.#results = new BullMQResults(this.#queue, base, this.#onInfrastructureError)
+    this.#worker = this.#bullmq.consume ? this.#createWorker(base) : undefined
+  }
+
+  /** How many jobs this process runs at once (undefined for a producer-only queue). */
+  get concurrency(): number | undefined {
+    return this.#worker?.concurrency
+  }
+
+  set concurrency(value: number) {
+    const concurrency = assertInteger('concurrency', value, 1)
+    if (this.#worker !== undefined) this.#worker.concurrency = concurrency
+  }
+
+  /**
+   * Stores a job in Redis and resolves with its id once Redis accepted it. Rejects, with nothing
+   * stored, on an unknown job name, data that is not JSON, bad options, a full queue (`maxSize`
+   * counts waiting and delayed jobs queue-wide) or a closed queue. A known `jobId` resolves with that
+   * id and stores nothing.
+   */
+  add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
+  async add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
+    if (this.#closing !== undefined) throw new QueueClosedError(this.name)
+    const payload = data === undefined ? null : data
+    checkJobRequest(this.#settings, name, payload, options)
+    await this.#checkRoom(options?.jobId)
+    const job = await this.#queue.add(name, payload, this.#jobOptions(options))
+    return job.id!
+  }
+
+  /**
+   * Waits for a job's outcome, wherever it runs: resolves with its handler's result (as stored in
+   * Redis, so JSON), rejects with `JobFailedError` once it failed for good, `JobNotFoundError` for an
+   * id Redis does not hold (never added, or no longer retained), `QueueClosedError` when this queue
+   * object closes first.
+   */
+  result<N extends JobName<H>>(id: JobId<N>, options?: ResultOptions): Promise<JobResult<H, N>>
+  result(id: string, options?: ResultOptions): Promise<unknown> {
+    let signal: AbortSignal | undefined
+    try {
+      assertOptionsObject('options', options)
+      signal = assertOptionalSignal('signal', options?.signal)
+      if (this.#closing !== undefined) throw new QueueClosedError(this.name)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    return this.#results.wait(id, signal)
+  }
+
+  /**
+   * A snapshot: the counters of this process's worker, and queue-wide counts read from Redis at most
+   * `statsMaxAgeMs` ago (older ones are refreshed in the background; `refreshStats()` reads them now).
+   */
+  stats(): TaskQueueStats {
+    const stale = performance.now() - this.#countsReadAt > this.#bullmq.statsMaxAgeMs
+    if (stale && this.#closing === undefined && this.#refreshing === undefined) {
+      this.refreshStats().catch(this.#onBackgroundReadError)
+    }
+    return this.#snapshot()
+  }
+
+  /** Reads the queue-wide counts from Redis now and returns the fresh snapshot. */
+  refreshStats(): Promise<TaskQueueStats> {
+    this.#refreshing ??= readCounts(this.#queue)
+      .then((counts) => {
+        this.#counts = counts
+        this.#countsReadAt = performance.now()
+        return this.#snapshot()
+      })
+      .finally(() => {
+        this.#refreshing = undefined
+      })
+    return this.#refreshing
+  }
+
+  /** The jobs that failed for good and are still retained in Redis (`maxDeadLetters`), oldest first. */
+  async deadLetters(): Promise<DeadLetter[]> {
+    const limit = this.#settings.maxDeadLetters
+    if (limit === 0) return []
+    const jobs = await this.#queue.getFailed(0, limit - 1)
+    return jobs
+      .filter((job) => job !== undefined)
+      .map(deadLetterOf)
+      .reverse()
+  }
+
+  /** Resolves once no job is waiting, delayed or running anywhere in the queue; at once after `close()`. */
+  async onIdle(): Promise<void> {
+    while (this.#closing === undefined) {
+      const counts = await readCounts(this.#queue)
+      if (counts.waiting + counts.delayed + counts.active === 0) return
+      await this.#nextChange()
+    }
+  }
+
+  /** Stops this process's worker from taking jobs; running ones go on. Other processes are unaffected. */
+  pause(): void {
+    this.#paused = true
+    this.#worker?.pause(true).catch(this.#onInfrastructureError)
+  }
+
+  /** Lets this process's worker take jobs again. */
+  resume(): void {
+    this.#paused = false
+    this.#worker?.resume().catch(this.#onInfrastructureError)
+  }
+
+  /**
+   * Graceful shutdown, bounded: refuses new jobs, stops taking jobs from Redis, lets running jobs
+   * finish until `timeoutMs`, then aborts them through their signal and moves them back to waiting
+   * in Redis for the next worker. Unlike BullMQ's own `close()`, it always resolves, at the latest
+   * `HAND_BACK_GRACE_MS` after the deadline; nothing accepted is lost (it stays in Redis).
+   */
+  close(options: CloseOptions = {}): Promise<CloseReport> {
+    if (this.#closing !== undefined) return this.#closing
+    let timeoutMs: number
+    try {
+      assertOptionsObject('options', options)
+      timeoutMs = assertDeadline('timeoutMs', options.timeoutMs) ?? DEFAULT_CLOSE_TIMEOUT_MS
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    this.#closing = this.#shutDown(timeoutMs)
+    return this.#closing
+  }
+
+  #createWorker(base: { connection: BullMQSettings['connection']; prefix: string | undefined }) {
+    const worker = new Worker(this.name, createProcessor(this.#settings, this.#running), {
+      ...base,
+      concurrency: this.#settings.concurrency,
+      lockDuration: this.#bullmq.lockDurationMs,
+      stalledInterval: this.#bullmq.stalledIntervalMs,
+      maxStalledCount: this.#bullmq.maxStalledCount,
+      removeOnComplete: { count: this.#settings.keepCompleted },
+      removeOnFail: { count: this.#settings.maxDeadLetters },
+      settings: {
+        backoffStrategy: (attemptsMade, _type, _error, job) => this.#backoff(attemptsMade, job),
+      },
+    })
+    worker.on('error', this.#onInfrastructureError)
+    worker.on('active', () => {
+      this.#busySinceDrained = true
+    })
+    worker.on('completed', (job, result) => this.#onCompleted(job, result))
+    worker.on('failed', (job, error) => this.#onFailed(job, error))
+    worker.on('drained', () => this.#maybeDrained())
+    return worker
+  }
+
+  #jobOptions(options: AddJobOptions | undefined): JobsOptions {
+    const retries = options?.retries ?? this.#settings.retries
+    return {
+      jobId: options?.jobId,
+      priority: toBullMQPriority(options?.priority ?? 0),
+      delay: options?.delayMs,
+      attempts: retries + 1,
+      backoff: retries > 0 ? { type: BACKOFF_TYPE } : undefined,
+      // Per job too, so retention stays bounded whichever worker finishes the job.
+      removeOnComplete: { count: this.#settings.keepCompleted },
+      removeOnFail: { count: this.#settings.maxDeadLetters },
+    }
+  }
+
+  async #checkRoom(jobId: string | undefined): Promise<void> {
+    const maxSize = this.#settings.maxSize
+    if (maxSize === Number.POSITIVE_INFINITY) return
+    if ((await countPending(this.#queue)) < maxSize) return
+    // A duplicate of a known job is answered as in memory: with its id, not with "full".
+    if (jobId !== undefined && (await this.#queue.getJob(jobId))) return
+    throw new QueueFullError(this.name, maxSize)
+  }
+
+  #backoff(attemptsMade: number, job: { id?: string | undefined } | undefined): number {
+    const delayMs = backoffDelay(this.#settings.backoff, attemptsMade)
+    if (job?.id !== undefined) this.#retryDelays.set(job.id, delayMs)
+    return delayMs
+  }
+
+  #onCompleted(job: Job, result: unknown): void {
+    this.#completed++
+    if (this.listenerCount('completed') !== 0) {
+      const info = jobInfoOf(job, job.attemptsMade)
+      emitSafely(`queue "${this.name}"`, () => this.emit('completed', info, result))
+    }
+    this.#afterJob()
+  }
+
+  #onFailed(job: Job | undefined, error: Error): void {
+    if (job === undefined) return
+    const info = jobInfoOf(job, job.attemptsMade)
+    const delayMs = this.#retryDelays.get(info.id) ?? 0
+    this.#retryDelays.delete(info.id)
+    if (typeof job.finishedOn !== 'number') {
+      this.#retried++
+      if (this.listenerCount('retrying') !== 0) {
+        emitSafely(`queue "${this.name}"`, () => this.emit('retrying', info, error, delayMs))
+      }
+    } else {
+      this.#failed++
+      this.#reportFailure(info, error)
+    }
+    this.#afterJob()
+  }
+
+  #reportFailure(job: JobInfo, error: unknown): void {
+    const onError = this.#settings.onError
+    const what = `job "${job.name}" (id ${job.id}) of queue "${this.name}"`
+    if (onError !== undefined) reportSafely(onError, what, error, job)
+    const listened = this.listenerCount('failed') !== 0
+    if (listened) emitSafely(what, () => this.emit('failed', job, error))
+    if (onError === undefined && !listened) defaultJobFailureLog(this.name, job, error)
+  }
+
+  #afterJob(): void {
+    const waiters = this.#wakeIdleWaiters
+    this.#wakeIdleWaiters = []
+    for (const wake of waiters) wake()
+    this.#maybeDrained()
+  }
+
+  /**
+   * BullMQ's worker says `drained` whenever its wait list is empty, even with retries still in
+   * backoff; the event promises more (nothing waiting, delayed or running queue-wide), so the counts
+   * are checked first, and only when someone listens.
+   */
+  #maybeDrained(): void {
+    if (!this.#busySinceDrained || this.#running.size !== 0) return
+    if (this.listenerCount('drained') === 0 || this.#closing !== undefined) return
+    this.#busySinceDrained = false
+    readCounts(this.#queue).then((counts) => {
+      if (counts.waiting + counts.delayed + counts.active !== 0) {
+        this.#busySinceDrained = true
+        return
+      }
+      emitSafely(`queue "${this.name}"`, () => this.emit('drained'))
+    }, this.#onBackgroundReadError)
+  }
+
+  /** Resolves on the next local job event, or after a short poll interval. */
+  #nextChange(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(wake, IDLE_POLL_MS)
+      this.#wakeIdleWaiters.push(wake)
+      function wake(): void {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  }
+
+  readonly #onInfrastructureError = (error: unknown): void => {
+    const failure = toError(error)
+    if (this.listenerCount('error') !== 0) {
+      emitSafely(`queue "${this.name}"`, () => this.emit('error', failure))
+    } else {
+      logFailure(`Redis access of queue "${this.name}"`, failure)
+    }
+  }
+
+  /** A read this queue started on its own that lost the race with `close()` is no error. */
+  readonly #onBackgroundReadError = (error: unknown): void => {
+    if (this.#closing === undefined) this.#onInfrastructureError(error)
+  }
+
+  #snapshot(): TaskQueueStats {
+    return {
+      name: this.name,
+      ...this.#counts,
+      completed: this.#completed,
+      failed: this.#failed,
+      retried: this.#retried,
+      paused: this.#paused,
+      closed: this.#closing !== undefined,
+    }
+  }
+
+  async #shutDown(timeoutMs: number): Promise<CloseReport> {
+    let timedOut = false
+    const interrupted: JobInfo[] = []
+    const worker = this.#worker
+    if (worker !== undefined) {
+      const closing = worker.close()
+      timedOut = await deadlinePassed(closing, timeoutMs)
+      if (timedOut) {
+        const reason = new QueueClosedError(
+          this.name,
+          'the close() deadline passed while the job ran',
+        )
+        for (const job of this.#running.values()) {
+          interrupted.push(job.info)
+          job.interrupt(reason)
+        }
+        if (await deadlinePassed(closing, HAND_BACK_GRACE_MS)) {
+          await worker.disconnect().catch(this.#onInfrastructureError)
+        }
+      }
+      closing.catch(this.#onInfrastructureError)
+    }
+    const closed = new QueueClosedError(this.name, 'result() stopped waiting')
+    const rest = Promise.all([this.#results.close(closed), this.#queue.close()])
+    if (await deadlinePassed(rest, HAND_BACK_GRACE_MS)) {
+      await this.#queue.disconnect().catch(this.#onInfrastructureError)
+    }
+    rest.catch(this.#onInfrastructureError)
+    for (const wake of this.#wakeIdleWaiters) wake()
+    this.#retryDelays.clear()
+    return { timedOut, interrupted, notStarted: [] }
+  }
+}

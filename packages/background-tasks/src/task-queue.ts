@@ -1,0 +1,447 @@
+import { EventEmitter } from 'eventemitter3'
+import PQueue from 'p-queue'
+import { AttemptContext } from './attempt-context.js'
+import { backoffDelay } from './backoff.js'
+import { emitSafely, isThenable, reportSafely } from './error-reporting.js'
+import {
+  JobFailedError,
+  JobNotFoundError,
+  JobTimeoutError,
+  QueueClosedError,
+  QueueFullError,
+  UnrecoverableJobError,
+} from './errors.js'
+import { FinishedJobs } from './finished-jobs.js'
+import { checkJobRequest } from './job-options.js'
+import { MemoryJob } from './memory-job.js'
+import { assertDeadline, assertInteger, assertOptionsObject } from './option-validation.js'
+import {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  defaultJobFailureLog,
+  type QueueSettings,
+  resolveQueueSettings,
+} from './queue-settings.js'
+import { waitForResult } from './result-waiter.js'
+import type { TaskQueueOptions } from './task-queue-options.js'
+import type {
+  AddArguments,
+  AddJobOptions,
+  CloseOptions,
+  CloseReport,
+  DeadLetter,
+  JobHandlers,
+  JobId,
+  JobInfo,
+  JobName,
+  JobResult,
+  ResultOptions,
+  TaskQueueApi,
+  TaskQueueEvents,
+  TaskQueueStats,
+} from './task-queue-types.js'
+
+/**
+ * A task queue with in-process workers, built on p-queue: typed handlers, bounded size, concurrency,
+ * priorities, delays, retries with backoff, per-attempt timeouts, `jobId` deduplication, a bounded
+ * dead-letter list and a graceful `close()`. Handlers run in the async context (AsyncLocalStorage)
+ * of the `add()` call, also on retries and after delays.
+ *
+ * At most once on a crash: jobs live in this process's memory, so jobs not finished when the process
+ * dies are lost. For at-least-once delivery across processes and machines, use the same interface
+ * from `@loopwork/background-tasks/bullmq`.
+ *
+ * @example
+ * const queue = new TaskQueue({
+ *   handlers: { sendEmail: async (mail: { to: string }, job) => send(mail, job.signal) },
+ *   concurrency: 8, retries: 3,
+ * })
+ * const id = await queue.add('sendEmail', { to: 'a@b.c' })
+ * await queue.result(id) // only if you want to wait for the outcome
+ */
+export class TaskQueue<H extends JobHandlers>
+  extends EventEmitter<TaskQueueEvents>
+  implements TaskQueueApi<H>
+{
+  /** The queue's name, used in errors, logs and metrics. */
+  readonly name: string
+  readonly #settings: QueueSettings
+  readonly #queue: PQueue
+  readonly #unfinished = new Map<string, MemoryJob>()
+  readonly #finished: FinishedJobs
+  #lastId = 0
+  #waiting = 0
+  #delayed = 0
+  #active = 0
+  #completed = 0
+  #failed = 0
+  #retried = 0
+  #paused = false
+  #closing: Promise<CloseReport> | undefined
+  #returned: MemoryJob[] = []
+  #onQuiet: (() => void) | undefined
+  #idleWaiters: (() => void)[] = []
+
+  constructor(options: TaskQueueOptions<H>) {
+    super()
+    this.#settings = resolveQueueSettings(options, 'tasks')
+    this.name = this.#settings.name
+    this.#queue = new PQueue({ concurrency: this.#settings.concurrency })
+    this.#finished = new FinishedJobs(this.#settings.keepCompleted, this.#settings.maxDeadLetters)
+  }
+
+  /** How many jobs run at once; raising it starts waiting jobs at once. */
+  get concurrency(): number {
+    return this.#queue.concurrency
+  }
+
+  set concurrency(value: number) {
+    this.#queue.concurrency = assertInteger('concurrency', value, 1)
+  }
+
+  /**
+   * Enqueues a job and resolves with its id as soon as it is accepted, never waiting for it to run
+   * (use `result(id)` for that). Rejects, with nothing enqueued, on an unknown job name
+   * (`UnknownJobError`), data that is not JSON (`JobDataError`), bad options (`TypeError`/
+   * `RangeError`), a full queue (`QueueFullError`) or a closed one (`QueueClosedError`). A `jobId`
+   * that is already known resolves with that id and enqueues nothing.
+   */
+  add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
+  add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
+    try {
+      if (this.#closing !== undefined) throw new QueueClosedError(this.name)
+      const payload = data === undefined ? null : data
+      const handler = checkJobRequest(this.#settings, name, payload, options)
+      const jobId = options?.jobId
+      if (jobId !== undefined && this.#knows(jobId)) return Promise.resolve(jobId)
+      if (this.#waiting + this.#delayed >= this.#settings.maxSize) {
+        throw new QueueFullError(this.name, this.#settings.maxSize)
+      }
+      const retries = options?.retries ?? this.#settings.retries
+      const job = new MemoryJob(
+        jobId ?? String(++this.#lastId),
+        name,
+        payload,
+        options?.priority ?? 0,
+        retries + 1,
+        handler,
+      )
+      this.#unfinished.set(job.id, job)
+      const delayMs = options?.delayMs
+      if (delayMs !== undefined && delayMs > 0) this.#delay(job, delayMs)
+      else this.#enqueue(job)
+      return Promise.resolve(job.id)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /**
+   * Waits for a job's outcome: resolves with its handler's result, rejects with `JobFailedError`
+   * (the last error as `cause`) once it used up its attempts, `QueueClosedError` if the queue closed
+   * before it finished, `JobNotFoundError` for an unknown id. Finished jobs are answered while
+   * retained (`keepCompleted`, `maxDeadLetters`). Awaiting is optional: an unobserved job never
+   * causes an unhandled rejection.
+   */
+  result<N extends JobName<H>>(id: JobId<N>, options?: ResultOptions): Promise<JobResult<H, N>>
+  result(id: string, options?: ResultOptions): Promise<unknown> {
+    const job = this.#unfinished.get(id) ?? this.#finished.get(id)
+    if (job === undefined) return Promise.reject(new JobNotFoundError(this.name, id))
+    if (job.state === 'completed') return Promise.resolve(job.outcome)
+    if (job.state === 'failed') {
+      return Promise.reject(new JobFailedError(job.id, job.name, job.attempt, job.outcome))
+    }
+    return waitForResult(job, options)
+  }
+
+  /** A snapshot of the queue's state and counters. */
+  stats(): TaskQueueStats {
+    return {
+      name: this.name,
+      waiting: this.#waiting,
+      delayed: this.#delayed,
+      active: this.#active,
+      completed: this.#completed,
+      failed: this.#failed,
+      retried: this.#retried,
+      deadLetters: this.#finished.deadLetterCount,
+      paused: this.#paused,
+      closed: this.#closing !== undefined,
+    }
+  }
+
+  /** The same as `stats()`; exists so code written for the BullMQ backend works unchanged. */
+  refreshStats(): Promise<TaskQueueStats> {
+    return Promise.resolve(this.stats())
+  }
+
+  /** The jobs that used up their attempts, oldest first, at most `maxDeadLetters`. */
+  deadLetters(): Promise<DeadLetter[]> {
+    return Promise.resolve(this.#finished.deadLetters())
+  }
+
+  /** Resolves once no job is waiting, delayed or running (at once if none is). */
+  onIdle(): Promise<void> {
+    if (this.#unfinished.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  /** Stops starting jobs; running ones go on, new ones are still accepted. */
+  pause(): void {
+    this.#paused = true
+    this.#queue.pause()
+  }
+
+  /** Starts jobs again after `pause()`. */
+  resume(): void {
+    this.#paused = false
+    this.#queue.start()
+  }
+
+  /**
+   * Graceful shutdown: refuses new jobs at once, hands back delayed jobs and retries still in
+   * backoff, lets queued and running jobs finish until `timeoutMs` (queued ones stay put while
+   * paused), then aborts running jobs through their signal and hands back what never started.
+   * Resolves (never rejects for the jobs' sake) with the report; calling it again returns the same.
+   */
+  close(options: CloseOptions = {}): Promise<CloseReport> {
+    if (this.#closing !== undefined) return this.#closing
+    let timeoutMs: number
+    try {
+      assertOptionsObject('options', options)
+      timeoutMs = assertDeadline('timeoutMs', options.timeoutMs) ?? DEFAULT_CLOSE_TIMEOUT_MS
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    this.#closing = this.#shutDown(timeoutMs)
+    return this.#closing
+  }
+
+  #knows(jobId: string): boolean {
+    return this.#unfinished.has(jobId) || this.#finished.get(jobId) !== undefined
+  }
+
+  #delay(job: MemoryJob, delayMs: number): void {
+    job.state = 'delayed'
+    this.#delayed++
+    // Not unref'd: a delayed job is accepted work and must keep the process alive until it runs.
+    job.timer = setTimeout(() => {
+      job.timer = undefined
+      this.#delayed--
+      this.#enqueue(job)
+    }, delayMs)
+  }
+
+  // The promise p-queue returns never rejects: attempts catch everything, and the promises of tasks
+  // `clear()` removes are marked handled by p-queue itself. So it needs no handler of its own.
+  #enqueue(job: MemoryJob): void {
+    job.state = 'waiting'
+    this.#waiting++
+    void this.#queue.add(
+      () => this.#attempt(job),
+      job.priority === 0 ? undefined : { priority: job.priority },
+    )
+  }
+
+  #attempt(job: MemoryJob): Promise<void> | undefined {
+    if (job.state !== 'waiting') return undefined
+    this.#waiting--
+    this.#active++
+    job.state = 'active'
+    job.attempt++
+    const context = new AttemptContext(job.id, job.name, job.attempt, job.maxAttempts)
+    job.context = context
+    const handler = job.handler
+    let returned: unknown
+    try {
+      returned = handler(job.data, context)
+    } catch (error) {
+      this.#attemptFailed(job, context, error)
+      return undefined
+    }
+    if (!isThenable(returned)) {
+      this.#attemptSucceeded(job, context, returned)
+      return undefined
+    }
+    const timeoutMs = this.#settings.timeoutMs
+    if (timeoutMs !== undefined) return this.#raceTimeout(job, context, returned, timeoutMs)
+    return Promise.resolve(returned).then(
+      (value) => this.#attemptSucceeded(job, context, value),
+      (error: unknown) => this.#attemptFailed(job, context, error),
+    )
+  }
+
+  /** Ends the attempt at the deadline, frees its slot and aborts its signal; a late outcome is ignored. */
+  #raceTimeout(
+    job: MemoryJob,
+    context: AttemptContext,
+    returned: PromiseLike<unknown>,
+    timeoutMs: number,
+  ): Promise<void> {
+    return new Promise((resolve) => {
+      // A guard, not work: it must not keep the process alive on its own.
+      const timer = setTimeout(() => {
+        const error = new JobTimeoutError(job.name, job.id, timeoutMs)
+        this.#attemptFailed(job, context, error)
+        context.abort(error)
+        resolve()
+      }, timeoutMs).unref()
+      Promise.resolve(returned).then(
+        (value) => {
+          clearTimeout(timer)
+          this.#attemptSucceeded(job, context, value)
+          resolve()
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          this.#attemptFailed(job, context, error)
+          resolve()
+        },
+      )
+    })
+  }
+
+  #attemptSucceeded(job: MemoryJob, context: AttemptContext, value: unknown): void {
+    if (job.context !== context || job.state !== 'active') return
+    this.#active--
+    job.context = undefined
+    job.state = 'completed'
+    job.outcome = value
+    this.#completed++
+    this.#unfinished.delete(job.id)
+    this.#finished.completed(job)
+    if (job.waiters !== undefined) for (const waiter of job.waiters) waiter.resolve(value)
+    job.waiters = undefined
+    if (this.listenerCount('completed') !== 0) {
+      emitSafely(`queue "${this.name}"`, () => this.emit('completed', job, value))
+    }
+    this.#afterFinish()
+  }
+
+  #attemptFailed(job: MemoryJob, context: AttemptContext, error: unknown): void {
+    if (job.context !== context || job.state !== 'active') return
+    this.#active--
+    job.context = undefined
+    if (job.attempt < job.maxAttempts && !(error instanceof UnrecoverableJobError)) {
+      this.#retry(job, error)
+      return
+    }
+    job.state = 'failed'
+    job.outcome = error
+    job.failedAt = Date.now()
+    this.#failed++
+    this.#unfinished.delete(job.id)
+    this.#finished.failed(job)
+    this.#rejectWaiters(job, new JobFailedError(job.id, job.name, job.attempt, error))
+    this.#reportFailure(job, error)
+    this.#afterFinish()
+  }
+
+  #retry(job: MemoryJob, error: unknown): void {
+    this.#retried++
+    const delayMs = backoffDelay(this.#settings.backoff, job.attempt)
+    if (this.listenerCount('retrying') !== 0) {
+      emitSafely(`queue "${this.name}"`, () => this.emit('retrying', job, error, delayMs))
+    }
+    if (this.#closing !== undefined && delayMs > 0) {
+      this.#handBack(job)
+      this.#afterFinish()
+    } else if (delayMs > 0) {
+      this.#delay(job, delayMs)
+    } else {
+      this.#enqueue(job)
+    }
+  }
+
+  #reportFailure(job: JobInfo, error: unknown): void {
+    const onError = this.#settings.onError
+    const what = `job "${job.name}" (id ${job.id}) of queue "${this.name}"`
+    if (onError !== undefined) reportSafely(onError, what, error, job)
+    const listened = this.listenerCount('failed') !== 0
+    if (listened) emitSafely(what, () => this.emit('failed', job, error))
+    if (onError === undefined && !listened) defaultJobFailureLog(this.name, job, error)
+  }
+
+  #rejectWaiters(job: MemoryJob, error: Error): void {
+    if (job.waiters !== undefined) for (const waiter of job.waiters) waiter.reject(error)
+    job.waiters = undefined
+  }
+
+  #afterFinish(): void {
+    if (this.#onQuiet !== undefined && this.#quiet()) this.#onQuiet()
+    if (this.#unfinished.size !== 0) return
+    const waiters = this.#idleWaiters
+    this.#idleWaiters = []
+    for (const resolve of waiters) resolve()
+    if (this.listenerCount('drained') !== 0) {
+      emitSafely(`queue "${this.name}"`, () => this.emit('drained'))
+    }
+  }
+
+  /** Nothing runs, and nothing queued will run before the deadline (none, or the queue is paused). */
+  #quiet(): boolean {
+    return this.#active === 0 && (this.#waiting === 0 || this.#paused)
+  }
+
+  /** Takes an accepted job that never started out of the queue and into the close report. */
+  #handBack(job: MemoryJob): void {
+    if (job.state === 'delayed') {
+      clearTimeout(job.timer)
+      job.timer = undefined
+      this.#delayed--
+    } else if (job.state === 'waiting') {
+      this.#waiting--
+    }
+    job.state = 'returned'
+    this.#unfinished.delete(job.id)
+    this.#returned.push(job)
+    this.#rejectWaiters(job, new QueueClosedError(this.name, `job ${job.id} never started`))
+  }
+
+  async #shutDown(timeoutMs: number): Promise<CloseReport> {
+    for (const job of [...this.#unfinished.values()]) {
+      if (job.state === 'delayed') this.#handBack(job)
+    }
+    const timedOut = this.#quiet() ? false : await this.#quietOrDeadline(timeoutMs)
+    const interrupted: MemoryJob[] = []
+    for (const job of [...this.#unfinished.values()]) {
+      if (job.state === 'waiting') this.#handBack(job)
+      else if (job.state === 'active') interrupted.push(this.#interrupt(job))
+    }
+    this.#queue.clear()
+    this.#afterFinish()
+    return { timedOut, interrupted, notStarted: this.#returned }
+  }
+
+  #interrupt(job: MemoryJob): MemoryJob {
+    const context = job.context!
+    this.#active--
+    job.context = undefined
+    job.state = 'interrupted'
+    this.#unfinished.delete(job.id)
+    const reason = new QueueClosedError(
+      this.name,
+      `job ${job.id} was still running at the close() deadline`,
+    )
+    this.#rejectWaiters(job, reason)
+    context.abort(reason)
+    return job
+  }
+
+  /** Resolves `true` if the deadline passed first, `false` once the queue went quiet. */
+  #quietOrDeadline(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer =
+        timeoutMs === Number.POSITIVE_INFINITY
+          ? undefined
+          : setTimeout(() => {
+              this.#onQuiet = undefined
+              resolve(true)
+            }, timeoutMs)
+      this.#onQuiet = () => {
+        this.#onQuiet = undefined
+        clearTimeout(timer)
+        resolve(false)
+      }
+    })
+  }
+}
