@@ -1,4 +1,4 @@
-import { assertDuration } from './option-validation.js'
+import { assertDuration, assertOptionalTags } from './option-validation.js'
 import type { StoragePolicy } from './storage-policy.js'
 import type { CacheResult } from './ttl-cache-events.js'
 import type { LoadContext } from './ttl-cache-options.js'
@@ -11,7 +11,7 @@ export class Flight<K, V> {
   readonly key: K
   /** A background refresh: started by the cache for a stale value, not by a waiting caller. */
   readonly background: boolean
-  readonly tags: readonly string[] | undefined
+  tags: readonly string[] | undefined
   ttlMs: number
   readonly staleWhileRevalidateMs: number
   /** Callers waiting for the outcome; a caller without a signal never leaves. */
@@ -35,6 +35,10 @@ export class Flight<K, V> {
       signal: this.#controller.signal,
       setTtl: (ttlMs: number) => {
         this.ttlMs = assertDuration('setTtl(ttlMs)', ttlMs)
+      },
+      setTags: (tags: readonly string[]) => {
+        const checked = assertOptionalTags('setTags(tags)', tags)
+        this.tags = checked === undefined ? undefined : Object.freeze([...checked])
       },
     }
   }

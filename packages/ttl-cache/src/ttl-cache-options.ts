@@ -81,6 +81,11 @@ export interface LoadContext<K> {
    * `0` returns the value to the waiting callers without storing it.
    */
   setTtl(ttlMs: number): void
+  /**
+   * Replaces the tags this load stores its value with, for tags that depend on the loaded data
+   * (say, the tenant of a row). Tag invalidations that happen while the load runs still apply.
+   */
+  setTags(tags: readonly string[]): void
 }
 
 /** Loads the value of a key on a miss or a background refresh. It may return the value or a promise of it. */
