@@ -2,6 +2,8 @@ export type { BackgroundTasksMiddlewareOptions } from './after-response-tasks.js
 export type { ConcurrencyLimitOptions } from './concurrency-limit-options.js'
 export type { ResourceReport, ShutdownResource } from './drain-resources.js'
 export { AdaptersError, type AdaptersErrorCode, StreamChunkError } from './errors.js'
+export { DEFAULT_EXEMPT_PATHS, type LoadSheddingOptions } from './load-shedding.js'
+export type { RequestMetricsOptions } from './request-metrics-options.js'
 export { CLIENT_CLOSED_REQUEST } from './response-completion.js'
 export { shutdown } from './server-shutdown.js'
 export {

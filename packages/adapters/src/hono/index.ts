@@ -1,6 +1,8 @@
 export type { BackgroundTasksMiddlewareOptions } from '../after-response-tasks.js'
 export type { ConcurrencyLimitOptions } from '../concurrency-limit-options.js'
 export type { ResourceReport, ShutdownResource } from '../drain-resources.js'
+export { DEFAULT_EXEMPT_PATHS, type LoadSheddingOptions } from '../load-shedding.js'
+export type { RequestMetricsOptions } from '../request-metrics-options.js'
 export { shutdown } from '../server-shutdown.js'
 export type { ShutdownOptions, ShutdownReport } from '../shutdown-options.js'
 export type { StreamOptions, StreamOutcome, StreamSource } from '../stream-source.js'
@@ -10,5 +12,7 @@ export {
   backgroundTasks,
 } from './background-tasks.js'
 export { concurrencyLimit } from './concurrency-limit.js'
+export { loadShedding } from './load-shedding.js'
 export type { NodeResponseBindings } from './node-bindings.js'
+export { metricsHandler, requestMetrics } from './request-metrics.js'
 export { streamIterable } from './stream-iterable.js'

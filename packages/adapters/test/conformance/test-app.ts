@@ -1,9 +1,11 @@
 // The framework-neutral description of a test server. Each framework's builder turns it into a real
 // app wired with that framework's adapter, so every conformance test is written once.
 import type { BackgroundTasks } from '@loopwork/background-tasks'
+import type { Metrics } from '@loopwork/metrics'
 import type {
   BackgroundTasksMiddlewareOptions,
   ConcurrencyLimitOptions,
+  LoadSheddingOptions,
   ShutdownOptions,
   ShutdownReport,
   StreamOptions,
@@ -35,7 +37,13 @@ export interface TestRoute {
   handle(request: TestRequest): TestReply | Promise<TestReply>
 }
 
+/**
+ * Features are registered in this order, before the routes: request metrics (with a `/metrics`
+ * route), load shedding (with a `/health` route), background tasks, concurrency limit.
+ */
 export interface TestApp {
+  readonly metrics?: Metrics
+  readonly loadShedding?: LoadSheddingOptions
   readonly backgroundTasks?: BackgroundTasksMiddlewareOptions
   readonly concurrencyLimit?: ConcurrencyLimitOptions
   readonly shutdown?: ShutdownOptions

@@ -4,6 +4,9 @@ import express, { type Response } from 'express'
 import {
   backgroundTasks,
   concurrencyLimit,
+  loadShedding,
+  metricsHandler,
+  requestMetrics,
   shutdown,
   streamIterable,
 } from '../../../src/express/index.js'
@@ -11,6 +14,16 @@ import type { Framework, RunningServer, TestApp, TestReply } from '../test-app.j
 
 async function start(spec: TestApp): Promise<RunningServer> {
   const app = express()
+  if (spec.metrics !== undefined) {
+    app.use(requestMetrics({ metrics: spec.metrics }))
+    app.get('/metrics', metricsHandler(spec.metrics))
+  }
+  if (spec.loadShedding !== undefined) {
+    app.use(loadShedding(spec.loadShedding))
+    app.get('/health', (_request, response) => {
+      response.json({ healthy: true })
+    })
+  }
   if (spec.backgroundTasks !== undefined) app.use(backgroundTasks(spec.backgroundTasks))
   if (spec.concurrencyLimit !== undefined) app.use(concurrencyLimit(spec.concurrencyLimit))
   for (const route of spec.routes) {

@@ -3,6 +3,9 @@ import Fastify, { type FastifyReply } from 'fastify'
 import {
   backgroundTasks,
   concurrencyLimit,
+  loadShedding,
+  metricsHandler,
+  requestMetrics,
   shutdown,
   streamIterable,
 } from '../../../src/fastify/index.js'
@@ -18,6 +21,14 @@ async function start(spec: TestApp): Promise<RunningServer> {
       report = finished
     },
   })
+  if (spec.metrics !== undefined) {
+    await app.register(requestMetrics, { metrics: spec.metrics })
+    app.get('/metrics', metricsHandler(spec.metrics))
+  }
+  if (spec.loadShedding !== undefined) {
+    await app.register(loadShedding, spec.loadShedding)
+    app.get('/health', async () => ({ healthy: true }))
+  }
   if (spec.backgroundTasks !== undefined) await app.register(backgroundTasks, spec.backgroundTasks)
   if (spec.concurrencyLimit !== undefined)
     await app.register(concurrencyLimit, spec.concurrencyLimit)

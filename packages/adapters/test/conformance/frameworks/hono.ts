@@ -6,6 +6,9 @@ import {
   type BackgroundTasksEnv,
   backgroundTasks,
   concurrencyLimit,
+  loadShedding,
+  metricsHandler,
+  requestMetrics,
   shutdown,
   streamIterable,
 } from '../../../src/hono/index.js'
@@ -15,6 +18,14 @@ type Env = BackgroundTasksEnv & { Bindings: HttpBindings }
 
 async function start(spec: TestApp): Promise<RunningServer> {
   const app = new Hono<Env>()
+  if (spec.metrics !== undefined) {
+    app.use(requestMetrics({ metrics: spec.metrics }))
+    app.get('/metrics', metricsHandler(spec.metrics))
+  }
+  if (spec.loadShedding !== undefined) {
+    app.use(loadShedding(spec.loadShedding))
+    app.get('/health', (context) => context.json({ healthy: true }))
+  }
   if (spec.backgroundTasks !== undefined) app.use(backgroundTasks(spec.backgroundTasks))
   if (spec.concurrencyLimit !== undefined) app.use(concurrencyLimit(spec.concurrencyLimit))
   for (const route of spec.routes) {
