@@ -1,0 +1,107 @@
+import { EventEmitter } from 'node:events'
+
+/** Stats objects as the loopwork primitives return them, with every field the contracts name. */
+export function limiterStatistics(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'db',
+    totalTokens: 40,
+    borrowedTokens: 3,
+    availableTokens: 37,
+    waiting: 2,
+    maxWaiting: 1000,
+    acquired: 120,
+    rejected: 4,
+    timedOut: 5,
+    aborted: 6,
+    ...overrides,
+  }
+}
+
+/** A structural CapacityLimiter: `statistics()` plus eventemitter events. */
+export class FakeLimiter extends EventEmitter {
+  readonly name = 'db'
+  state = limiterStatistics()
+  statistics() {
+    return { ...this.state }
+  }
+}
+
+/** A structural WorkerPool. */
+export class FakeWorkerPool extends EventEmitter {
+  state = {
+    threads: 4,
+    busy: 1,
+    queued: 7,
+    completed: 30,
+    failed: 2,
+    runTime: { p50: 1, p90: 2, p99: 3, max: 4, mean: 1.5 },
+    waitTime: { p50: 0, p90: 1, p99: 1, max: 2, mean: 0.2 },
+    utilization: 0.25,
+  }
+  stats() {
+    return { ...this.state }
+  }
+}
+
+/** A structural TaskQueue. */
+export class FakeTaskQueue extends EventEmitter {
+  state: {
+    waiting: number
+    active: number
+    completed: number
+    failed: number
+    retried: number
+    deadLetters: number
+    delayed?: number
+  } = {
+    waiting: 11,
+    active: 2,
+    completed: 50,
+    failed: 3,
+    retried: 9,
+    deadLetters: 1,
+    delayed: 4,
+  }
+  stats() {
+    return { ...this.state }
+  }
+}
+
+/** A structural TaskSupervisor. */
+export class FakeTaskSupervisor extends EventEmitter {
+  state = { active: 1, started: 10, succeeded: 7, failed: 1, aborted: 1 }
+  stats() {
+    return { ...this.state }
+  }
+}
+
+/** A structural Batcher. */
+export class FakeBatcher extends EventEmitter {
+  state = {
+    batches: 5,
+    keys: 60,
+    meanBatchSize: 12,
+    maxBatchSize: 30,
+    pending: 3,
+    inFlightBatches: 1,
+  }
+  stats() {
+    return { ...this.state }
+  }
+}
+
+/** A structural TtlCache. */
+export class FakeTtlCache extends EventEmitter {
+  state = { hits: 90, misses: 10, staleHits: 4, loads: 12, loadErrors: 1, evictions: 6, size: 42 }
+  stats() {
+    return { ...this.state }
+  }
+}
+
+/** Busy-waits, blocking the event loop for at least `milliseconds`. */
+export function blockLoop(milliseconds: number): void {
+  const started = performance.now()
+  while (performance.now() - started < milliseconds) {
+    // spin
+  }
+}
