@@ -130,3 +130,28 @@ describe('single flight', () => {
     expect(cache.has('short')).toBe(false)
   })
 })
+
+describe('loader context', () => {
+  it('a loader may set the tags of its value from the loaded data', async () => {
+    const cache = new TtlCache<string, { tenant: string }>({ max: 10, ttlMs: 60_000 })
+    await cache.getOrLoad('row:1', async (context) => {
+      const row = { tenant: 'acme' }
+      context.setTags([`tenant:${row.tenant}`])
+      return row
+    })
+    expect(cache.invalidateTag('tenant:acme')).toBe(1)
+  })
+
+  it('a tag set by the loader also keeps an invalidated load from storing', async () => {
+    const cache = new TtlCache<string, string>({ max: 10, ttlMs: 60_000 })
+    const gate = deferred<string>()
+    const pending = cache.getOrLoad('k', (context) => {
+      context.setTags(['late'])
+      return gate.promise
+    })
+    cache.invalidateTag('late')
+    gate.resolve('v')
+    await pending
+    expect(cache.has('k')).toBe(false)
+  })
+})
