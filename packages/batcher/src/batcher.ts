@@ -1,0 +1,477 @@
+import { EventEmitter } from 'eventemitter3'
+import { Batch } from './batch.js'
+import { BatchOutcome, outcomeOf, type ResultMatching } from './batch-outcome.js'
+import { BatchQueue } from './batch-queue.js'
+import type { BatchEvent, BatcherEvents, BatcherStats } from './batcher-events.js'
+import type {
+  BatcherOptions,
+  BatchFunction,
+  LoadManyOptions,
+  LoadOptions,
+} from './batcher-options.js'
+import { AbortError, BatcherQueueFullError, BatchFailedError } from './errors.js'
+import {
+  assertCount,
+  assertMilliseconds,
+  assertOneOf,
+  assertOptionalType,
+} from './option-validation.js'
+import { type LoadCanceller, SignalledLoad } from './signalled-load.js'
+import type { SlotState } from './slot-state.js'
+
+/** The default batch window in milliseconds. */
+export const DEFAULT_WINDOW_MS = 10
+/** The default largest batch. */
+export const DEFAULT_MAX_BATCH_SIZE = 1000
+/** The default bound on keys waiting for a batch. */
+export const DEFAULT_MAX_PENDING_KEYS = 10_000
+
+/**
+ * Collects single lookups into batches and answers them from one batch function call: the Node
+ * counterpart of DataLoader's batching, plus a time window (10 ms by default) that batches across
+ * requests, a cap on concurrent batches, bounded queues, per-load abort and no per-result cache.
+ *
+ * A hand-written core rather than a library: DataLoader has no window, no concurrency cap, no abort
+ * and no bound, and it caches every result; p-queue cannot group calls. A key's promise is a reaction
+ * to its batch's promise rather than a promise with its own resolver functions, which halves the
+ * memory a load allocates; bench/ measures it against DataLoader.
+ *
+ * No timer exists while nothing is pending: each batch arms one timer (or, with `windowMs: 0`, one
+ * end-of-tick job) when its first key arrives, never one per load, so an idle batcher holds no handle.
+ *
+ * The batch function runs in the AsyncLocalStorage context of the load that opened its batch (its
+ * first key), whatever triggers the dispatch (window end, a full batch, a freed concurrency slot);
+ * each caller resumes in its own context.
+ *
+ * @example
+ * const users = new Batcher<number, User>(async (ids) => db.usersByIds(ids), { maxBatchSize: 100 })
+ * const user = await users.load(42, { signal: request.signal })
+ */
+export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
+  /** The batcher's name, used in errors, events and metrics. */
+  readonly name: string
+  readonly #batchFunction: BatchFunction<K, V>
+  readonly #windowMs: number
+  readonly #maxBatchSize: number
+  readonly #maxConcurrentBatches: number
+  readonly #maxPendingKeys: number
+  readonly #dedupe: boolean
+  readonly #cacheKeyOf: ((key: K) => unknown) | undefined
+  readonly #matching: ResultMatching<K>
+  /** The batch collecting keys, if any. */
+  #open: Batch<K, V> | undefined = undefined
+  /** Closed batches waiting for a concurrency slot, oldest first. */
+  readonly #queue = new BatchQueue<K, V>()
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined
+  #inFlight = 0
+  /** Positions in queued batches: what `maxPendingKeys` bounds, with the collecting batch's. */
+  #queuedKeys = 0
+  /** Positions in queued batches whose callers all aborted (still held until dispatch). */
+  #queuedAbandoned = 0
+  #batches = 0
+  #keys = 0
+  #largestBatch = 0
+  #failedBatches = 0
+  #dedupedLoads = 0
+  #abortedLoads = 0
+  #rejectedLoads = 0
+  #totalWaitMs = 0
+  #maxWaitMs = 0
+  readonly #canceller: LoadCanceller<K, V> = { cancel: (load) => this.#cancel(load) }
+  readonly #call = (batch: Batch<K, V>): void => this.#callBatchFunction(batch)
+  readonly #onWindowEnd = (): void => {
+    this.#timer = undefined
+    if (this.#open !== undefined) this.#windowElapsed(this.#open)
+  }
+  // DataLoader's scheduling: a promise job queued now runs after this turn's promise jobs and
+  // queues a nextTick, which runs once they have drained, before any I/O or timer.
+  readonly #onTickJob = (batch: Batch<K, V>): void => process.nextTick(this.#onTickEnd, batch)
+  readonly #onTickEnd = (batch: Batch<K, V>): void => {
+    if (batch === this.#open) {
+      this.#windowElapsed(batch)
+    } else if (batch.callAtTickEnd) {
+      batch.callAtTickEnd = false
+      this.#callBatchFunction(batch)
+    }
+  }
+  /** Whether batches may be started outside their own timer or tick job, needing a start reaction. */
+  readonly #startsElsewhere: boolean
+
+  /**
+   * @param batchFunction Loads many keys at once; see {@link BatchFunction}.
+   * @param options Window, bounds and key handling; see {@link BatcherOptions}.
+   */
+  constructor(batchFunction: BatchFunction<K, V>, options: BatcherOptions<K> = {}) {
+    super()
+    if (typeof batchFunction !== 'function') {
+      throw Object.assign(
+        new TypeError(`batchFunction must be a function, got ${typeof batchFunction}`),
+        { code: 'ERR_INVALID_ARG_TYPE' },
+      )
+    }
+    this.#batchFunction = batchFunction
+    this.#windowMs = assertMilliseconds('windowMs', options.windowMs ?? DEFAULT_WINDOW_MS)
+    this.#maxBatchSize = assertCount('maxBatchSize', options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE)
+    this.#maxConcurrentBatches = assertCount(
+      'maxConcurrentBatches',
+      options.maxConcurrentBatches ?? Number.POSITIVE_INFINITY,
+    )
+    this.#maxPendingKeys = assertCount(
+      'maxPendingKeys',
+      options.maxPendingKeys ?? DEFAULT_MAX_PENDING_KEYS,
+    )
+    this.#startsElsewhere =
+      this.#windowMs > 0 || this.#maxConcurrentBatches !== Number.POSITIVE_INFINITY
+    this.#dedupe = assertOneOf('dedupe', options.dedupe, [true, false]) ?? true
+    assertOptionalType('cacheKey', options.cacheKey, 'function')
+    // Only dedupe needs a key's identity as the load arrives.
+    this.#cacheKeyOf = this.#dedupe ? options.cacheKey : undefined
+    assertOptionalType('name', options.name, 'string')
+    this.name = options.name ?? 'batcher'
+    this.#matching = {
+      batcherName: this.name,
+      missingKey:
+        assertOneOf('missingKey', options.missingKey, ['reject', 'undefined']) ?? 'reject',
+      cacheKeyOf: options.cacheKey,
+    }
+  }
+
+  /**
+   * Loads one key through the next batch and resolves with its value. Rejects with the key's own
+   * `Error` value, `MissingKeyError`, `BatchFailedError` (the batch function threw; its error is the
+   * `cause`), `BatchShapeError`, `AbortError` (the signal fired), or `BatcherQueueFullError`
+   * (`maxPendingKeys` reached). Never throws synchronously.
+   */
+  load(key: K, options?: LoadOptions): Promise<V> {
+    if (options?.signal !== undefined) return this.#loadWithSignal(key, options.signal)
+    let cacheKey: unknown = key
+    if (this.#cacheKeyOf !== undefined) {
+      try {
+        cacheKey = this.#cacheKeyOf(key)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    let batch = this.#open
+    if (batch !== undefined) {
+      // No dedupe index when dedupe is off, so every load adds its key.
+      const asked = batch.promisesByKey?.get(cacheKey)
+      if (asked !== undefined) return this.#joinWithoutSignal(batch, asked)
+    } else {
+      batch = this.#openBatch()
+      if (batch === undefined) return this.#shed()
+    }
+    const promise = batch.add(key, cacheKey)
+    if (batch.keys.length >= batch.limit) this.#close(batch)
+    return promise
+  }
+
+  /**
+   * Loads several keys (through as few batches as fit) and, by default, settles each like
+   * `Promise.allSettled`; with `rejectOnError: true` resolves with the values like `Promise.all`.
+   */
+  loadMany(
+    keys: Iterable<K>,
+    options?: LoadManyOptions & { readonly rejectOnError?: false },
+  ): Promise<PromiseSettledResult<V>[]>
+  loadMany(
+    keys: Iterable<K>,
+    options: LoadManyOptions & { readonly rejectOnError: true },
+  ): Promise<V[]>
+  loadMany(keys: Iterable<K>, options?: LoadManyOptions): Promise<PromiseSettledResult<V>[] | V[]>
+  loadMany(keys: Iterable<K>, options?: LoadManyOptions): Promise<PromiseSettledResult<V>[] | V[]> {
+    if (typeof (keys as Iterable<K> | null | undefined)?.[Symbol.iterator] !== 'function') {
+      return Promise.reject(
+        Object.assign(new TypeError(`keys must be an iterable, got ${typeof keys}`), {
+          code: 'ERR_INVALID_ARG_TYPE',
+        }),
+      )
+    }
+    const loadOptions = options?.signal === undefined ? undefined : { signal: options.signal }
+    const loads: Promise<V>[] = []
+    for (const key of keys) loads.push(this.load(key, loadOptions))
+    return options?.rejectOnError === true ? Promise.all(loads) : Promise.allSettled(loads)
+  }
+
+  /** A snapshot of the batcher's state and counters. */
+  stats(): BatcherStats {
+    return {
+      name: this.name,
+      batches: this.#batches,
+      keys: this.#keys,
+      meanBatchSize: this.#batches === 0 ? 0 : this.#keys / this.#batches,
+      maxBatchSize: this.#largestBatch,
+      failedBatches: this.#failedBatches,
+      pending: (this.#open?.size ?? 0) + this.#queuedKeys - this.#queuedAbandoned,
+      queuedBatches: this.#queue.length,
+      inFlightBatches: this.#inFlight,
+      dedupedLoads: this.#dedupedLoads,
+      abortedLoads: this.#abortedLoads,
+      rejectedLoads: this.#rejectedLoads,
+      meanWaitMs: this.#batches === 0 ? 0 : this.#totalWaitMs / this.#batches,
+      maxWaitMs: this.#maxWaitMs,
+    }
+  }
+
+  #loadWithSignal(key: K, signal: AbortSignal): Promise<V> {
+    if (signal.aborted) {
+      this.#abortedLoads++
+      return Promise.reject(this.#abortError(signal.reason))
+    }
+    let cacheKey: unknown = key
+    try {
+      if (this.#cacheKeyOf !== undefined) cacheKey = this.#cacheKeyOf(key)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    let batch = this.#open
+    const asked = batch?.promisesByKey?.get(cacheKey)
+    let slot: SlotState<V>
+    if (asked !== undefined) {
+      slot = batch!.stateOf(asked)
+      this.#dedupedLoads++
+    } else {
+      batch ??= this.#openBatch()
+      if (batch === undefined) return this.#shed()
+      slot = batch.addSignalled(key, cacheKey)
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<V>()
+    slot.promise.then(resolve, reject)
+    const load = new SignalledLoad(this.#canceller, batch!, slot, signal, reject)
+    slot.liveLoads++
+    batch!.signalledCallers++
+    batch!.signalled ??= []
+    batch!.signalled.push(load)
+    signal.addEventListener('abort', load, { once: true })
+    if (asked === undefined && batch!.keys.length >= batch!.limit) this.#close(batch!)
+    return promise
+  }
+
+  #joinWithoutSignal(batch: Batch<K, V>, asked: Promise<V>): Promise<V> {
+    if (batch.signalOnlySlots > 0) batch.joinedWithoutSignal(asked)
+    this.#dedupedLoads++
+    return asked
+  }
+
+  #shed(): Promise<never> {
+    this.#rejectedLoads++
+    return Promise.reject(new BatcherQueueFullError(this.name, this.#maxPendingKeys))
+  }
+
+  #abortError(reason: unknown): AbortError {
+    return new AbortError(`A load of batcher "${this.name}" was aborted`, reason)
+  }
+
+  /** Opens a batch, or returns `undefined` when `maxPendingKeys` leaves no room for one more key. */
+  #openBatch(): Batch<K, V> | undefined {
+    const room = this.#maxPendingKeys - this.#queuedKeys
+    if (room <= 0) return undefined
+    const batch = new Batch<K, V>(
+      this.#dedupe,
+      Math.min(this.#maxBatchSize, room),
+      performance.now(),
+      this.#startsElsewhere ? this.#call : undefined,
+    )
+    this.#open = batch
+    if (this.#windowMs === 0) Promise.resolve(batch).then(this.#onTickJob)
+    else this.#timer = setTimeout(this.#onWindowEnd, this.#windowMs)
+    return batch
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  /**
+   * The collecting batch reached its limit (`maxBatchSize`, or the room `maxPendingKeys` left): start
+   * it now, or queue it if every concurrency slot is taken.
+   */
+  #close(batch: Batch<K, V>): void {
+    this.#open = undefined
+    this.#clearTimer()
+    // With windowMs 0 its end-of-tick job (DataLoader's dispatch point) is still due and calls it.
+    if (this.#hasFreeSlot()) {
+      this.#start(batch, this.#windowMs === 0 ? 'at-tick-end' : 'by-reaction')
+    } else {
+      this.#queue.push(batch)
+      this.#queuedKeys += batch.keys.length
+      this.#queuedAbandoned += batch.abandoned
+    }
+  }
+
+  /** Runs in the first caller's context (the batch's own timer or end-of-tick job). */
+  #windowElapsed(batch: Batch<K, V>): void {
+    if (this.#hasFreeSlot()) {
+      this.#open = undefined
+      this.#start(batch, 'now')
+    } else {
+      // Keep collecting into it until a slot frees, so a saturated backend gets fuller batches.
+      batch.due = true
+    }
+  }
+
+  /** A batch may start now: a concurrency slot is free and no older full batch waits for one. */
+  #hasFreeSlot(): boolean {
+    return this.#inFlight < this.#maxConcurrentBatches && this.#queue.length === 0
+  }
+
+  #cancel(load: SignalledLoad<K, V>): void {
+    load.done = true
+    this.#abortedLoads++
+    const reason = load.signal.reason
+    load.reject(this.#abortError(reason))
+    const batch = load.batch
+    const slot = load.slot
+    batch.signalledCallers--
+    slot.liveLoads--
+    batch.forgetAborted()
+    if (batch.dispatched) {
+      if (batch.signalledCallers === 0 && batch.signalOnlySlots === batch.size) {
+        batch.abort(
+          new AbortError(`Every caller of a batch of batcher "${this.name}" aborted`, reason),
+        )
+      }
+      return
+    }
+    if (slot.shared || slot.liveLoads > 0) return
+    batch.abandon(slot)
+    const queued = batch !== this.#open
+    if (queued) this.#queuedAbandoned++
+    if (batch.size > 0) return
+    if (queued) this.#dequeue(batch)
+    else this.#forgetOpen()
+  }
+
+  /** Forgets the collecting batch (every caller abandoned it), with its timer. */
+  #forgetOpen(): void {
+    this.#open = undefined
+    this.#clearTimer()
+  }
+
+  /** Takes a batch out of the queue (to start it, or because every caller abandoned it). */
+  #dequeue(batch: Batch<K, V>): void {
+    this.#queue.remove(batch)
+    this.#queuedKeys -= batch.keys.length
+    this.#queuedAbandoned -= batch.abandoned
+  }
+
+  /**
+   * Takes a concurrency slot for a batch and has its batch function called in the first caller's
+   * context: right here (from the batch's own timer or tick job), by its still pending end-of-tick
+   * job, or through its start reaction.
+   */
+  #start(batch: Batch<K, V>, when: 'now' | 'at-tick-end' | 'by-reaction'): void {
+    batch.seal()
+    batch.dispatched = true
+    this.#inFlight++
+    if (when === 'now') this.#callBatchFunction(batch)
+    else if (when === 'at-tick-end') batch.callAtTickEnd = true
+    else batch.start!(batch)
+  }
+
+  #callBatchFunction(batch: Batch<K, V>): void {
+    const size = batch.size
+    const now = performance.now()
+    const waitMs = now - batch.openedAt
+    batch.dispatchedAt = now
+    this.#batches++
+    this.#keys += size
+    if (size > this.#largestBatch) this.#largestBatch = size
+    this.#totalWaitMs += waitMs
+    if (waitMs > this.#maxWaitMs) this.#maxWaitMs = waitMs
+    let result: unknown
+    try {
+      result = this.#batchFunction(batch.keys, batch.context())
+    } catch (error) {
+      this.#fail(batch, error)
+      return
+    }
+    if (isThenable(result)) {
+      Promise.resolve(result).then(
+        (value) => this.#complete(batch, value),
+        (error: unknown) => this.#fail(batch, error),
+      )
+    } else {
+      this.#complete(batch, result)
+    }
+  }
+
+  #complete(batch: Batch<K, V>, result: unknown): void {
+    let outcome: BatchOutcome | Error
+    try {
+      outcome = outcomeOf(result, batch.keys, batch.indexOfPosition, this.#matching)
+    } catch (cause) {
+      // Only the cacheKey option, called to find a key in a Map result, can throw here.
+      outcome = new BatchFailedError(this.name, batch.size, cause)
+    }
+    if (outcome instanceof BatchOutcome) {
+      batch.resolve(outcome)
+      this.#finish(batch, undefined)
+    } else {
+      batch.reject(outcome)
+      this.#finish(batch, outcome)
+    }
+  }
+
+  #fail(batch: Batch<K, V>, cause: unknown): void {
+    const error = new BatchFailedError(this.name, batch.size, cause)
+    batch.reject(error)
+    this.#finish(batch, error)
+  }
+
+  #finish(batch: Batch<K, V>, error: Error | undefined): void {
+    this.#inFlight--
+    if (error !== undefined) this.#failedBatches++
+    if (this.#queue.length > 0 || this.#open?.due === true) this.#startWaiting()
+    if (this.listenerCount('batch') > 0) {
+      const event: BatchEvent = {
+        size: batch.size,
+        durationMs: performance.now() - batch.dispatchedAt,
+        waitMs: batch.dispatchedAt - batch.openedAt,
+        ...(error === undefined ? {} : { error }),
+      }
+      this.#emitBatch(event)
+    }
+  }
+
+  /** Starts waiting batches, oldest first, then a due collecting batch, while slots are free. */
+  #startWaiting(): void {
+    while (this.#inFlight < this.#maxConcurrentBatches) {
+      let batch = this.#queue.head
+      if (batch === undefined) {
+        if (this.#open?.due !== true) break
+        batch = this.#open
+        this.#open = undefined
+      } else {
+        this.#dequeue(batch)
+      }
+      this.#start(batch, 'by-reaction')
+    }
+    // The collecting batch may grow into the room the started batches left.
+    const open = this.#open
+    if (open !== undefined) {
+      open.limit = Math.min(this.#maxBatchSize, this.#maxPendingKeys - this.#queuedKeys)
+    }
+  }
+
+  /** A throwing listener must not leave the batcher half-updated or surface as an unhandled rejection. */
+  #emitBatch(event: BatchEvent): void {
+    try {
+      this.emit('batch', event)
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error
+      })
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  )
+}
