@@ -19,7 +19,7 @@ export interface ResultWaiter {
   reject(error: unknown): void
 }
 
-/** One job of the in-memory backend; it is also the `JobInfo` events and reports carry. */
+/** One job of the in-memory backend. */
 export class MemoryJob implements JobInfo {
   readonly id: string
   readonly name: string
@@ -52,5 +52,17 @@ export class MemoryJob implements JobInfo {
     this.priority = priority
     this.maxAttempts = maxAttempts
     this.handler = handler
+  }
+
+  /** A frozen copy for events, reports and `onError`, so a listener that keeps it sees it unchanged. */
+  info(): JobInfo {
+    return Object.freeze({
+      id: this.id,
+      name: this.name,
+      data: this.data,
+      attempt: this.attempt,
+      maxAttempts: this.maxAttempts,
+      priority: this.priority,
+    })
   }
 }

@@ -42,11 +42,16 @@ export type JobResult<H extends JobHandlers, N extends JobName<H>> = Awaited<Ret
  */
 export type JobId<N extends string = string> = string & { readonly [jobNameBrand]?: N }
 
-/** The arguments of `add()` after the name: data may be left out when the handler takes none. */
+/**
+ * The arguments of `add()` after the name: data may be left out when the handler takes none (or
+ * accepts `null`, which is what a job added without data receives).
+ */
 export type AddArguments<H extends JobHandlers, N extends JobName<H>> =
   undefined extends JobData<H, N>
     ? [data?: JobData<H, N>, options?: AddJobOptions]
-    : [data: JobData<H, N>, options?: AddJobOptions]
+    : null extends JobData<H, N>
+      ? [data?: JobData<H, N>, options?: AddJobOptions]
+      : [data: JobData<H, N>, options?: AddJobOptions]
 
 /** A job as events, reports and `onError` see it. */
 export interface JobInfo {
@@ -128,7 +133,7 @@ export interface CloseReport {
    * Jobs that were running at the deadline and were aborted through their signal. The BullMQ
    * backend has moved them back to waiting in Redis, for the next worker.
    */
-  readonly interrupted: readonly JobInfo[]
+  readonly aborted: readonly JobInfo[]
   /**
    * In-memory backend only: accepted jobs that never started (delayed, waiting for a retry, or still
    * queued at the deadline), with their data, handed back so nothing accepted is lost silently. The

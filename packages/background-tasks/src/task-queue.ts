@@ -312,7 +312,7 @@ export class TaskQueue<H extends JobHandlers>
     if (job.waiters !== undefined) for (const waiter of job.waiters) waiter.resolve(value)
     job.waiters = undefined
     if (this.listenerCount('completed') !== 0) {
-      emitSafely(`queue "${this.name}"`, () => this.emit('completed', job, value))
+      emitSafely(`queue "${this.name}"`, () => this.emit('completed', job.info(), value))
     }
     this.#afterFinish()
   }
@@ -332,7 +332,7 @@ export class TaskQueue<H extends JobHandlers>
     this.#unfinished.delete(job.id)
     this.#finished.failed(job)
     this.#rejectWaiters(job, new JobFailedError(job.id, job.name, job.attempt, error))
-    this.#reportFailure(job, error)
+    this.#reportFailure(job.info(), error)
     this.#afterFinish()
   }
 
@@ -340,7 +340,7 @@ export class TaskQueue<H extends JobHandlers>
     this.#retried++
     const delayMs = backoffDelay(this.#settings.backoff, job.attempt)
     if (this.listenerCount('retrying') !== 0) {
-      emitSafely(`queue "${this.name}"`, () => this.emit('retrying', job, error, delayMs))
+      emitSafely(`queue "${this.name}"`, () => this.emit('retrying', job.info(), error, delayMs))
     }
     if (this.#closing !== undefined && delayMs > 0) {
       this.#handBack(job)
@@ -402,14 +402,18 @@ export class TaskQueue<H extends JobHandlers>
       if (job.state === 'delayed') this.#handBack(job)
     }
     const timedOut = this.#quiet() ? false : await this.#quietOrDeadline(timeoutMs)
-    const interrupted: MemoryJob[] = []
+    const aborted: MemoryJob[] = []
     for (const job of [...this.#unfinished.values()]) {
       if (job.state === 'waiting') this.#handBack(job)
-      else if (job.state === 'active') interrupted.push(this.#interrupt(job))
+      else if (job.state === 'active') aborted.push(this.#interrupt(job))
     }
     this.#queue.clear()
     this.#afterFinish()
-    return { timedOut, interrupted, notStarted: this.#returned }
+    return {
+      timedOut,
+      aborted: aborted.map((job) => job.info()),
+      notStarted: this.#returned.map((job) => job.info()),
+    }
   }
 
   #interrupt(job: MemoryJob): MemoryJob {

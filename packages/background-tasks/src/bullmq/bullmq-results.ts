@@ -8,6 +8,26 @@ interface Waiter {
   reject(error: unknown): void
 }
 
+interface EventSource {
+  readonly events: QueueEvents
+  /** The per-job events (`completed:<id>`) that `QueueEvents` emits but does not declare. */
+  readonly byJob: EventEmitter
+}
+
+/** The one ioredis command used here that BullMQ's client type does not declare. */
+interface StreamReader {
+  xrevrange(
+    key: string,
+    end: '+',
+    start: '-',
+    count: 'COUNT',
+    limit: 1,
+  ): Promise<[string, string[]][]>
+}
+
+/** A safety net under the event stream (which Redis trims): each wait also rereads the state this often. */
+const RECHECK_MS = 5_000
+
 /**
  * `result(id)` for the BullMQ backend: waits for the job's completion or final failure, wherever it
  * runs, through one `QueueEvents` stream reader, created on the first call (it costs a Redis
@@ -19,9 +39,7 @@ export class BullMQResults {
   readonly #options: QueueEventsOptions
   readonly #onError: (error: Error) => void
   readonly #waiters = new Set<Waiter>()
-  #events: QueueEvents | undefined
-  /** The per-job events (`completed:<id>`) that `QueueEvents` emits but does not declare. */
-  #byJob: EventEmitter | undefined
+  #source: Promise<EventSource> | undefined
 
   constructor(queue: Queue, options: QueueEventsOptions, onError: (error: Error) => void) {
     this.#queue = queue
@@ -30,32 +48,37 @@ export class BullMQResults {
   }
 
   wait(id: string, signal: AbortSignal | undefined): Promise<unknown> {
-    const events = this.#ensureEvents()
-    const byJob = this.#byJob!
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
     const completedEvent = `completed:${id}`
     const failedEvent = `failed:${id}`
+    const check = () => void this.#checkState(id, waiter, resolve)
     const onCompleted = (event: { returnvalue: unknown }) =>
       waiter.settle(() => resolve(event.returnvalue))
-    const onFailed = () => void this.#checkState(id, waiter, resolve)
     const onAbort = () => waiter.settle(() => reject(signal!.reason))
+    const recheck = setInterval(check, RECHECK_MS).unref()
+    let byJob: EventEmitter | undefined
     const waiter: Waiter = {
       settle: (outcome) => {
         if (!this.#waiters.delete(waiter)) return
-        byJob.off(completedEvent, onCompleted)
-        byJob.off(failedEvent, onFailed)
+        byJob?.off(completedEvent, onCompleted)
+        byJob?.off(failedEvent, check)
+        clearInterval(recheck)
         signal?.removeEventListener('abort', onAbort)
         outcome()
       },
       reject: (error) => waiter.settle(() => reject(error)),
     }
     this.#waiters.add(waiter)
-    byJob.on(completedEvent, onCompleted)
-    byJob.on(failedEvent, onFailed)
     signal?.addEventListener('abort', onAbort, { once: true })
-    events
-      .waitUntilReady()
-      .then(() => this.#checkState(id, waiter, resolve))
+    this.#eventSource()
+      .then((source) => {
+        if (!this.#waiters.has(waiter)) return
+        byJob = source.byJob
+        byJob.on(completedEvent, onCompleted)
+        byJob.on(failedEvent, check)
+        // Subscribed first, then the state read: a job finishing in between is seen either way.
+        check()
+      })
       .catch(waiter.reject)
     return promise
   }
@@ -63,28 +86,43 @@ export class BullMQResults {
   /** Ends every wait with `reason` and closes the stream reader. */
   async close(reason: Error): Promise<void> {
     for (const waiter of [...this.#waiters]) waiter.reject(reason)
-    await this.#events?.close()
+    const source = await this.#source?.catch(() => undefined)
+    await source?.events.close()
   }
 
-  #ensureEvents(): QueueEvents {
-    if (this.#events === undefined) {
-      this.#events = new QueueEvents(this.#queue.name, this.#options)
-      this.#events.on('error', this.#onError)
-      this.#byJob = this.#events as unknown as EventEmitter
-    }
-    return this.#events
+  #eventSource(): Promise<EventSource> {
+    this.#source ??= this.#openEventSource()
+    return this.#source
   }
 
+  /**
+   * Starts reading the event stream from its current last entry rather than from "now" (`$`), which
+   * BullMQ would only fix at its first blocking read, later: a job finishing in between would be
+   * missed.
+   */
+  async #openEventSource(): Promise<EventSource> {
+    const client = (await this.#queue.backend.client) as unknown as StreamReader
+    const [latest] = await client.xrevrange(this.#queue.keys.events!, '+', '-', 'COUNT', 1)
+    const events = new QueueEvents(this.#queue.name, {
+      ...this.#options,
+      lastEventId: latest?.[0] ?? '0-0',
+    })
+    events.on('error', this.#onError)
+    return { events, byJob: events as unknown as EventEmitter }
+  }
+
+  // The state is read before the job: a job read first could still hold no return value when the
+  // state read next already says completed.
   async #checkState(id: string, waiter: Waiter, resolve: (value: unknown) => void): Promise<void> {
     try {
+      const state = await this.#queue.getJobState(id)
+      if (state !== 'unknown' && state !== 'completed' && state !== 'failed') return
       const job = await this.#queue.getJob(id)
-      if (job === undefined || job === null) {
+      if (state === 'unknown' || job === undefined || job === null) {
         waiter.reject(new JobNotFoundError(this.#queue.name, id))
-        return
-      }
-      const state = await job.getState()
-      if (state === 'completed') waiter.settle(() => resolve(job.returnvalue))
-      else if (state === 'failed') {
+      } else if (state === 'completed') {
+        waiter.settle(() => resolve(job.returnvalue))
+      } else {
         const letter = deadLetterOf(job)
         waiter.reject(new JobFailedError(id, job.name, letter.attempts, letter.error))
       }

@@ -42,7 +42,10 @@ import { deadlinePassed } from './deadline.js'
 
 /** The BullMQ backoff type our jobs carry, computed by our formula (the same as the in-memory backend's). */
 const BACKOFF_TYPE = 'loopwork'
-/** How long `close()` gives interrupted jobs to be handed back to Redis, and connections to close. */
+/**
+ * The most `close()` keeps of its deadline for handing interrupted jobs back to Redis and closing
+ * its connections (a fifth of the deadline when that is shorter).
+ */
 export const HAND_BACK_GRACE_MS = 1_000
 /** How often `onIdle()` looks at the queue-wide counts when no local event wakes it earlier. */
 const IDLE_POLL_MS = 100
@@ -207,8 +210,10 @@ export class TaskQueue<H extends JobHandlers>
   /**
    * Graceful shutdown, bounded: refuses new jobs, stops taking jobs from Redis, lets running jobs
    * finish until `timeoutMs`, then aborts them through their signal and moves them back to waiting
-   * in Redis for the next worker. Unlike BullMQ's own `close()`, it always resolves, at the latest
-   * `HAND_BACK_GRACE_MS` after the deadline; nothing accepted is lost (it stays in Redis).
+   * in Redis for the next worker. Unlike BullMQ's own `close()`, it always resolves within
+   * `timeoutMs` (plus at most `HAND_BACK_GRACE_MS` when `timeoutMs` is `Infinity`), also when Redis
+   * is unreachable; nothing accepted is lost (it stays in Redis). Running jobs get the deadline minus
+   * what handing them back needs (a fifth of it, at most `HAND_BACK_GRACE_MS`).
    */
   close(options: CloseOptions = {}): Promise<CloseReport> {
     if (this.#closing !== undefined) return this.#closing
@@ -374,22 +379,25 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   async #shutDown(timeoutMs: number): Promise<CloseReport> {
+    // The last fifth of the deadline (at most HAND_BACK_GRACE_MS) is kept for handing interrupted
+    // jobs back to Redis and closing the connections, so close() ends within timeoutMs.
+    const reserve = Math.min(HAND_BACK_GRACE_MS, timeoutMs / 5)
     let timedOut = false
-    const interrupted: JobInfo[] = []
+    const aborted: JobInfo[] = []
     const worker = this.#worker
     if (worker !== undefined) {
       const closing = worker.close()
-      timedOut = await deadlinePassed(closing, timeoutMs)
+      timedOut = await deadlinePassed(closing, timeoutMs - reserve)
       if (timedOut) {
         const reason = new QueueClosedError(
           this.name,
           'the close() deadline passed while the job ran',
         )
         for (const job of this.#running.values()) {
-          interrupted.push(job.info)
+          aborted.push(job.info)
           job.interrupt(reason)
         }
-        if (await deadlinePassed(closing, HAND_BACK_GRACE_MS)) {
+        if (await deadlinePassed(closing, reserve / 2)) {
           await worker.disconnect().catch(this.#onInfrastructureError)
         }
       }
@@ -397,12 +405,12 @@ export class TaskQueue<H extends JobHandlers>
     }
     const closed = new QueueClosedError(this.name, 'result() stopped waiting')
     const rest = Promise.all([this.#results.close(closed), this.#queue.close()])
-    if (await deadlinePassed(rest, HAND_BACK_GRACE_MS)) {
+    if (await deadlinePassed(rest, timedOut ? reserve / 2 : reserve)) {
       await this.#queue.disconnect().catch(this.#onInfrastructureError)
     }
     rest.catch(this.#onInfrastructureError)
     for (const wake of this.#wakeIdleWaiters) wake()
     this.#retryDelays.clear()
-    return { timedOut, interrupted, notStarted: [] }
+    return { timedOut, aborted, notStarted: [] }
   }
 }

@@ -1,0 +1,163 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { TaskQueue } from '../src/bullmq/index.js'
+import { QueueClosedError } from '../src/index.js'
+import { cleanUpAfterEach, redisUrl } from './helpers/redis.js'
+
+const workerScript = fileURLToPath(new URL('./fixtures/bullmq-worker-process.ts', import.meta.url))
+const cleanUp = cleanUpAfterEach()
+const children: ChildProcess[] = []
+
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL')
+      await once(child, 'exit')
+    }
+  }
+})
+
+interface WorkerMessage {
+  readonly type: 'ready' | 'started'
+  readonly id?: string
+  readonly attempt?: number
+  readonly pid?: number
+}
+
+/** Starts a worker process on `queueName`; it loads the TypeScript sources like the tests do. */
+function startWorkerProcess(queueName: string): ChildProcess {
+  const child = fork(workerScript, {
+    execArgv: ['--conditions=@loopwork/source', '--import', 'tsx'],
+    env: { ...process.env, QUEUE_NAME: queueName, REDIS_URL: redisUrl },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  children.push(child)
+  return child
+}
+
+function nextMessage(child: ChildProcess, type: WorkerMessage['type']): Promise<WorkerMessage> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: WorkerMessage) => {
+      if (message.type !== type) return
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      resolve(message)
+    }
+    const onExit = (code: number | null) => reject(new Error(`worker process exited (${code})`))
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+  })
+}
+
+// Both handlers exist on both sides; only the process that runs a job uses its handler.
+const producerHandlers = {
+  hang: (_data: { label: string }) => 'handled by a worker process',
+  rendezvous: (_data: { key: string; parties: number }) => 0,
+}
+
+describe('TaskQueue on BullMQ across processes', () => {
+  it('redelivers a job whose worker process was killed mid-run (stalled-job recovery), and it completes', async () => {
+    const name = cleanUp.name('stalled')
+    const producer = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, consume: false, handlers: producerHandlers }),
+    )
+    const child = startWorkerProcess(name)
+    const started = nextMessage(child, 'started')
+    const id = await producer.add('hang', { label: 'report-42' })
+    const firstRun = await started
+    expect(firstRun).toMatchObject({ id, attempt: 1, pid: child.pid })
+
+    child.kill('SIGKILL')
+    await once(child, 'exit')
+    const inRedis = new Queue(name, { connection: { url: redisUrl } })
+    cleanUp.track({ close: () => inRedis.close() })
+    // killed mid-run: the job is stuck as active under the dead worker's lease
+    expect(await inRedis.getJobState(id)).toBe('active')
+
+    const recovered = vi.fn((data: { label: string }, job: { attempt: number }) => {
+      return `finished ${data.label} after the crash, attempt ${job.attempt}`
+    })
+    cleanUp.track(
+      new TaskQueue({
+        name,
+        connection: redisUrl,
+        lockDurationMs: 1_000,
+        stalledIntervalMs: 500,
+        handlers: { ...producerHandlers, hang: recovered },
+      }),
+    )
+    expect(await producer.result(id)).toBe('finished report-42 after the crash, attempt 1')
+    expect(recovered).toHaveBeenCalledOnce()
+    const job = await inRedis.getJob(id)
+    // started twice (once per process), one stall recovered, no attempt used up
+    expect(job?.attemptsStarted).toBe(2)
+    expect(job?.stalledCounter).toBe(1)
+  }, 30_000)
+
+  it('lets several worker processes share one queue and run its jobs side by side', async () => {
+    const name = cleanUp.name('shared')
+    const producer = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, consume: false, handlers: producerHandlers }),
+    )
+    const first = startWorkerProcess(name)
+    const second = startWorkerProcess(name)
+    await Promise.all([nextMessage(first, 'ready'), nextMessage(second, 'ready')])
+    const key = `${name}:rendezvous`
+    // Each process runs one job at a time, and each job waits until both run at once: the jobs can
+    // only finish if the two processes really share the queue.
+    const ids = [
+      await producer.add('rendezvous', { key, parties: 2 }),
+      await producer.add('rendezvous', { key, parties: 2 }),
+    ]
+    const pids = await Promise.all(ids.map((id) => producer.result(id)))
+    expect(new Set(pids)).toEqual(new Set([first.pid, second.pid]))
+    const redis = new Redis(redisUrl)
+    await redis.del(key)
+    await redis.quit()
+  }, 30_000)
+
+  it('close({ timeoutMs }) really times out: it aborts a job that ignores its signal and hands it back to Redis, where another worker completes it', async () => {
+    const name = cleanUp.name('close')
+    const signals: AbortSignal[] = []
+    const started = Promise.withResolvers<void>()
+    const first = new TaskQueue({
+      name,
+      connection: redisUrl,
+      handlers: {
+        ...producerHandlers,
+        hang: (_data: { label: string }, job) => {
+          signals.push(job.signal)
+          started.resolve()
+          return new Promise<string>(() => {})
+        },
+      },
+    })
+    const id = await first.add('hang', { label: 'nightly' })
+    await started.promise
+    const report = await first.close({ timeoutMs: 1_000 })
+    expect(report.timedOut).toBe(true)
+    expect(report.aborted).toEqual([
+      { id, name: 'hang', data: { label: 'nightly' }, attempt: 1, maxAttempts: 1, priority: 0 },
+    ])
+    expect(report.notStarted).toEqual([])
+    expect(signals[0]!.aborted).toBe(true)
+    expect(signals[0]!.reason).toBeInstanceOf(QueueClosedError)
+
+    const inRedis = new Queue(name, { connection: { url: redisUrl } })
+    cleanUp.track({ close: () => inRedis.close() })
+    // back to waiting at once, not left active for the stalled checker
+    expect(await inRedis.getJobState(id)).toBe('prioritized')
+    const second = cleanUp.track(
+      new TaskQueue({
+        name,
+        connection: redisUrl,
+        handlers: { ...producerHandlers, hang: (_data, job) => `done on attempt ${job.attempt}` },
+      }),
+    )
+    expect(await second.result(id)).toBe('done on attempt 1')
+  }, 30_000)
+})

@@ -1,0 +1,375 @@
+import { Queue } from 'bullmq'
+import { describe, expect, it, vi } from 'vitest'
+import { TaskQueue } from '../src/bullmq/index.js'
+import {
+  JobDataError,
+  JobFailedError,
+  JobNotFoundError,
+  JobTimeoutError,
+  QueueClosedError,
+  QueueFullError,
+  UnknownJobError,
+  UnrecoverableJobError,
+} from '../src/index.js'
+import { cleanUpAfterEach, redisUrl } from './helpers/redis.js'
+import {
+  afterUnhandledRejectionsReported,
+  watchUnhandledRejections,
+} from './helpers/unhandled-rejections.js'
+
+const unhandled = watchUnhandledRejections()
+const cleanUp = cleanUpAfterEach()
+
+/** A plain BullMQ view of the same queue, to look at what is really in Redis. */
+function inspect(name: string): Queue {
+  const queue = new Queue(name, { connection: { url: redisUrl } })
+  cleanUp.track({ close: () => queue.close() })
+  return queue
+}
+
+describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
+  it('stores a job, runs it in a worker and answers result() with the handler’s value', async () => {
+    const name = cleanUp.name('basics')
+    const seen: unknown[] = []
+    const queue = cleanUp.track(
+      new TaskQueue({
+        name,
+        connection: redisUrl,
+        handlers: {
+          sendEmail: async (mail: { to: string }, job) => {
+            seen.push({
+              mail,
+              id: job.id,
+              name: job.name,
+              attempt: job.attempt,
+              signal: job.signal.aborted,
+            })
+            return `sent to ${mail.to}`
+          },
+          cleanUp: () => 'clean',
+        },
+      }),
+    )
+    const completed = vi.fn()
+    queue.on('completed', completed)
+    const id = await queue.add('sendEmail', { to: 'a@b.c' })
+    expect(typeof id).toBe('string')
+    expect(await queue.result(id)).toBe('sent to a@b.c')
+    const noData = await queue.add('cleanUp')
+    expect(await queue.result(noData)).toBe('clean')
+    expect(seen).toEqual([
+      { mail: { to: 'a@b.c' }, id, name: 'sendEmail', attempt: 1, signal: false },
+    ])
+    await vi.waitFor(() => expect(completed).toHaveBeenCalledTimes(2))
+    expect(completed.mock.calls[0]![0]).toMatchObject({
+      id,
+      name: 'sendEmail',
+      data: { to: 'a@b.c' },
+    })
+    expect(completed.mock.calls[0]![1]).toBe('sent to a@b.c')
+    // a job without data is stored as null, as in memory
+    expect((await inspect(name).getJob(noData))?.data).toBeNull()
+  })
+
+  it('retries with the same backoff formula, emits retrying, and dead-letters a job that used up its attempts', async () => {
+    const name = cleanUp.name('retries')
+    const onError = vi.fn()
+    const queue = cleanUp.track(
+      new TaskQueue({
+        name,
+        connection: redisUrl,
+        retries: 2,
+        backoff: { type: 'exponential', delayMs: 20 },
+        onError,
+        handlers: {
+          flaky: (_data: null, job) => {
+            if (job.attempt < 3) throw new Error(`attempt ${job.attempt}`)
+            return job.attempt
+          },
+          broken: (_data: { reason: string }) => {
+            throw new Error('always')
+          },
+        },
+      }),
+    )
+    const retrying = vi.fn()
+    const failed = vi.fn()
+    queue.on('retrying', retrying)
+    queue.on('failed', failed)
+    const flaky = await queue.add('flaky')
+    expect(await queue.result(flaky)).toBe(3)
+    expect(
+      retrying.mock.calls.map(([job, error, delayMs]) => [job.attempt, error.message, delayMs]),
+    ).toEqual([
+      [1, 'attempt 1', 20],
+      [2, 'attempt 2', 40],
+    ])
+    const broken = await queue.add('broken', { reason: 'test' })
+    const outcome = queue.result(broken)
+    await expect(outcome).rejects.toBeInstanceOf(JobFailedError)
+    await expect(outcome).rejects.toMatchObject({ jobId: broken, jobName: 'broken', attempts: 3 })
+    await expect(outcome).rejects.toThrow(/failed after 3 attempts: always/)
+    await vi.waitFor(() => expect(onError).toHaveBeenCalledOnce())
+    expect(onError.mock.calls[0]![0].message).toBe('always')
+    expect(onError.mock.calls[0]![1]).toMatchObject({ id: broken, name: 'broken', attempt: 3 })
+    expect(failed).toHaveBeenCalledOnce()
+    const letters = await queue.deadLetters()
+    expect(letters).toHaveLength(1)
+    expect(letters[0]).toMatchObject({
+      id: broken,
+      name: 'broken',
+      data: { reason: 'test' },
+      attempts: 3,
+    })
+    expect(letters[0]!.error.message).toBe('always')
+    const stats = await queue.refreshStats()
+    expect(stats).toMatchObject({
+      name,
+      waiting: 0,
+      delayed: 0,
+      active: 0,
+      completed: 1,
+      failed: 1,
+      retried: 4,
+      deadLetters: 1,
+      paused: false,
+      closed: false,
+    })
+    // stats() answers synchronously from the last read
+    expect(queue.stats()).toMatchObject({ completed: 1, failed: 1, retried: 4, deadLetters: 1 })
+  })
+
+  it('fails at once on UnrecoverableJobError, and an attempt past timeoutMs with JobTimeoutError', async () => {
+    const name = cleanUp.name('unrecoverable')
+    const signals: AbortSignal[] = []
+    const queue = cleanUp.track(
+      new TaskQueue({
+        name,
+        connection: redisUrl,
+        retries: 3,
+        backoff: { type: 'fixed', delayMs: 0 },
+        timeoutMs: 200,
+        onError: () => {},
+        handlers: {
+          invalid: () => {
+            throw new UnrecoverableJobError('invalid address')
+          },
+          stuck: (_data: null, job) => {
+            signals.push(job.signal)
+            return new Promise(() => {})
+          },
+        },
+      }),
+    )
+    const invalid = await queue.add('invalid')
+    await expect(queue.result(invalid)).rejects.toMatchObject({ attempts: 1 })
+    const stuck = await queue.add('stuck', null, { retries: 0 })
+    const outcome = queue.result(stuck)
+    await expect(outcome).rejects.toThrow(/did not finish within timeoutMs \(200 ms\)/)
+    expect(signals).toHaveLength(1)
+    expect(signals[0]!.aborted).toBe(true)
+    expect(signals[0]!.reason).toBeInstanceOf(JobTimeoutError)
+  })
+
+  it('rejects unknown names, non-JSON data and bad options at add() and stores nothing', async () => {
+    const name = cleanUp.name('input')
+    const queue = cleanUp.track(
+      new TaskQueue({
+        name,
+        connection: redisUrl,
+        consume: false,
+        handlers: { work: (_data: unknown) => {} },
+      }),
+    )
+    await expect(queue.add('nope' as 'work', {})).rejects.toBeInstanceOf(UnknownJobError)
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    for (const data of [{ callback: () => {} }, { big: 1n }, cycle, { at: new Date() }]) {
+      await expect(queue.add('work', data)).rejects.toBeInstanceOf(JobDataError)
+    }
+    await expect(queue.add('work', {}, { priority: Number.NaN })).rejects.toThrow(
+      /priority must be/,
+    )
+    await expect(queue.add('work', {}, { delayMs: -1 })).rejects.toThrow(/delayMs must be/)
+    await expect(queue.add('work', {}, { jobId: '12' })).rejects.toThrow(/must not be an integer/)
+    const counts = await inspect(name).getJobCounts()
+    expect(Object.values(counts).every((count) => count === 0)).toBe(true)
+    await expect(queue.result('no-such-job')).rejects.toBeInstanceOf(JobNotFoundError)
+  })
+
+  it('rejects bad BullMQ options at construction, naming the option and the value', () => {
+    const handlers = { work: () => {} }
+    expect(() => new TaskQueue({ handlers } as never)).toThrow(/name is required/)
+    expect(() => new TaskQueue({ name: 'a:b', handlers })).toThrow(/name must not contain ":"/)
+    expect(() => new TaskQueue({ name: 'x', handlers, connection: 'http://x' })).toThrow(
+      /connection must be a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/x"/,
+    )
+    expect(() => new TaskQueue({ name: 'x', handlers, connection: 5 as never })).toThrow(
+      /connection must be a Redis URL, ioredis options or an ioredis instance, got 5/,
+    )
+    expect(() => new TaskQueue({ name: 'x', handlers, lockDurationMs: 0 })).toThrow(
+      /lockDurationMs must be at least 1 millisecond/,
+    )
+    expect(() => new TaskQueue({ name: 'x', handlers, stalledIntervalMs: -1 })).toThrow(
+      /stalledIntervalMs must be a finite number/,
+    )
+    expect(() => new TaskQueue({ name: 'x', handlers, maxStalledCount: 1.5 })).toThrow(
+      /maxStalledCount must be an integer >= 0, got 1.5/,
+    )
+    expect(() => new TaskQueue({ name: 'x', handlers, consume: 'yes' as never })).toThrow(
+      /consume must be a boolean, got "yes"/,
+    )
+    expect(() => new TaskQueue({ name: 'x', handlers, prefix: 'a:b' })).toThrow(
+      /prefix must not contain ":"/,
+    )
+    expect(() => new TaskQueue({ name: 'x', handlers, concurrency: 0 })).toThrow(
+      /concurrency must be an integer >= 1, got 0/,
+    )
+  })
+
+  it('deduplicates by jobId: a known id stores nothing and resolves with the same id', async () => {
+    const name = cleanUp.name('dedup')
+    const handler = vi.fn((_order: { order: number }) => 'charged')
+    const producer = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, consume: false, handlers: { charge: handler } }),
+    )
+    expect(await producer.add('charge', { order: 7 }, { jobId: 'charge-7' })).toBe('charge-7')
+    expect(await producer.add('charge', { order: 7 }, { jobId: 'charge-7' })).toBe('charge-7')
+    expect((await producer.refreshStats()).waiting).toBe(1)
+    const worker = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, handlers: { charge: handler } }),
+    )
+    expect(await worker.result('charge-7')).toBe('charged')
+    // still retained as completed: still deduplicated
+    expect(await producer.add('charge', { order: 7 }, { jobId: 'charge-7' })).toBe('charge-7')
+    await worker.onIdle()
+    expect(handler).toHaveBeenCalledOnce()
+  })
+
+  it('runs higher priorities first, equal ones in the order added', async () => {
+    const name = cleanUp.name('priority')
+    const order: string[] = []
+    const handlers = { work: (label: string) => void order.push(label) }
+    const producer = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, consume: false, handlers }),
+    )
+    await producer.add('work', 'low', { priority: -5 })
+    await producer.add('work', 'normal-1')
+    await producer.add('work', 'high', { priority: 10 })
+    await producer.add('work', 'normal-2')
+    await producer.add('work', 'highest', { priority: 1_000_000 })
+    await producer.add('work', 'lowest', { priority: -1_000_000 })
+    const worker = cleanUp.track(new TaskQueue({ name, connection: redisUrl, handlers }))
+    await vi.waitFor(() => expect(order).toHaveLength(6), { timeout: 10_000 })
+    expect(order).toEqual(['highest', 'high', 'normal-1', 'normal-2', 'low', 'lowest'])
+    await worker.onIdle()
+  })
+
+  it('holds a delayed job in Redis as delayed', async () => {
+    const name = cleanUp.name('delay')
+    const handler = vi.fn()
+    const queue = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, handlers: { later: handler } }),
+    )
+    await queue.add('later', null, { delayMs: 600_000 })
+    expect(await queue.refreshStats()).toMatchObject({ delayed: 1, waiting: 0 })
+    expect(handler).not.toHaveBeenCalled()
+  })
+
+  it('enforces maxSize across the queue with QueueFullError, storing nothing', async () => {
+    const name = cleanUp.name('full')
+    const queue = cleanUp.track(
+      new TaskQueue({
+        name,
+        connection: redisUrl,
+        consume: false,
+        maxSize: 2,
+        handlers: { work: (_value: number) => {} },
+      }),
+    )
+    await queue.add('work', 1)
+    await queue.add('work', 2, { delayMs: 600_000 })
+    await expect(queue.add('work', 3)).rejects.toBeInstanceOf(QueueFullError)
+    // a duplicate of a known job still answers with its id
+    await queue.add('work', 4, { jobId: 'known' }).catch(() => {})
+    expect((await queue.refreshStats()).waiting + (await queue.refreshStats()).delayed).toBe(2)
+  })
+
+  it('bounds finished jobs kept in Redis by keepCompleted and maxDeadLetters', async () => {
+    const name = cleanUp.name('retention')
+    const queue = cleanUp.track(
+      new TaskQueue({
+        name,
+        connection: redisUrl,
+        keepCompleted: 2,
+        maxDeadLetters: 1,
+        onError: () => {},
+        handlers: {
+          ok: (value: number) => value,
+          fail: () => {
+            throw new Error('no')
+          },
+        },
+      }),
+    )
+    for (const value of [1, 2, 3, 4]) await queue.add('ok', value)
+    await queue.add('fail')
+    await queue.add('fail')
+    await queue.onIdle()
+    const counts = await inspect(name).getJobCounts('completed', 'failed')
+    expect(counts).toEqual({ completed: 2, failed: 1 })
+    expect(await queue.deadLetters()).toHaveLength(1)
+  })
+
+  it('keeps at most 1,000 finished jobs of each kind by default (BullMQ keeps them forever)', async () => {
+    const name = cleanUp.name('retention-default')
+    const queue = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, consume: false, handlers: { ok: () => {} } }),
+    )
+    const id = await queue.add('ok')
+    const job = await inspect(name).getJob(id)
+    expect(job?.opts.removeOnComplete).toEqual({ count: 1_000 })
+    expect(job?.opts.removeOnFail).toEqual({ count: 1_000 })
+  })
+
+  it('pause() stops this process’s worker and resume() lets it go on', async () => {
+    const name = cleanUp.name('pause')
+    const handler = vi.fn()
+    const queue = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, handlers: { work: handler } }),
+    )
+    queue.pause()
+    expect(queue.stats().paused).toBe(true)
+    await queue.add('work')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(handler).not.toHaveBeenCalled()
+    queue.resume()
+    await queue.onIdle()
+    expect(handler).toHaveBeenCalledOnce()
+  })
+
+  it('emits drained once nothing is waiting, delayed or running', async () => {
+    const name = cleanUp.name('drained')
+    const queue = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, handlers: { work: () => {} } }),
+    )
+    const drained = vi.fn()
+    queue.on('drained', drained)
+    await queue.add('work')
+    await vi.waitFor(() => expect(drained).toHaveBeenCalled(), { timeout: 10_000 })
+    expect((await queue.refreshStats()).waiting).toBe(0)
+  })
+
+  it('rejects add() and result() after close(), and close() is idempotent', async () => {
+    const name = cleanUp.name('closed')
+    const queue = new TaskQueue({ name, connection: redisUrl, handlers: { work: () => {} } })
+    const first = queue.close({ timeoutMs: 2_000 })
+    expect(queue.close()).toBe(first)
+    expect(await first).toEqual({ timedOut: false, aborted: [], notStarted: [] })
+    await expect(queue.add('work')).rejects.toBeInstanceOf(QueueClosedError)
+    await expect(queue.result('1')).rejects.toBeInstanceOf(QueueClosedError)
+    await queue.onIdle()
+    await afterUnhandledRejectionsReported()
+    expect(unhandled.reasons).toEqual([])
+  })
+})
