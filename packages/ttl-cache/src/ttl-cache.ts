@@ -246,7 +246,9 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     now: number,
   ): void {
     if (this.#inflight.get(key) !== undefined || entry.refreshBlockedUntil > now) return
-    this.#startLoad(key, loader, policy, true)
+    // A caller that names no tags keeps the stale value's tags, so the refreshed value stays findable.
+    const tags = policy.tags ?? entry.tags
+    this.#startLoad(key, loader, tags === policy.tags ? policy : { ...policy, tags }, true)
   }
 
   #startLoad(key: K, loader: Loader<K, V>, policy: StoragePolicy, background: boolean) {

@@ -91,4 +91,16 @@ describe('get, set, delete, has, clear and TTL', () => {
     expect(cache.stats()).toMatchObject({ hits: 1, misses: 1 })
     cache.close()
   })
+
+  it('reads do not extend the TTL (no sliding expiry, lru-cache updateAgeOnGet stays off)', async () => {
+    const cache = new TtlCache<string, number>({ max: 10, ttlMs: 1000, sweepIntervalMs: 0 })
+    cache.set('a', 1)
+    for (let elapsed = 0; elapsed < 900; elapsed += 300) {
+      vi.advanceTimersByTime(300)
+      expect(cache.get('a')).toBe(1)
+      await expect(cache.getOrLoad('a', () => 2)).resolves.toBe(1)
+    }
+    vi.advanceTimersByTime(100)
+    expect(cache.get('a')).toBeUndefined()
+  })
 })

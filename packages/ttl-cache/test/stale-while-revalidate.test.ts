@@ -121,4 +121,14 @@ describe('stale-while-revalidate', () => {
     expect(await waiting).toBe('new')
     expect(calls).toBe(1)
   })
+
+  it('a refresh by a caller that names no tags keeps the tags of the stale value', async () => {
+    const cache = staleCache()
+    cache.set('k', 'old', { tags: ['items'] })
+    vi.advanceTimersByTime(1000)
+    expect(await cache.getOrLoad('k', () => 'new')).toBe('old')
+    await flush()
+    expect(cache.get('k')).toBe('new')
+    expect(cache.invalidateTag('items')).toBe(1)
+  })
 })

@@ -268,10 +268,7 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
    */
   close(): void {
     this.#channel.close(!this.#ownsSubscriber)
-    if (this.#ownsSubscriber) {
-      this.#subscriber.disconnect()
-      this.#subscriber.off('error', this.#reportSubscriberError)
-    }
+    if (this.#ownsSubscriber) this.#subscriber.disconnect()
     this.memory.close()
   }
 
