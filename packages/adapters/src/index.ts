@@ -1,9 +1,24 @@
 export type { BackgroundTasksMiddlewareOptions } from './after-response-tasks.js'
+export { type CacheDirectives, parseCacheControl } from './cache-control.js'
+export { baseCacheKey, parseVary, variantCacheKey } from './cache-key.js'
+export {
+  type CachedResponse,
+  type CapturedResponse,
+  cachedResponseSize,
+  type StoredResponse,
+  type VaryMarker,
+} from './cached-response.js'
 export type { ConcurrencyLimitOptions } from './concurrency-limit-options.js'
 export type { ResourceReport, ShutdownResource } from './drain-resources.js'
-export { AdaptersError, type AdaptersErrorCode, StreamChunkError } from './errors.js'
+export {
+  AdaptersError,
+  type AdaptersErrorCode,
+  StreamChunkError,
+  UncacheableResponseError,
+} from './errors.js'
 export { DEFAULT_EXEMPT_PATHS, type LoadSheddingOptions } from './load-shedding.js'
 export type { RequestMetricsOptions } from './request-metrics-options.js'
+export { DEFAULT_MAX_BODY_BYTES, type ResponseCacheOptions } from './response-cache-options.js'
 export { CLIENT_CLOSED_REQUEST } from './response-completion.js'
 export { shutdown } from './server-shutdown.js'
 export {

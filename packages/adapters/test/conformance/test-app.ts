@@ -6,6 +6,7 @@ import type {
   BackgroundTasksMiddlewareOptions,
   ConcurrencyLimitOptions,
   LoadSheddingOptions,
+  ResponseCacheOptions,
   ShutdownOptions,
   ShutdownReport,
   StreamOptions,
@@ -39,9 +40,10 @@ export interface TestRoute {
 
 /**
  * Features are registered in this order, before the routes: request metrics (with a `/metrics`
- * route), load shedding (with a `/health` route), background tasks, concurrency limit.
+ * route), load shedding (with a `/health` route), background tasks, concurrency limit, response cache.
  */
 export interface TestApp {
+  readonly responseCache?: ResponseCacheOptions
   readonly metrics?: Metrics
   readonly loadShedding?: LoadSheddingOptions
   readonly backgroundTasks?: BackgroundTasksMiddlewareOptions

@@ -7,6 +7,7 @@ import {
   loadShedding,
   metricsHandler,
   requestMetrics,
+  responseCache,
   shutdown,
   streamIterable,
 } from '../../../src/express/index.js'
@@ -26,6 +27,7 @@ async function start(spec: TestApp): Promise<RunningServer> {
   }
   if (spec.backgroundTasks !== undefined) app.use(backgroundTasks(spec.backgroundTasks))
   if (spec.concurrencyLimit !== undefined) app.use(concurrencyLimit(spec.concurrencyLimit))
+  if (spec.responseCache !== undefined) app.use(responseCache(spec.responseCache))
   for (const route of spec.routes) {
     const method = route.method === 'HEAD' ? 'head' : route.method === 'POST' ? 'post' : 'get'
     app[method](route.path, async (request, response) => {

@@ -6,6 +6,7 @@ import {
   loadShedding,
   metricsHandler,
   requestMetrics,
+  responseCache,
   shutdown,
   streamIterable,
 } from '../../../src/fastify/index.js'
@@ -32,6 +33,7 @@ async function start(spec: TestApp): Promise<RunningServer> {
   if (spec.backgroundTasks !== undefined) await app.register(backgroundTasks, spec.backgroundTasks)
   if (spec.concurrencyLimit !== undefined)
     await app.register(concurrencyLimit, spec.concurrencyLimit)
+  if (spec.responseCache !== undefined) await app.register(responseCache, spec.responseCache)
   for (const route of spec.routes) {
     app.route({
       method: route.method,

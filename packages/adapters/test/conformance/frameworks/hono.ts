@@ -9,6 +9,7 @@ import {
   loadShedding,
   metricsHandler,
   requestMetrics,
+  responseCache,
   shutdown,
   streamIterable,
 } from '../../../src/hono/index.js'
@@ -28,6 +29,7 @@ async function start(spec: TestApp): Promise<RunningServer> {
   }
   if (spec.backgroundTasks !== undefined) app.use(backgroundTasks(spec.backgroundTasks))
   if (spec.concurrencyLimit !== undefined) app.use(concurrencyLimit(spec.concurrencyLimit))
+  if (spec.responseCache !== undefined) app.use(responseCache(spec.responseCache))
   for (const route of spec.routes) {
     app.on(route.method === 'HEAD' ? 'GET' : route.method, route.path, async (context) => {
       const reply = await route.handle({

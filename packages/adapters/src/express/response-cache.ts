@@ -1,0 +1,53 @@
+import type { Request, RequestHandler, Response } from 'express'
+import { captureNodeResponse, writeStoredResponse } from '../node-response-cache.js'
+import { type CacheableRequest, type CacheLookup, ResponseCache } from '../response-cache.js'
+import type { ResponseCacheOptions } from '../response-cache-options.js'
+
+/**
+ * Caches GET and HEAD responses in a TtlCache with single flight: concurrent misses run the handler
+ * once; keyed by method, path, sorted query and the request headers named in `Vary`; only 200s
+ * without `no-store`/`private`/`Set-Cookie` are stored; every answer carries `X-Cache: HIT | MISS |
+ * STALE`. Use it app-wide or on the routes worth caching.
+ *
+ * @example
+ * const cache = new TtlCache<string, CachedResponse>({ max: 1_000, ttlMs: 30_000, staleWhileRevalidateMs: 60_000 })
+ * app.get('/catalog', responseCache({ cache }), catalogHandler)
+ */
+export function responseCache(options: ResponseCacheOptions): RequestHandler {
+  const cache = new ResponseCache(options)
+  return (request, response, next) => {
+    const act = (lookup: CacheLookup) => {
+      if (lookup.action === 'bypass') next()
+      else if (lookup.action === 'serve') {
+        writeStoredResponse(response, lookup.response, lookup.xCache, request.method === 'HEAD')
+      } else if (lookup.action === 'lead') {
+        response.setHeader('x-cache', 'MISS')
+        captureNodeResponse(response, cache.maxBodyBytes, lookup.lead)
+        next()
+      }
+    }
+    const lookup = cache.lookup(cacheableRequest(request, response))
+    if (lookup instanceof Promise) lookup.then(act, next)
+    else act(lookup)
+  }
+}
+
+function cacheableRequest(request: Request, response: Response): CacheableRequest {
+  const controller = new AbortController()
+  whenClosedEarly(response, controller)
+  return {
+    method: request.method,
+    url: request.originalUrl,
+    header: (name) => {
+      const value = request.headers[name]
+      return Array.isArray(value) ? value.join(', ') : value
+    },
+    signal: controller.signal,
+  }
+}
+
+function whenClosedEarly(response: Response, controller: AbortController): void {
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort()
+  })
+}
