@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { Redis } from 'ioredis'
+import { expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+/** Keys of a queue left in Redis (SCAN, never KEYS, since other tests share this Redis). */
+async function keysOf(queueName: string): Promise<string[]> {
+  const redis = new Redis(redisUrl)
+  try {
+    const keys: string[] = []
+    let cursor = '0'
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `*${queueName}*`, 'COUNT', 1000)
+      keys.push(...batch)
+      cursor = next
+    } while (cursor !== '0')
+    return keys
+  } finally {
+    redis.disconnect()
+  }
+}
+
+it('runs every part, the BullMQ one with two worker processes, and leaves nothing in Redis', async () => {
+  const queueName = `loopwork-example-test-${randomUUID()}`
+  const { stdout } = await run(
+    process.execPath,
+    ['--conditions=@loopwork/source', '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, REDIS_URL: redisUrl, DEMO_QUEUE_NAME: queueName },
+      timeout: 90_000,
+    },
+  )
+  const lines = stdout.split('\n')
+  const lineOf = (text: string) => lines.findIndex((line) => line.includes(text))
+
+  // 1. the response is finished before the first task starts; a failure is reported and the next task runs
+  expect(lineOf('server: response finished')).toBeGreaterThanOrEqual(0)
+  expect(lineOf('server: response finished')).toBeLessThan(lineOf('task sendWelcomeEmail'))
+  expect(stdout).toContain('client: got 200 {"signedUp":true}')
+  expect(stdout).toContain('onError: task "recordAudit" failed: audit store is read-only')
+  expect(lineOf('onError: task "recordAudit"')).toBeLessThan(lineOf('task updateSignupCount runs'))
+  expect(stdout).toContain('tasks report: 2 succeeded, 1 failed')
+
+  // 2. supervised fire-and-forget: failures reported with their names, nothing unhandled
+  expect(stdout).toMatch(/reindex +succeeded +"item 42 reindexed"/)
+  expect(stdout).toContain('onError: "sync-search" failed: search cluster unreachable')
+  expect(stdout).toMatch(
+    /warm-cache +failed +Task "warm-cache" did not finish within timeoutMs \(50 ms\)/,
+  )
+  expect(stdout).toContain('Counters: started=3 succeeded=1 failed=2 aborted=0')
+  expect(stdout).toContain('Unhandled rejections in the process: 0')
+
+  // 3. retries with backoff, then a dead letter
+  expect(stdout).toMatch(/retrying chargeCard \(attempt 1 failed.*next in 20 ms/)
+  expect(stdout).toMatch(/retrying chargeCard \(attempt 2 failed.*next in 40 ms/)
+  expect(stdout).toContain('chargeCard result: {"orderId":7,"charged":4200}')
+  expect(stdout).toContain('notifyWarehouse result: JobFailedError')
+  expect(stdout).toContain(
+    'notifyWarehouse {"orderId":7} after 3 attempts: warehouse API answered 500',
+  )
+  expect(stdout).toContain('Counters: completed=1 failed=1 retried=4')
+
+  // 4. draining shutdown: every accepted job accounted for
+  expect(stdout).toContain('supervisor: finished [flush-audit-log], aborted [rebuild-sitemap]')
+  const queueLine = lines[lineOf('queue: sent e-mails')]!
+  const numbers = [...queueLine.matchAll(/\[([\d, ]*)\]/g)].flatMap((match) =>
+    match[1]!.split(', ').filter(Boolean).map(Number),
+  )
+  expect(numbers.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6])
+  expect(stdout).toContain('a spawn after drain(): SupervisorDrainingError')
+
+  // 5. BullMQ: both workers ran jobs, a killed worker's job was recovered by the other one
+  expect(stdout).toContain(`Queue "${queueName}" in Redis`)
+  const rendered = [...stdout.matchAll(/(worker-\d) rendered reports ([\d, ]+)/g)]
+  expect(
+    rendered.flatMap((match) => match[2]!.split(', ').map(Number)).sort((a, b) => a - b),
+  ).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+  const killed = stdout.match(/killed (worker-\d) while it rendered report 99/)![1]
+  const completedBy = stdout.match(/report 99 was completed by (worker-\d)/)![1]
+  expect(completedBy).not.toBe(killed)
+  expect(stdout).toMatch(/worker-\d closed gracefully with exit code 0/)
+  expect(stdout).toContain(`Removed queue "${queueName}" from Redis.`)
+  expect(await keysOf(queueName)).toEqual([])
+  expect(stdout.trimEnd().endsWith('Done.')).toBe(true)
+}, 120_000)
