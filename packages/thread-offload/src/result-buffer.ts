@@ -1,0 +1,65 @@
+import type { MessagePort } from 'node:worker_threads'
+import { cloneableOrText, serializeError } from './error-transport.js'
+import { RESULT_STRIDE, THREW_ERROR } from './protocol.js'
+
+/**
+ * A thread's outgoing results. Results of quick calls are sent together, one message per batch,
+ * which is most of the main thread's saving per call; but the buffer is flushed as soon as it holds
+ * results older than `FLUSH_AFTER_MS`, before the thread awaits an async task and before it
+ * sleeps, so a finished call is never held back behind slow work and survives a later crash.
+ */
+export class ResultBuffer {
+  #entries: unknown[] = []
+  #oldest = 0
+  readonly #port: MessagePort
+
+  constructor(port: MessagePort) {
+    this.#port = port
+  }
+
+  /** Adds one call's outcome; `now` is the time the call ended, on the thread's clock. */
+  add(
+    sequence: number,
+    status: number,
+    value: unknown,
+    startedAt: number,
+    durationMs: number,
+    now: number,
+  ): void {
+    const entries = this.#entries
+    if (entries.length === 0) this.#oldest = now
+    entries.push(sequence, status, value, startedAt, durationMs)
+    if (now - this.#oldest >= FLUSH_AFTER_MS) this.flush()
+  }
+
+  /** Posts every buffered result. */
+  flush(): void {
+    const entries = this.#entries
+    if (entries.length === 0) return
+    this.#entries = []
+    try {
+      this.#port.postMessage(entries)
+    } catch {
+      this.#postOneByOne(entries)
+    }
+  }
+
+  /** A result that cannot be cloned fails alone, as a rejected call, instead of taking its batch with it. */
+  #postOneByOne(entries: unknown[]): void {
+    for (let index = 0; index < entries.length; index += RESULT_STRIDE) {
+      const entry = entries.slice(index, index + RESULT_STRIDE)
+      try {
+        this.#port.postMessage(entry)
+      } catch (error) {
+        entry[1] = THREW_ERROR
+        entry[2] = serializeError(
+          error instanceof Error ? error : new Error(String(cloneableOrText(error))),
+        )
+        this.#port.postMessage(entry)
+      }
+    }
+  }
+}
+
+/** Results older than this are sent without waiting for the rest of their batch. */
+export const FLUSH_AFTER_MS = 0.5

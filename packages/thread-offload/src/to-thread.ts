@@ -1,0 +1,56 @@
+import type { RunOptions } from './run-options.js'
+import type { AnyTaskModule, TaskArgs, TaskModule, TaskName, TaskResult } from './task-types.js'
+import { WorkerPool } from './worker-pool.js'
+
+/** The shared default pools, one per module, keyed by the module as given. */
+const pools = new Map<string, WorkerPool<any>>()
+
+/**
+ * The shared default pool of a module (created on first use with the default options and the
+ * default thread limiter): the pool `toThread()` uses, for its `stats()` and events.
+ *
+ * @example defaultPool(new URL('./tasks.js', import.meta.url)).on('taskEnd', record)
+ */
+export function defaultPool<M extends TaskModule = AnyTaskModule>(
+  module: URL | string,
+): WorkerPool<M> {
+  const key = module instanceof URL ? module.href : module
+  let pool = pools.get(key)
+  if (pool === undefined) {
+    pool = new WorkerPool<M>({ module })
+    pools.set(key, pool)
+  }
+  return pool
+}
+
+/**
+ * Runs one exported function of `module` in a thread of the module's shared default pool, the
+ * one-call form of `WorkerPool.run` (anyio's `to_thread.run_sync`). The pool is created on first
+ * use and never holds the process open when idle.
+ *
+ * @example
+ * const n = await toThread<typeof import('./tasks.js'), 'fib'>(
+ *   new URL('./tasks.js', import.meta.url), 'fib', [30],
+ * )
+ */
+export function toThread<M extends TaskModule = AnyTaskModule, K extends TaskName<M> = TaskName<M>>(
+  module: URL | string,
+  name: K,
+  args: TaskArgs<M, K>,
+  options?: RunOptions,
+): Promise<TaskResult<M, K>> {
+  let pool: WorkerPool<M>
+  try {
+    pool = defaultPool<M>(module)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+  return pool.run(name, args, options)
+}
+
+/** Closes every shared default pool (letting their calls finish) and forgets them; the next `toThread()` starts afresh. */
+export async function closeDefaultPools(): Promise<void> {
+  const closing = [...pools.values()].map((pool) => pool.close())
+  pools.clear()
+  await Promise.all(closing)
+}

@@ -1,0 +1,58 @@
+/**
+ * The entry point of every pool thread: loads the task module, tells the pool it is ready (or why
+ * it could not load), then serves calls. It imports nothing but the few files it needs, so a
+ * thread starts as fast as Node can start one.
+ */
+import { workerData } from 'node:worker_threads'
+import { serializeError } from './error-transport.js'
+import type { ThreadBootData, ThreadControlMessage } from './protocol.js'
+import { ResultBuffer } from './result-buffer.js'
+import { TaskRunner } from './task-runner.js'
+
+const boot = workerData as ThreadBootData
+const port = boot.port
+
+async function loadTasks(): Promise<Record<string, unknown> | undefined> {
+  try {
+    return taskTable((await import(boot.module)) as Record<string, unknown>)
+  } catch (error) {
+    const message: ThreadControlMessage = {
+      type: 'startup-failed',
+      error: serializeError(error instanceof Error ? error : new Error(String(error))),
+    }
+    port.postMessage(message)
+    return undefined
+  }
+}
+
+/** Named exports, plus the functions of a CommonJS module's `module.exports` (its default export). */
+function taskTable(namespace: Record<string, unknown>): Record<string, unknown> {
+  const table: Record<string, unknown> = Object.create(null)
+  const fallback = namespace.default
+  if (fallback !== null && typeof fallback === 'object') {
+    for (const [name, value] of Object.entries(fallback)) {
+      if (typeof value === 'function') table[name] = value
+    }
+  }
+  for (const name of Object.keys(namespace)) table[name] = namespace[name]
+  return table
+}
+
+const tasks = await loadTasks()
+if (tasks === undefined) {
+  process.exit(1)
+} else {
+  const results = new ResultBuffer(port)
+  // process.exit() inside a task still delivers the results that finished before it.
+  process.on('exit', () => results.flush())
+  const runner = new TaskRunner(
+    tasks,
+    new Int32Array(boot.control),
+    port,
+    results,
+    performance.timeOrigin - boot.timeOrigin,
+  )
+  const ready: ThreadControlMessage = { type: 'ready' }
+  port.postMessage(ready)
+  port.on('message', runner.onMessage)
+}

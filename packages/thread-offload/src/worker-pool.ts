@@ -1,0 +1,880 @@
+import { basename } from 'node:path'
+import { receiveMessageOnPort, type TransferListItem } from 'node:worker_threads'
+import {
+  type CapacityLimiter,
+  type Lease,
+  AbortError as LimiterAbortError,
+} from '@loopwork/limiter'
+import { EventEmitter } from 'eventemitter3'
+import { SLOT_COUNT } from './claim-slots.js'
+import { currentDefaultThreadLimiter } from './default-limiter.js'
+import { rehydrateError, type SerializedError } from './error-transport.js'
+import {
+  AbortError,
+  PoolClosedError,
+  PoolQueueFullError,
+  TaskTimeoutError,
+  UnknownTaskError,
+  WorkerCrashedError,
+  WorkerStartupError,
+} from './errors.js'
+import { resolveTaskModule, threadExecArgv } from './module-location.js'
+import { assertCount, assertOptionalMilliseconds, describe, invalid } from './option-validation.js'
+import { PoolThread, type ThreadLaunch, type ThreadOwner } from './pool-thread.js'
+import {
+  FULFILLED,
+  RESULT_STRIDE,
+  THREW_ERROR,
+  THREW_VALUE,
+  type ThreadControlMessage,
+  UNKNOWN_TASK,
+} from './protocol.js'
+import type { RunOptions } from './run-options.js'
+import { SampleWindow } from './sample-window.js'
+import { HANDED_OVER, QUEUED, SETTLED, type Task, WAITING_FOR_TOKEN } from './task.js'
+import { TaskQueue } from './task-queue.js'
+import type { AnyTaskModule, TaskArgs, TaskModule, TaskName, TaskResult } from './task-types.js'
+import type { ThreadExitReason, WorkerPoolEvents } from './worker-pool-events.js'
+import {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_QUEUE,
+  defaultMaxThreads,
+  type WorkerPoolOptions,
+} from './worker-pool-options.js'
+import type { WorkerPoolStatistics } from './worker-pool-statistics.js'
+
+/**
+ * How much work, in milliseconds of average run time, a thread is given beyond the call it runs.
+ * One call in reserve hides the round trip between calls (the thread never waits for the pool
+ * between two 1 ms tasks); for quick tasks many calls travel in one message. Calls given in
+ * reserve are taken back when another thread runs dry, so a slow call holds nothing up for long.
+ */
+const RESERVE_BUDGET_MS = 1
+const MAX_DEPTH = SLOT_COUNT / 2
+const RUN_TIME_SMOOTHING = 0.05
+/** Consecutive thread deaths before any call started that count as a module that cannot start. */
+const MAX_BARREN_CRASHES = 3
+const KEEP_ALIVE_INTERVAL_MS = 2 ** 30
+
+/**
+ * A pool of worker threads that run the exported functions of one module, so CPU-bound or
+ * blocking work never stalls the event loop: the Node counterpart of anyio's `to_thread`, governed
+ * by a `CapacityLimiter` (the process-wide 40-token one unless given another).
+ *
+ * A hand-written pool rather than piscina or tinypool: they lose `code` and custom properties of
+ * errors, hang on a module that fails to load, count queue time in timeouts and pay about 13 µs of
+ * main-thread time per call; this one batches calls and results per message, hands calls over
+ * through a shared claim table and is measured against both in bench/.
+ *
+ * @example
+ * const pool = new WorkerPool<typeof import('./tasks.js')>({
+ *   module: new URL('./tasks.js', import.meta.url),
+ * })
+ * const n = await pool.run('fib', [30], { timeoutMs: 1_000 })
+ * await pool.close()
+ */
+export class WorkerPool<M extends TaskModule = AnyTaskModule>
+  extends EventEmitter<WorkerPoolEvents>
+  implements ThreadOwner
+{
+  /** The pool's name, used in errors, events and metrics. */
+  readonly name: string
+  /** The task module, as the `file:` URL the threads load. */
+  readonly module: string
+  /** The limiter that caps calls in flight. */
+  readonly limiter: CapacityLimiter
+  readonly minThreads: number
+  readonly maxThreads: number
+  readonly idleTimeoutMs: number
+  #maxQueue: number
+  readonly #launch: ThreadLaunch
+  readonly #threads: PoolThread[] = []
+  /** Calls holding a token, waiting for a thread. */
+  readonly #queue = new TaskQueue()
+  /** Calls waiting for a token. */
+  readonly #waiting = new TaskQueue()
+  #pumpScheduled = false
+  #unsettled = 0
+  #state: 'open' | 'closing' | 'destroyed' = 'open'
+  #failure: { readonly cause: unknown } | undefined
+  #closed: Promise<void> | undefined
+  #drained: (() => void) | undefined
+  #barrenCrashes = 0
+  #idleTimer: ReturnType<typeof setTimeout> | undefined
+  /** Ref'd exactly while calls are unsettled: threads and ports are unref'd, so an idle pool never holds the process. */
+  #keepAlive: ReturnType<typeof setInterval> | undefined
+  readonly #createdAt = performance.now()
+  readonly #runTimes = new SampleWindow()
+  readonly #waitTimes = new SampleWindow()
+  #meanRunTime = 0.05
+  #totalRunTime = 0
+  #completed = 0
+  #failed = 0
+  #crashed = 0
+
+  constructor(options: WorkerPoolOptions) {
+    super()
+    if (options === null || typeof options !== 'object') {
+      throw invalid(options, `options must be an object with a module, got ${describe(options)}`)
+    }
+    this.module = resolveTaskModule(options.module)
+    this.maxThreads = assertCount('maxThreads', options.maxThreads ?? defaultMaxThreads(), 1, false)
+    this.minThreads = assertCount('minThreads', options.minThreads ?? 0, 0, false)
+    if (this.minThreads > this.maxThreads) {
+      throw invalid(
+        this.minThreads,
+        `minThreads must not exceed maxThreads (${this.maxThreads}), got ${this.minThreads}`,
+      )
+    }
+    this.idleTimeoutMs = assertOptionalMilliseconds(
+      'idleTimeoutMs',
+      options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      true,
+    )!
+    this.#maxQueue = assertCount('maxQueue', options.maxQueue ?? DEFAULT_MAX_QUEUE, 0, true)
+    this.limiter = options.limiter ?? currentDefaultThreadLimiter()
+    if (typeof this.limiter?.tryAcquire !== 'function') {
+      throw invalid(
+        options.limiter,
+        `limiter must be a CapacityLimiter, got ${describe(options.limiter)}`,
+      )
+    }
+    if (options.name !== undefined && typeof options.name !== 'string') {
+      throw invalid(options.name, `name must be a string, got ${describe(options.name)}`)
+    }
+    this.name = options.name ?? basename(new URL(this.module).pathname).replace(/\.[^.]*$/, '')
+    this.#launch = this.#launchOptions(options)
+    this.#keepAlive = setInterval(() => {}, KEEP_ALIVE_INTERVAL_MS).unref()
+    for (let index = 0; index < this.minThreads; index++) this.#spawn()
+  }
+
+  #launchOptions(options: WorkerPoolOptions): ThreadLaunch {
+    if (options.execArgv !== undefined && !Array.isArray(options.execArgv)) {
+      throw invalid(
+        options.execArgv,
+        `execArgv must be an array of strings, got ${describe(options.execArgv)}`,
+      )
+    }
+    const ownUrl = import.meta.url
+    const entry = new URL(
+      ownUrl.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js',
+      ownUrl,
+    )
+    return {
+      entry,
+      module: this.module,
+      workerOptions: {
+        execArgv: threadExecArgv(this.module, entry.href, options.execArgv),
+        resourceLimits: options.resourceLimits,
+        name: `loopwork:${this.name}`,
+      },
+    }
+  }
+
+  /** How many calls may wait before `run` rejects with `PoolQueueFullError`; lowering it sheds no one already waiting. */
+  get maxQueue(): number {
+    return this.#maxQueue
+  }
+
+  set maxQueue(value: number) {
+    this.#maxQueue = assertCount('maxQueue', value, 0, true)
+  }
+
+  /**
+   * Runs the exported function `name` of the module in a thread with `args` (structured-cloned, or
+   * moved with `transfer`), and resolves with its result. The call first takes a token from the
+   * limiter, then waits for a thread.
+   */
+  run<K extends TaskName<M>>(
+    name: K,
+    args: TaskArgs<M, K>,
+    options?: RunOptions,
+  ): Promise<TaskResult<M, K>> {
+    return this.#submit(name, args as unknown[], options) as Promise<TaskResult<M, K>>
+  }
+
+  #submit(name: string, args: unknown[], options: RunOptions | undefined): Promise<unknown> {
+    if (this.#state !== 'open') return Promise.reject(new PoolClosedError(this.name, 'closed'))
+    if (this.#failure !== undefined) {
+      return Promise.reject(new WorkerStartupError(this.module, this.#failure.cause))
+    }
+    if (typeof name !== 'string') {
+      return Promise.reject(invalid(name, `task name must be a string, got ${describe(name)}`))
+    }
+    if (!Array.isArray(args)) {
+      return Promise.reject(
+        invalid(
+          args,
+          `args of task "${name}" must be an array of its arguments, got ${describe(args)}`,
+        ),
+      )
+    }
+    let signal: AbortSignal | undefined
+    let timeoutMs: number | undefined
+    let transfer: readonly TransferListItem[] | undefined
+    if (options !== undefined) {
+      try {
+        ;({ signal, timeoutMs, transfer } = validateRunOptions(options))
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      if (signal?.aborted) return Promise.reject(new AbortError(name, signal.reason))
+    }
+    const lease = this.limiter.tryAcquire()
+    const guarded = signal !== undefined || timeoutMs !== undefined
+    if (
+      this.#queue.length + this.#waiting.length >= this.#maxQueue &&
+      this.#wouldOverfillQueue(lease !== undefined, guarded)
+    ) {
+      lease?.release()
+      return Promise.reject(new PoolQueueFullError(this.name, this.#maxQueue))
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>()
+    const task: Task = {
+      name,
+      args,
+      transfer,
+      resolve,
+      reject,
+      submittedAt: performance.now(),
+      state: QUEUED,
+      lease,
+      guarded,
+      signal,
+      timeoutMs,
+      onAbort: undefined,
+      timer: undefined,
+      handedAt: 0,
+      thread: undefined,
+      sequence: 0,
+      previous: undefined,
+      next: undefined,
+    }
+    if (this.#unsettled++ === 0) this.#keepAlive?.ref()
+    if (signal !== undefined) {
+      // Registered before the limiter's own listener, so the call is settled before the limiter
+      // drops its wait (and that rejection is then ignored).
+      task.onAbort = () => this.#abort(task)
+      signal.addEventListener('abort', task.onAbort, { once: true })
+    }
+    if (lease === undefined) this.#waitForToken(task)
+    else this.#enqueue(task)
+    return promise
+  }
+
+  /**
+   * Whether one more call would leave more than maxQueue calls waiting: for a token, or for a
+   * thread beyond what the threads can take at the next hand-over. Only computed near the bound.
+   */
+  #wouldOverfillQueue(hasToken: boolean, guarded: boolean): boolean {
+    const waitingForToken = this.#waiting.length + (hasToken ? 0 : 1)
+    const queued = this.#queue.length + (hasToken ? 1 : 0)
+    return waitingForToken + Math.max(0, queued - this.#spareCapacity(guarded)) > this.#maxQueue
+  }
+
+  /** Calls the threads (running or yet to spawn) could take at once. */
+  #spareCapacity(guarded: boolean): number {
+    const depth = this.#depthLimit()
+    let spare = 0
+    let live = 0
+    for (const thread of this.#threads) {
+      if (thread.state !== 'starting' && thread.state !== 'ready') continue
+      live++
+      if (thread.guarded) continue
+      if (guarded) spare += thread.outstanding === 0 ? 1 : 0
+      else spare += Math.max(0, depth - thread.outstanding)
+    }
+    return spare + (this.maxThreads - live) * (guarded ? 1 : depth)
+  }
+
+  #waitForToken(task: Task): void {
+    task.state = WAITING_FOR_TOKEN
+    this.#waiting.push(task)
+    this.limiter.acquire(task.signal === undefined ? undefined : { signal: task.signal }).then(
+      (lease) => this.#onToken(task, lease),
+      (error: unknown) => this.#onTokenRefused(task, error),
+    )
+  }
+
+  #onToken(task: Task, lease: Lease): void {
+    if (task.state !== WAITING_FOR_TOKEN) {
+      lease.release()
+      return
+    }
+    this.#waiting.remove(task)
+    task.lease = lease
+    this.#enqueue(task)
+  }
+
+  #onTokenRefused(task: Task, error: unknown): void {
+    if (task.state !== WAITING_FOR_TOKEN) return
+    this.#reject(
+      task,
+      error instanceof LimiterAbortError ? new AbortError(task.name, task.signal?.reason) : error,
+    )
+  }
+
+  #enqueue(task: Task): void {
+    task.state = QUEUED
+    this.#queue.push(task)
+    this.#schedulePump()
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return
+    this.#pumpScheduled = true
+    queueMicrotask(this.#pump)
+  }
+
+  /** Hands queued calls to threads in FIFO order, then posts one message per thread. */
+  readonly #pump = (): void => {
+    this.#pumpScheduled = false
+    if (this.#failure !== undefined || this.#state === 'destroyed') return
+    this.#ensureThreads()
+    const depth = this.#depthLimit()
+    const now = performance.now()
+    this.#dispatch(depth, now)
+    // Runs after the calls that freed tokens let waiting calls in, so an idle thread only takes
+    // work back from a busy one when there is truly nothing queued for it.
+    if (this.#queue.length === 0 && this.#idleThread() !== undefined && this.#rebalance()) {
+      this.#dispatch(depth, now)
+    }
+    for (const thread of this.#threads) thread.post()
+  }
+
+  #dispatch(depth: number, now: number): void {
+    let task = this.#queue.head
+    while (task !== undefined) {
+      const thread = task.guarded ? this.#idleThread() : this.#leastLoadedThread(depth)
+      if (thread === undefined) break
+      const next = task.next
+      this.#queue.remove(task)
+      this.#handOver(task, thread, now)
+      task = next
+    }
+  }
+
+  /** Calls a thread holds at most: one running plus a reserve worth about RESERVE_BUDGET_MS. */
+  #depthLimit(): number {
+    const reserve = Math.round(RESERVE_BUDGET_MS / Math.max(this.#meanRunTime, 0.001))
+    return 1 + Math.min(Math.max(reserve, 1), MAX_DEPTH - 1)
+  }
+
+  /** A thread for a guarded call: ready and idle, since it may have to be terminated. */
+  #idleThread(): PoolThread | undefined {
+    for (const thread of this.#threads) {
+      if (thread.state === 'ready' && thread.outstanding === 0 && !thread.guarded) return thread
+    }
+    return undefined
+  }
+
+  #leastLoadedThread(depth: number): PoolThread | undefined {
+    let best: PoolThread | undefined
+    let bestLoad = Number.POSITIVE_INFINITY
+    for (const thread of this.#threads) {
+      if (!thread.canTake(depth)) continue
+      // A starting thread counts as half a call more: a ready thread gets the tie.
+      const load = thread.outstanding * 2 + (thread.state === 'starting' ? 1 : 0)
+      if (load < bestLoad) {
+        best = thread
+        bestLoad = load
+      }
+    }
+    return best
+  }
+
+  #handOver(task: Task, thread: PoolThread, now: number): void {
+    task.state = HANDED_OVER
+    task.handedAt = now
+    thread.assign(task)
+    if (task.timeoutMs !== undefined) {
+      task.timer = setTimeout(this.#onTimeout, task.timeoutMs, task).unref()
+    }
+    if (this.listenerCount('taskStart') > 0) {
+      this.emit('taskStart', {
+        name: task.name,
+        waitMs: now - task.submittedAt,
+        threadId: thread.threadId,
+      })
+    }
+  }
+
+  /** Starts threads while there is more work than threads (and keeps `minThreads` while open). */
+  #ensureThreads(): void {
+    let live = 0
+    let work = this.#queue.length
+    for (const thread of this.#threads) {
+      if (thread.state === 'starting' || thread.state === 'ready') live++
+      work += thread.outstanding
+    }
+    if (this.#queue.head?.guarded === true && !this.#threadComingFree())
+      work = Math.max(work, live + 1)
+    const wanted = Math.min(
+      this.maxThreads,
+      Math.max(work, this.#state === 'open' ? this.minThreads : 0),
+    )
+    for (; live < wanted; live++) {
+      if (!this.#spawn()) return
+    }
+  }
+
+  /** Whether a thread is idle, or starting with nothing to do, so a guarded call will get it soon. */
+  #threadComingFree(): boolean {
+    for (const thread of this.#threads) {
+      if (thread.outstanding > 0 || thread.guarded) continue
+      if (thread.state === 'ready' || thread.state === 'starting') return true
+    }
+    return false
+  }
+
+  #spawn(): boolean {
+    let thread: PoolThread
+    try {
+      thread = new PoolThread(this.#launch, this, performance.now())
+    } catch (error) {
+      this.#failStartup(error)
+      return false
+    }
+    this.#threads.push(thread)
+    if (this.listenerCount('threadSpawn') > 0)
+      this.emit('threadSpawn', { threadId: thread.threadId })
+    return true
+  }
+
+  /** @internal A thread posted results or a control message. */
+  onThreadMessage(thread: PoolThread, message: unknown): void {
+    // One wake-up of the event loop settles everything every thread has sent so far.
+    const received: [PoolThread, unknown][] = [[thread, message]]
+    for (const other of this.#threads) {
+      if (other.outstanding > 0 || other.state === 'starting') this.#receiveAll(other, received)
+    }
+    // Events go out while every finished call still holds its thread and token, so a listener sees
+    // borrowedTokens equal to the calls in flight; tokens freed afterwards reach waiting calls
+    // within the same tick.
+    if (this.listenerCount('taskEnd') > 0 || this.listenerCount('taskError') > 0) {
+      for (const [sender, payload] of received) {
+        if (Array.isArray(payload)) this.#emitResults(sender, payload)
+      }
+    }
+    for (const [sender, payload] of received) this.#handleMessage(sender, payload)
+    this.#afterResults()
+  }
+
+  #receiveAll(thread: PoolThread, into: [PoolThread, unknown][]): void {
+    for (
+      let received = receiveMessageOnPort(thread.port);
+      received !== undefined;
+      received = receiveMessageOnPort(thread.port)
+    ) {
+      into.push([thread, received.message])
+    }
+  }
+
+  /** Handles whatever a thread has sent and the pool has not seen yet. */
+  #drain(thread: PoolThread): void {
+    const received: [PoolThread, unknown][] = []
+    this.#receiveAll(thread, received)
+    for (const [sender, payload] of received) {
+      if (
+        Array.isArray(payload) &&
+        this.listenerCount('taskEnd') + this.listenerCount('taskError') > 0
+      ) {
+        this.#emitResults(sender, payload)
+      }
+      this.#handleMessage(sender, payload)
+    }
+  }
+
+  #handleMessage(thread: PoolThread, message: unknown): void {
+    if (Array.isArray(message)) {
+      this.#settleResults(thread, message)
+      return
+    }
+    const control = message as ThreadControlMessage
+    if (control.type === 'ready') {
+      thread.loaded = true
+      if (thread.state === 'starting') thread.state = 'ready'
+      if (thread.outstanding === 0) thread.idleSince = performance.now()
+    } else if (control.type === 'startup-failed') {
+      thread.loadError = rehydrateError(control.error)
+    }
+  }
+
+  #settleResults(thread: PoolThread, entries: unknown[]): void {
+    for (let index = 0; index < entries.length; index += RESULT_STRIDE) {
+      const task = thread.handedTask(entries[index] as number)
+      if (task === undefined) continue
+      thread.completed++
+      const durationMs = entries[index + 4] as number
+      this.#runTimes.record(durationMs)
+      this.#waitTimes.record(Math.max(0, (entries[index + 3] as number) - task.submittedAt))
+      this.#totalRunTime += durationMs
+      this.#meanRunTime += (durationMs - this.#meanRunTime) * RUN_TIME_SMOOTHING
+      const status = entries[index + 1] as number
+      const value = entries[index + 2]
+      this.#settle(task)
+      if (status === FULFILLED) {
+        this.#completed++
+        task.resolve(value)
+      } else {
+        this.#failed++
+        task.reject(this.#taskError(task, status, value))
+      }
+    }
+    if (thread.outstanding === 0) thread.idleSince = performance.now()
+  }
+
+  /** taskEnd / taskError for a batch of results, before any of them is settled. */
+  #emitResults(thread: PoolThread, entries: unknown[]): void {
+    for (let index = 0; index < entries.length; index += RESULT_STRIDE) {
+      const task = thread.handedTask(entries[index] as number)
+      if (task === undefined) continue
+      const durationMs = entries[index + 4] as number
+      const waitMs = Math.max(0, (entries[index + 3] as number) - task.submittedAt)
+      const status = entries[index + 1] as number
+      if (status === FULFILLED) {
+        this.emit('taskEnd', { name: task.name, durationMs, waitMs, threadId: thread.threadId })
+      } else {
+        // Built once and kept, so the listener and the caller see the same error object.
+        const error = this.#taskError(task, status, entries[index + 2])
+        entries[index + 1] = THREW_VALUE
+        entries[index + 2] = error
+        this.emit('taskError', {
+          name: task.name,
+          error,
+          durationMs,
+          waitMs,
+          threadId: thread.threadId,
+        })
+      }
+    }
+  }
+
+  #taskError(task: Task, status: number, value: unknown): unknown {
+    if (status === THREW_ERROR) return rehydrateError(value as SerializedError)
+    if (status === UNKNOWN_TASK)
+      return new UnknownTaskError(task.name, value as string[], this.module)
+    return value
+  }
+
+  /** After a round of results: queued calls go out, idle threads may take work back, and get reaped later. */
+  #afterResults(): void {
+    this.#schedulePump()
+    this.#armIdleTimer()
+  }
+
+  /** Takes back half of the calls the busiest thread has not started; true when it took any. */
+  #rebalance(): boolean {
+    let victim: PoolThread | undefined
+    for (const thread of this.#threads) {
+      if (
+        thread.outstanding >= 2 &&
+        (victim === undefined || thread.outstanding > victim.outstanding)
+      ) {
+        victim = thread
+      }
+    }
+    if (victim === undefined) return false
+    const taken = victim.takeBackUnstarted(victim.outstanding >> 1)
+    for (let index = taken.length - 1; index >= 0; index--) {
+      const task = taken[index]!
+      task.state = QUEUED
+      this.#queue.unshift(task)
+    }
+    return taken.length > 0
+  }
+
+  /**
+   * Rejects a call wherever it is. The event goes out before the call lets go of its place and its
+   * token, so a listener sees the same counts the limiter does.
+   */
+  #reject(
+    task: Task,
+    error: unknown,
+    durationMs = 0,
+    waitMs = performance.now() - task.submittedAt,
+  ): void {
+    const threadId = task.thread?.threadId
+    if (this.listenerCount('taskError') > 0) {
+      this.emit('taskError', { name: task.name, error, durationMs, waitMs, threadId })
+    }
+    this.#settle(task)
+    this.#failed++
+    task.reject(error)
+  }
+
+  /** Takes a call out of the waiting list, the queue or its thread, clears its guards and returns its token. */
+  #settle(task: Task): void {
+    if (task.state === WAITING_FOR_TOKEN) this.#waiting.remove(task)
+    else if (task.state === QUEUED) this.#queue.remove(task)
+    else if (task.thread !== undefined) task.thread.release(task)
+    task.state = SETTLED
+    if (task.timer !== undefined) clearTimeout(task.timer)
+    if (task.onAbort !== undefined) task.signal!.removeEventListener('abort', task.onAbort)
+    task.timer = undefined
+    task.onAbort = undefined
+    const lease = task.lease
+    task.lease = undefined
+    lease?.release()
+    if (--this.#unsettled === 0) {
+      this.#keepAlive?.unref()
+      this.#drained?.()
+    }
+  }
+
+  #abort(task: Task): void {
+    const error = new AbortError(task.name, task.signal!.reason)
+    if (task.state === HANDED_OVER) this.#stopRunning(task, error, 'abort')
+    else if (task.state !== SETTLED) this.#reject(task, error)
+  }
+
+  readonly #onTimeout = (task: Task): void => {
+    task.timer = undefined
+    if (task.state === HANDED_OVER) {
+      this.#stopRunning(task, new TaskTimeoutError(task.name, task.timeoutMs!), 'timeout')
+    }
+  }
+
+  /** Cancels a call a thread holds: taken back if it has not started, else its thread is terminated. */
+  #stopRunning(task: Task, error: Error, reason: 'abort' | 'timeout'): void {
+    const thread = task.thread!
+    // Its result may already be on the way; then it simply completed.
+    this.#drain(thread)
+    if (task.state === SETTLED) return
+    if (thread.revoke(task)) {
+      // Not started: the thread will skip it and lives on.
+      this.#reject(task, error)
+    } else {
+      this.#reject(task, error, performance.now() - task.handedAt)
+      thread.stop(reason)
+    }
+    this.#schedulePump()
+  }
+
+  /** @internal */
+  onThreadError(thread: PoolThread, error: Error): void {
+    thread.error = error
+  }
+
+  /** @internal */
+  onPostFailed(task: Task, error: unknown): void {
+    this.#reject(task, error)
+  }
+
+  /** @internal A thread ended: settle what it finished, fail what it was running, requeue the rest. */
+  onThreadExit(thread: PoolThread, exitCode: number): void {
+    this.#drain(thread)
+    const index = this.#threads.indexOf(thread)
+    if (index >= 0) this.#threads.splice(index, 1)
+    thread.state = 'exited'
+    let reason: ThreadExitReason = thread.stopReason ?? 'crash'
+    let error: unknown = thread.error
+    if (reason === 'crash' && !thread.loaded) {
+      reason = 'startup-failure'
+      error =
+        thread.loadError ??
+        thread.error ??
+        new Error(`The worker thread exited with code ${exitCode} before it loaded the module`)
+    }
+    if (this.listenerCount('threadExit') > 0) {
+      this.emit('threadExit', { threadId: thread.threadId, exitCode, reason, error })
+    }
+    if (reason === 'startup-failure') {
+      this.#failStartup(error, thread)
+      return
+    }
+    const startedAny = this.#recoverCalls(thread, exitCode)
+    if (reason === 'crash') this.#countCrash(thread, startedAny)
+    if (this.#queue.length > 0 || this.#state === 'open') this.#schedulePump()
+  }
+
+  /** Rejects the call a dead thread was running and puts the ones it never started back in front. */
+  #recoverCalls(thread: PoolThread, exitCode: number): boolean {
+    let startedAny = false
+    const unstarted: Task[] = []
+    const now = performance.now()
+    for (const task of thread.handedTasks()) {
+      if (thread.started(task)) {
+        startedAny = true
+        const error = new WorkerCrashedError(task.name, thread.threadId, exitCode, thread.error)
+        this.#reject(task, error, now - task.handedAt)
+      } else {
+        thread.release(task)
+        unstarted.push(task)
+      }
+    }
+    for (let index = unstarted.length - 1; index >= 0; index--) {
+      const task = unstarted[index]!
+      task.state = QUEUED
+      this.#queue.unshift(task)
+    }
+    return startedAny
+  }
+
+  /** A thread that keeps dying before it runs anything is a module that cannot start: no respawn storm. */
+  #countCrash(thread: PoolThread, startedAny: boolean): void {
+    this.#crashed++
+    if (startedAny || thread.completed > 0) {
+      this.#barrenCrashes = 0
+      return
+    }
+    if (++this.#barrenCrashes >= MAX_BARREN_CRASHES) {
+      this.#failStartup(
+        thread.error ?? new Error(`Worker threads keep exiting before they run a task`),
+      )
+    }
+  }
+
+  /** The module cannot start: every call fails now and later with WorkerStartupError, and no thread is spawned again. */
+  #failStartup(cause: unknown, exited?: PoolThread): void {
+    const makeError = () => new WorkerStartupError(this.module, this.#failure!.cause)
+    this.#failure ??= { cause }
+    if (exited !== undefined) this.#rejectHanded(exited, makeError)
+    this.#rejectEverything(makeError)
+    for (const thread of this.#threads) thread.stop('startup-failure')
+  }
+
+  #rejectEverything(makeError: () => Error): void {
+    for (let task = this.#waiting.head; task !== undefined; task = this.#waiting.head) {
+      this.#reject(task, makeError())
+    }
+    for (let task = this.#queue.head; task !== undefined; task = this.#queue.head) {
+      this.#reject(task, makeError())
+    }
+    for (const thread of this.#threads) this.#rejectHanded(thread, makeError)
+  }
+
+  #rejectHanded(thread: PoolThread, makeError: () => Error): void {
+    for (const task of thread.handedTasks()) {
+      thread.revoke(task)
+      this.#reject(task, makeError())
+    }
+  }
+
+  #armIdleTimer(): void {
+    if (this.#idleTimer !== undefined || this.idleTimeoutMs === Number.POSITIVE_INFINITY) return
+    let live = 0
+    let oldestIdle = Number.POSITIVE_INFINITY
+    for (const thread of this.#threads) {
+      if (thread.state !== 'starting' && thread.state !== 'ready') continue
+      live++
+      if (thread.state === 'ready' && thread.outstanding === 0) {
+        oldestIdle = Math.min(oldestIdle, thread.idleSince)
+      }
+    }
+    if (live <= this.minThreads || oldestIdle === Number.POSITIVE_INFINITY) return
+    const delay = Math.max(0, oldestIdle + this.idleTimeoutMs - performance.now())
+    this.#idleTimer = setTimeout(this.#reapIdleThreads, delay).unref()
+  }
+
+  /** Stops threads idle for idleTimeoutMs, longest idle first, down to minThreads. */
+  readonly #reapIdleThreads = (): void => {
+    this.#idleTimer = undefined
+    const now = performance.now()
+    let live = 0
+    for (const thread of this.#threads) {
+      if (thread.state === 'starting' || thread.state === 'ready') live++
+    }
+    const idle = this.#threads
+      .filter((thread) => thread.state === 'ready' && thread.outstanding === 0)
+      .sort((a, b) => a.idleSince - b.idleSince)
+    for (const thread of idle) {
+      if (live <= this.minThreads || now - thread.idleSince < this.idleTimeoutMs) break
+      thread.stop('idle')
+      live--
+    }
+    this.#armIdleTimer()
+  }
+
+  /** A snapshot of the pool: threads, calls, counters, run and wait time percentiles, utilization. */
+  stats(): WorkerPoolStatistics {
+    let threads = 0
+    let busy = 0
+    let running = 0
+    for (const thread of this.#threads) {
+      if (thread.state === 'starting' || thread.state === 'ready') threads++
+      if (thread.outstanding > 0) busy++
+      running += thread.outstanding
+    }
+    const lifetime = performance.now() - this.#createdAt
+    return {
+      name: this.name,
+      threads,
+      busy,
+      minThreads: this.minThreads,
+      maxThreads: this.maxThreads,
+      running,
+      queued: this.#queue.length + this.#waiting.length,
+      waitingForToken: this.#waiting.length,
+      inFlight: running + this.#queue.length,
+      completed: this.#completed,
+      failed: this.#failed,
+      crashed: this.#crashed,
+      runTime: this.#runTimes.summary(),
+      waitTime: this.#waitTimes.summary(),
+      utilization:
+        lifetime > 0 ? Math.min(1, this.#totalRunTime / (lifetime * this.maxThreads)) : 0,
+    }
+  }
+
+  /**
+   * Takes no new calls (they reject with `PoolClosedError`), lets every accepted call finish,
+   * including those still waiting for a token, then stops the threads. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#closed !== undefined) return this.#closed
+    if (this.#state === 'open') this.#state = 'closing'
+    this.#closed = this.#finishClose()
+    return this.#closed
+  }
+
+  async #finishClose(): Promise<void> {
+    if (this.#unsettled > 0) {
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve
+      })
+    }
+    await this.#stopThreads()
+  }
+
+  /**
+   * Stops at once: every unsettled call rejects with `PoolClosedError`, running threads are
+   * terminated. Resolves when all threads have exited.
+   */
+  async destroy(): Promise<void> {
+    this.#state = 'destroyed'
+    this.#rejectEverything(() => new PoolClosedError(this.name, 'destroyed'))
+    await this.#stopThreads()
+  }
+
+  async #stopThreads(): Promise<void> {
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer)
+    this.#idleTimer = undefined
+    const threads = [...this.#threads]
+    for (const thread of threads) thread.stop('close')
+    await Promise.all(threads.map((thread) => thread.exited))
+    clearInterval(this.#keepAlive)
+    this.#keepAlive = undefined
+  }
+}
+
+function validateRunOptions(options: RunOptions): RunOptions {
+  if (options === null || typeof options !== 'object') {
+    throw invalid(options, `run options must be an object, got ${describe(options)}`)
+  }
+  const { signal, transfer } = options
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalid(signal, `signal must be an AbortSignal, got ${describe(signal)}`)
+  }
+  if (transfer !== undefined && !Array.isArray(transfer)) {
+    throw invalid(
+      transfer,
+      `transfer must be an array of transferable objects, got ${describe(transfer)}`,
+    )
+  }
+  return {
+    signal,
+    transfer,
+    timeoutMs: assertOptionalMilliseconds('timeoutMs', options.timeoutMs, false),
+  }
+}

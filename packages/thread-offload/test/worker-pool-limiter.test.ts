@@ -1,0 +1,116 @@
+import { CapacityLimiter, LimiterQueueFullError } from '@loopwork/limiter'
+import { afterEach, describe, expect, it } from 'vitest'
+import { currentDefaultThreadLimiter, DEFAULT_THREAD_TOKENS, WorkerPool } from '../src/index.js'
+import { createFlag, flush, release, type Tasks, tasksModule, until } from './pool-fixtures.js'
+
+const pools: WorkerPool<any>[] = []
+function createPool(options: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
+  const pool = new WorkerPool<Tasks>({ module: tasksModule, maxThreads: 2, ...options })
+  pools.push(pool)
+  return pool
+}
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.destroy()))
+})
+
+describe('the default thread limiter', () => {
+  it('is one process-wide CapacityLimiter of 40 tokens that every pool uses', () => {
+    const limiter = currentDefaultThreadLimiter()
+    expect(limiter).toBeInstanceOf(CapacityLimiter)
+    expect(DEFAULT_THREAD_TOKENS).toBe(40)
+    expect(limiter.totalTokens).toBe(40)
+    expect(currentDefaultThreadLimiter()).toBe(limiter)
+    expect(createPool().limiter).toBe(limiter)
+    expect(createPool().limiter).toBe(limiter)
+  })
+
+  it('counts the calls of every pool that uses it', async () => {
+    const limiter = currentDefaultThreadLimiter()
+    const flag = createFlag()
+    const first = createPool()
+    const second = createPool()
+    const calls = [first.run('blockUntil', [flag]), second.run('blockUntil', [flag])]
+    await flush()
+    expect(limiter.borrowedTokens).toBe(2)
+    release(flag)
+    await Promise.all(calls)
+    expect(limiter.borrowedTokens).toBe(0)
+  })
+})
+
+describe('a limiter caps calls in flight', () => {
+  it('lets only totalTokens calls run or queue; the rest wait for a token', async () => {
+    const limiter = new CapacityLimiter({ totalTokens: 2 })
+    const pool = createPool({ maxThreads: 4, limiter })
+    const flag = createFlag()
+    const calls = Array.from({ length: 5 }, () => pool.run('blockUntil', [flag]))
+    await until(() => pool.stats().running === 2)
+    expect(limiter.borrowedTokens).toBe(2)
+    expect(limiter.waiting).toBe(3)
+    expect(pool.stats()).toMatchObject({ inFlight: 2, waitingForToken: 3, queued: 3 })
+    release(flag)
+    await Promise.all(calls)
+    expect(limiter.borrowedTokens).toBe(0)
+  })
+
+  it('keeps borrowedTokens equal to the calls in flight throughout a burst', async () => {
+    const limiter = new CapacityLimiter({ totalTokens: 7, maxWaiting: Number.POSITIVE_INFINITY })
+    const pool = createPool({ limiter })
+    let mismatches = 0
+    let checks = 0
+    const check = () => {
+      checks++
+      const stats = pool.stats()
+      if (limiter.borrowedTokens !== stats.inFlight) mismatches++
+      if (stats.inFlight > 7) mismatches++
+    }
+    pool.on('taskStart', check)
+    pool.on('taskEnd', check)
+    const calls = Array.from({ length: 2_000 }, (_, index) => pool.run('add', [index, 0]))
+    while (pool.stats().completed < 2_000) {
+      check()
+      await flush()
+    }
+    await Promise.all(calls)
+    expect(checks).toBeGreaterThan(2_000)
+    expect(mismatches).toBe(0)
+    expect(limiter.borrowedTokens).toBe(0)
+  })
+
+  it('takes a resize of totalTokens into account at once', async () => {
+    const limiter = new CapacityLimiter({ totalTokens: 1 })
+    const pool = createPool({ maxThreads: 4, limiter })
+    const flag = createFlag()
+    const calls = Array.from({ length: 4 }, () => pool.run('blockUntil', [flag]))
+    await until(() => pool.stats().running === 1)
+    limiter.totalTokens = 3
+    expect(limiter.borrowedTokens).toBe(3)
+    await until(() => pool.stats().running === 3)
+    expect(pool.stats()).toMatchObject({ inFlight: 3, waitingForToken: 1 })
+    limiter.totalTokens = 1
+    expect(limiter.borrowedTokens).toBe(3)
+    release(flag)
+    await Promise.all(calls)
+    expect(limiter.borrowedTokens).toBe(0)
+  })
+
+  it('returns the token of a failed call', async () => {
+    const limiter = new CapacityLimiter({ totalTokens: 1 })
+    const pool = createPool({ limiter })
+    await expect(pool.run('throwString', ['no'])).rejects.toBe('no')
+    expect(limiter.borrowedTokens).toBe(0)
+    await expect(pool.run('exit', [1])).rejects.toThrow('died')
+    expect(limiter.borrowedTokens).toBe(0)
+  })
+
+  it('passes on the limiter shedding a call when its maxWaiting is reached', async () => {
+    const limiter = new CapacityLimiter({ totalTokens: 1, maxWaiting: 1 })
+    const pool = createPool({ limiter })
+    const flag = createFlag()
+    const calls = [pool.run('blockUntil', [flag]), pool.run('blockUntil', [flag])]
+    await expect(pool.run('add', [1, 1])).rejects.toBeInstanceOf(LimiterQueueFullError)
+    release(flag)
+    await Promise.all(calls)
+  })
+})
