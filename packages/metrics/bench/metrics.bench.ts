@@ -1,0 +1,370 @@
+// @loopwork/metrics against prom-client in one process, rounds interleaved:
+// 1. per-request cost: startRequest + end vs a bare prom-client Histogram.observe with the same
+//    labels plus an in-flight gauge inc/dec (and vs prom-client children pre-bound per series);
+// 2. render() with 50 routes x 5 statuses and every primitive tracked, vs prom-client printing the
+//    same registry and vs the same content glued by hand from prom-client metrics;
+// 3. the blocked-loop detector and 4. the overload guard on a request loop, on vs off.
+import { EventEmitter } from 'node:events'
+import {
+  createMetrics,
+  createOverloadGuard,
+  type Metrics,
+  type TrackablePrimitive,
+} from '@loopwork/metrics'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { type BenchCase, compare, perSecond, writeResults } from '../../../scripts/bench-kit.js'
+
+const requestsPerRound = Number(process.env.BENCH_REQUESTS ?? 1_000_000)
+const routes = Array.from({ length: 50 }, (_, index) => `/api/resource-${index}/:id`)
+const statuses = [200, 201, 400, 404, 500]
+const methods = ['GET', 'POST']
+/** One label object per series, built up front: the adapters pass a fresh literal, the cost is the same for both sides. */
+const labelSets = routes.flatMap((route, routeIndex) =>
+  statuses.map((status) => ({ method: methods[routeIndex % 2]!, route, status })),
+)
+const promLabelSets = labelSets.map(({ method, route, status }) => ({
+  method,
+  route,
+  status_code: status,
+}))
+const seriesCount = labelSets.length
+const clock = performance
+
+function perRequestOurs(): () => number {
+  const metrics = createMetrics({ eventLoop: false })
+  return () => {
+    const started = clock.now()
+    for (let index = 0; index < requestsPerRound; index++) {
+      metrics.startRequest()(labelSets[index % seriesCount]!)
+    }
+    return perSecond(requestsPerRound, clock.now() - started)
+  }
+}
+
+function perRequestPromClient(): () => number {
+  const registry = new Registry()
+  const histogram = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'request duration',
+    labelNames: ['method', 'route', 'status_code'],
+    registers: [registry],
+  })
+  const inFlight = new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'in flight',
+    registers: [registry],
+  })
+  return () => {
+    const started = clock.now()
+    for (let index = 0; index < requestsPerRound; index++) {
+      inFlight.inc()
+      const requestStarted = clock.now()
+      histogram.observe(promLabelSets[index % seriesCount]!, (clock.now() - requestStarted) / 1000)
+      inFlight.dec()
+    }
+    return perSecond(requestsPerRound, clock.now() - started)
+  }
+}
+
+function perRequestPromClientChildren(): () => number {
+  const registry = new Registry()
+  const histogram = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'request duration',
+    labelNames: ['method', 'route', 'status_code'],
+    registers: [registry],
+  })
+  const inFlight = new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'in flight',
+    registers: [registry],
+  })
+  // What a careful user does: one child per route and status, found through nested maps.
+  const children = new Map<string, Map<number, ReturnType<typeof histogram.labels>>>()
+  return () => {
+    const started = clock.now()
+    for (let index = 0; index < requestsPerRound; index++) {
+      inFlight.inc()
+      const requestStarted = clock.now()
+      const { method, route, status } = labelSets[index % seriesCount]!
+      let byStatus = children.get(route)
+      if (byStatus === undefined) {
+        byStatus = new Map()
+        children.set(route, byStatus)
+      }
+      let child = byStatus.get(status)
+      if (child === undefined) {
+        child = histogram.labels(method, route, String(status))
+        byStatus.set(status, child)
+      }
+      child.observe((clock.now() - requestStarted) / 1000)
+      inFlight.dec()
+    }
+    return perSecond(requestsPerRound, clock.now() - started)
+  }
+}
+
+/** Fake primitives with the shapes of the loopwork packages, so render reads realistic stats. */
+function primitives() {
+  const emitter = () => new EventEmitter()
+  return {
+    limiter: Object.assign(emitter(), {
+      statistics: () => ({
+        totalTokens: 40,
+        borrowedTokens: 12,
+        waiting: 3,
+        maxWaiting: 1000,
+        acquired: 9_000,
+        rejected: 4,
+        timedOut: 2,
+        aborted: 1,
+      }),
+    }),
+    pool: Object.assign(emitter(), {
+      stats: () => ({
+        threads: 4,
+        busy: 2,
+        queued: 5,
+        completed: 800,
+        failed: 3,
+        utilization: 0.4,
+      }),
+    }),
+    queue: Object.assign(emitter(), {
+      stats: () => ({
+        waiting: 20,
+        active: 4,
+        completed: 500,
+        failed: 2,
+        retried: 9,
+        deadLetters: 1,
+        delayed: 3,
+      }),
+    }),
+    supervisor: Object.assign(emitter(), {
+      stats: () => ({ active: 2, started: 100, succeeded: 95, failed: 2, aborted: 1 }),
+    }),
+    batcher: Object.assign(emitter(), {
+      stats: () => ({
+        batches: 300,
+        keys: 4_000,
+        meanBatchSize: 13,
+        maxBatchSize: 50,
+        pending: 7,
+        inFlightBatches: 1,
+      }),
+    }),
+    cache: Object.assign(emitter(), {
+      stats: () => ({
+        hits: 9_000,
+        misses: 800,
+        staleHits: 40,
+        loads: 850,
+        loadErrors: 3,
+        evictions: 120,
+        size: 1_000,
+      }),
+    }),
+  }
+}
+
+function fillRequests(observe: (index: number) => void): void {
+  for (let index = 0; index < seriesCount * 4; index++) observe(index)
+}
+
+function renderOurs(): { metrics: Metrics; close: () => void } {
+  const metrics = createMetrics()
+  const guard = createOverloadGuard({ maxEventLoopDelayMs: 1_000 })
+  const tracked = primitives()
+  for (const [name, primitive] of Object.entries(tracked)) {
+    metrics.track(primitive as TrackablePrimitive, { name })
+  }
+  metrics.track(guard, { name: 'http' })
+  tracked.pool.emit('taskEnd', { durationMs: 12, waitMs: 1 })
+  tracked.batcher.emit('batch', { size: 20, durationMs: 3 })
+  fillRequests((index) => metrics.startRequest()(labelSets[index % seriesCount]!))
+  return {
+    metrics,
+    close: () => {
+      metrics.close()
+      guard.close()
+    },
+  }
+}
+
+/** The same content built from prom-client metrics by hand: a histogram, a gauge, and gauges/counters with `collect`. */
+function renderGluedByHand(): Registry {
+  const registry = new Registry()
+  const histogram = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'request duration',
+    labelNames: ['method', 'route', 'status_code'],
+    registers: [registry],
+  })
+  new Gauge({ name: 'http_requests_in_flight', help: 'in flight', registers: [registry] }).set(0)
+  fillRequests((index) => histogram.observe(promLabelSets[index % seriesCount]!, 0.001))
+  const tracked = primitives()
+  for (const [kind, primitive] of Object.entries(tracked)) {
+    const read = () =>
+      ('statistics' in primitive ? primitive.statistics() : primitive.stats()) as Record<
+        string,
+        number
+      >
+    for (const field of Object.keys(read())) {
+      const isCount =
+        /completed|failed|acquired|rejected|timedOut|aborted|started|succeeded|retried|batches|keys|hits|misses|loads|Errors|evictions/.test(
+          field,
+        )
+      const configuration = {
+        name: `${kind}_${field}${isCount ? '_total' : ''}`,
+        help: `${kind} ${field}`,
+        labelNames: ['name'],
+        registers: [registry],
+      }
+      if (isCount) {
+        new Counter({
+          ...configuration,
+          collect(this: Counter<string>) {
+            this.reset()
+            this.inc({ name: kind }, read()[field]!)
+          },
+        })
+      } else {
+        new Gauge({
+          ...configuration,
+          collect(this: Gauge<string>) {
+            this.set({ name: kind }, read()[field]!)
+          },
+        })
+      }
+    }
+  }
+  for (const name of [
+    'pool_task_duration_seconds',
+    'pool_task_wait_seconds',
+    'batcher_batch_size',
+    'batcher_batch_duration_seconds',
+  ]) {
+    new Histogram({ name, help: name, labelNames: ['name'], registers: [registry] }).observe(
+      { name: 'x' },
+      0.01,
+    )
+  }
+  return registry
+}
+
+async function millisecondsPerRender(render: () => Promise<string>): Promise<number> {
+  const renders = 200
+  const started = clock.now()
+  for (let index = 0; index < renders; index++) await render()
+  return (clock.now() - started) / renders
+}
+
+/** A request loop: `perTick` requests per macrotask, so timers (detector, guard) get to run between ticks. */
+async function requestLoop(handle: () => void, ticks = 2_000, perTick = 200): Promise<number> {
+  const started = clock.now()
+  for (let tick = 0; tick < ticks; tick++) {
+    for (let index = 0; index < perTick; index++) handle()
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+  return perSecond(ticks * perTick, clock.now() - started)
+}
+
+const cases: BenchCase[] = []
+
+{
+  const rounds = {
+    '@loopwork/metrics': perRequestOurs(),
+    'prom-client': perRequestPromClient(),
+    'prom-client, children pre-bound per series': perRequestPromClientChildren(),
+  }
+  const { '@loopwork/metrics': ours, ...anchors } = await compare(rounds)
+  cases.push({
+    case: `per request: startRequest + end vs Histogram.observe (method, route, status) + in-flight gauge inc/dec, ${seriesCount} series`,
+    unit: 'requests/s',
+    higherIsBetter: true,
+    ours: ours!,
+    anchors,
+  })
+}
+
+{
+  const ours = renderOurs()
+  const glued = renderGluedByHand()
+  const results = await compare({
+    '@loopwork/metrics': () => millisecondsPerRender(() => ours.metrics.render()),
+    'prom-client registry.metrics(), same registry': () =>
+      millisecondsPerRender(() => ours.metrics.registry.metrics()),
+    'prom-client, same content glued by hand': () => millisecondsPerRender(() => glued.metrics()),
+  })
+  const bytes = (await ours.metrics.render()).length
+  ours.close()
+  const { '@loopwork/metrics': mine, ...anchors } = results
+  cases.push({
+    case: `render(): ${routes.length} routes x ${statuses.length} statuses, every primitive tracked, event loop on (${Math.round(bytes / 1024)} KiB)`,
+    unit: 'ms/render',
+    higherIsBetter: false,
+    ours: mine!,
+    anchors,
+  })
+}
+
+{
+  const metrics = createMetrics({ eventLoop: false })
+  let index = 0
+  const request = () => metrics.startRequest()(labelSets[index++ % seriesCount]!)
+  const watchedRequest = () =>
+    metrics.startRequest(labelSets[index % seriesCount])(labelSets[index++ % seriesCount]!)
+  let detection: ReturnType<Metrics['detectBlocking']> | undefined
+  const results = await compare({
+    on: async () => {
+      detection = metrics.detectBlocking({ thresholdMs: 100, onBlocked: () => {} })
+      const rate = await requestLoop(watchedRequest)
+      detection.close()
+      return rate
+    },
+    off: () => requestLoop(request),
+  })
+  metrics.close()
+  cases.push({
+    case: 'request loop (400k requests, 200 per tick) with the blocked-loop detector on (threshold 100 ms, labels at start)',
+    unit: 'requests/s',
+    higherIsBetter: true,
+    ours: results.on!,
+    anchors: { 'same loop, detector off': results.off! },
+  })
+}
+
+{
+  const metrics = createMetrics({ eventLoop: false })
+  let index = 0
+  let shed = 0
+  const request = () => metrics.startRequest()(labelSets[index++ % seriesCount]!)
+  const results = await compare({
+    on: async () => {
+      const guard = createOverloadGuard({
+        maxEventLoopDelayMs: 1_000,
+        maxEventLoopUtilization: 1,
+        sampleIntervalMs: 100,
+      })
+      const rate = await requestLoop(() => {
+        if (guard.check().overloaded) shed++
+        else request()
+      })
+      guard.close()
+      return rate
+    },
+    off: () => requestLoop(request),
+  })
+  metrics.close()
+  if (shed > 0) console.log(`(the guard shed ${shed} requests during its rounds)`)
+  cases.push({
+    case: 'request loop (400k requests, 200 per tick) with an overload guard checked per request (sampling every 100 ms)',
+    unit: 'requests/s',
+    higherIsBetter: true,
+    ours: results.on!,
+    anchors: { 'same loop, guard off': results.off! },
+  })
+}
+
+writeResults('metrics', cases)
