@@ -34,7 +34,8 @@ export class EventLoopMetrics {
     this.#monitor.enable()
     this.#resolutionNs = resolutionMs * 1e6
     this.#lastUtilization = performance.eventLoopUtilization()
-    this.#lastFoldAt = performance.now()
+    // The first scrape folds whatever window there is; later ones at most once a second.
+    this.#lastFoldAt = Number.NEGATIVE_INFINITY
     this.delayHistogram = new ArrayHistogram(
       `${prefix}eventloop_delay_seconds`,
       'Event-loop delay: how late the loop ran a timer that was due (monitorEventLoopDelay).',
