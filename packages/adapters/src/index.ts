@@ -17,6 +17,7 @@ export {
   UncacheableResponseError,
 } from './errors.js'
 export { DEFAULT_EXEMPT_PATHS, type LoadSheddingOptions } from './load-shedding.js'
+export type { OffloadOptions } from './offload-call.js'
 export type { RequestMetricsOptions } from './request-metrics-options.js'
 export { DEFAULT_MAX_BODY_BYTES, type ResponseCacheOptions } from './response-cache-options.js'
 export { CLIENT_CLOSED_REQUEST } from './response-completion.js'

@@ -2,10 +2,12 @@
 // app wired with that framework's adapter, so every conformance test is written once.
 import type { BackgroundTasks } from '@loopwork/background-tasks'
 import type { Metrics } from '@loopwork/metrics'
+import type { WorkerPool } from '@loopwork/thread-offload'
 import type {
   BackgroundTasksMiddlewareOptions,
   ConcurrencyLimitOptions,
   LoadSheddingOptions,
+  OffloadOptions,
   ResponseCacheOptions,
   ShutdownOptions,
   ShutdownReport,
@@ -32,11 +34,21 @@ export type TestReply =
     }
   | { readonly stream: StreamSource; readonly options?: StreamOptions }
 
-export interface TestRoute {
+/** A route served by the adapter's `offload()` instead of a handler. */
+export interface TestOffload {
+  readonly pool: WorkerPool<any>
+  readonly task: string
+  readonly args: (request: TestRequest) => unknown[]
+  readonly options?: OffloadOptions
+}
+
+export type TestRoute = {
   readonly method: 'GET' | 'POST' | 'HEAD'
   readonly path: string
-  handle(request: TestRequest): TestReply | Promise<TestReply>
-}
+} & (
+  | { handle(request: TestRequest): TestReply | Promise<TestReply> }
+  | { readonly offload: TestOffload }
+)
 
 /**
  * Features are registered in this order, before the routes: request metrics (with a `/metrics`

@@ -1,17 +1,18 @@
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import express, { type Response } from 'express'
+import express, { type Request, type Response } from 'express'
 import {
   backgroundTasks,
   concurrencyLimit,
   loadShedding,
   metricsHandler,
+  offload,
   requestMetrics,
   responseCache,
   shutdown,
   streamIterable,
 } from '../../../src/express/index.js'
-import type { Framework, RunningServer, TestApp, TestReply } from '../test-app.js'
+import type { Framework, RunningServer, TestApp, TestReply, TestRequest } from '../test-app.js'
 
 async function start(spec: TestApp): Promise<RunningServer> {
   const app = express()
@@ -30,15 +31,23 @@ async function start(spec: TestApp): Promise<RunningServer> {
   if (spec.responseCache !== undefined) app.use(responseCache(spec.responseCache))
   for (const route of spec.routes) {
     const method = route.method === 'HEAD' ? 'head' : route.method === 'POST' ? 'post' : 'get'
+    const testRequest = (request: Request, response: Response): TestRequest => ({
+      params: { ...request.params } as Record<string, string>,
+      query: { ...request.query },
+      headers: request.headers,
+      backgroundTasks: spec.backgroundTasks === undefined ? undefined : request.backgroundTasks,
+      responseFinished: () => response.writableFinished,
+    })
+    if ('offload' in route) {
+      const { pool, task, args, options } = route.offload
+      app[method](
+        route.path,
+        offload(pool, task, (request) => args(testRequest(request, request.res!)), options),
+      )
+      continue
+    }
     app[method](route.path, async (request, response) => {
-      const reply = await route.handle({
-        params: { ...request.params } as Record<string, string>,
-        query: { ...request.query },
-        headers: request.headers,
-        backgroundTasks: spec.backgroundTasks === undefined ? undefined : request.backgroundTasks,
-        responseFinished: () => response.writableFinished,
-      })
-      await send(response, reply)
+      await send(response, await route.handle(testRequest(request, response)))
     })
   }
   const server = app.listen(0, '127.0.0.1')

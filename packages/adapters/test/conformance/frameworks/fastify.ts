@@ -1,17 +1,18 @@
 import type { AddressInfo } from 'node:net'
-import Fastify, { type FastifyReply } from 'fastify'
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 import {
   backgroundTasks,
   concurrencyLimit,
   loadShedding,
   metricsHandler,
+  offload,
   requestMetrics,
   responseCache,
   shutdown,
   streamIterable,
 } from '../../../src/fastify/index.js'
 import type { ShutdownReport } from '../../../src/index.js'
-import type { Framework, RunningServer, TestApp, TestReply } from '../test-app.js'
+import type { Framework, RunningServer, TestApp, TestReply, TestRequest } from '../test-app.js'
 
 async function start(spec: TestApp): Promise<RunningServer> {
   const app = Fastify()
@@ -35,19 +36,27 @@ async function start(spec: TestApp): Promise<RunningServer> {
     await app.register(concurrencyLimit, spec.concurrencyLimit)
   if (spec.responseCache !== undefined) await app.register(responseCache, spec.responseCache)
   for (const route of spec.routes) {
+    const testRequest = (request: FastifyRequest, reply: FastifyReply): TestRequest => ({
+      params: { ...(request.params as Record<string, string>) },
+      query: { ...(request.query as Record<string, unknown>) },
+      headers: request.headers,
+      backgroundTasks: spec.backgroundTasks === undefined ? undefined : request.backgroundTasks,
+      responseFinished: () => reply.raw.writableFinished,
+    })
+    if ('offload' in route) {
+      const { pool, task, args, options } = route.offload
+      app.route({
+        method: route.method,
+        url: route.path,
+        handler: offload(pool, task, (request) => args(testRequest(request, undefined!)), options),
+      })
+      continue
+    }
     app.route({
       method: route.method,
       url: route.path,
-      handler: async (request, reply) => {
-        const answer = await route.handle({
-          params: { ...(request.params as Record<string, string>) },
-          query: { ...(request.query as Record<string, unknown>) },
-          headers: request.headers,
-          backgroundTasks: spec.backgroundTasks === undefined ? undefined : request.backgroundTasks,
-          responseFinished: () => reply.raw.writableFinished,
-        })
-        return send(reply, answer)
-      },
+      handler: async (request, reply) =>
+        send(reply, await route.handle(testRequest(request, reply))),
     })
   }
   await app.listen({ port: 0, host: '127.0.0.1' })

@@ -8,12 +8,13 @@ import {
   concurrencyLimit,
   loadShedding,
   metricsHandler,
+  offload,
   requestMetrics,
   responseCache,
   shutdown,
   streamIterable,
 } from '../../../src/hono/index.js'
-import type { Framework, RunningServer, TestApp, TestReply } from '../test-app.js'
+import type { Framework, RunningServer, TestApp, TestReply, TestRequest } from '../test-app.js'
 
 type Env = BackgroundTasksEnv & { Bindings: HttpBindings }
 
@@ -31,17 +32,27 @@ async function start(spec: TestApp): Promise<RunningServer> {
   if (spec.concurrencyLimit !== undefined) app.use(concurrencyLimit(spec.concurrencyLimit))
   if (spec.responseCache !== undefined) app.use(responseCache(spec.responseCache))
   for (const route of spec.routes) {
-    app.on(route.method === 'HEAD' ? 'GET' : route.method, route.path, async (context) => {
-      const reply = await route.handle({
-        params: context.req.param() as Record<string, string>,
-        query: context.req.query(),
-        headers: context.req.header(),
-        backgroundTasks:
-          spec.backgroundTasks === undefined ? undefined : context.get('backgroundTasks'),
-        responseFinished: () => context.env.outgoing.writableFinished,
-      })
-      return send(context, reply)
+    const method = route.method === 'HEAD' ? 'GET' : route.method
+    const testRequest = (context: Context<Env>): TestRequest => ({
+      params: context.req.param() as Record<string, string>,
+      query: context.req.query(),
+      headers: context.req.header(),
+      backgroundTasks:
+        spec.backgroundTasks === undefined ? undefined : context.get('backgroundTasks'),
+      responseFinished: () => context.env.outgoing.writableFinished,
     })
+    if ('offload' in route) {
+      const { pool, task, args, options } = route.offload
+      app.on(
+        method,
+        route.path,
+        offload(pool, task, (context) => args(testRequest(context as Context<Env>)), options),
+      )
+      continue
+    }
+    app.on(method, route.path, async (context) =>
+      send(context, await route.handle(testRequest(context))),
+    )
   }
   const server = await new Promise<Server>((resolve) => {
     const listening = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>

@@ -1,0 +1,36 @@
+import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
+import type { Request, RequestHandler } from 'express'
+import { disconnectSignal, writeOffloadAnswer } from '../node-offload-answer.js'
+import { Offloader, type OffloadOptions } from '../offload-call.js'
+
+/**
+ * Turns a task of a WorkerPool into a route handler, so a CPU-bound endpoint runs in the thread
+ * pool and never stalls the event loop (what FastAPI does with `def` endpoints). `args` maps the
+ * request to the task's arguments (typed from the task module); the result is sent as JSON, bytes
+ * as `application/octet-stream`. A task error becomes a bare 500 (no message, no stack: see
+ * `onError`); a saturated pool or limiter becomes 503 with `Retry-After`. An error thrown by
+ * `args` goes to Express's error handling, so it can answer 400.
+ *
+ * @example
+ * const pool = new WorkerPool<typeof import('./tasks.js')>({ module: new URL('./tasks.js', import.meta.url) })
+ * app.get('/fib/:n', offload(pool, 'fib', (request) => [Number(request.params.n)]))
+ */
+export function offload<M extends TaskModule, K extends TaskName<M>>(
+  pool: WorkerPool<M>,
+  task: K,
+  args: (request: Request) => [...TaskArgs<M, K>] | Promise<[...TaskArgs<M, K>]>,
+  options?: OffloadOptions,
+): RequestHandler {
+  const offloader = new Offloader(pool, task, options)
+  return async (request, response, next) => {
+    let taskArgs: [...TaskArgs<M, K>]
+    try {
+      taskArgs = await args(request)
+    } catch (error) {
+      next(error)
+      return
+    }
+    const signal = offloader.abortOnDisconnect ? disconnectSignal(response) : undefined
+    writeOffloadAnswer(response, await offloader.call(taskArgs, signal))
+  }
+}

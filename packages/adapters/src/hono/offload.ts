@@ -1,0 +1,42 @@
+import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
+import type { Context, Handler } from 'hono'
+import { Offloader, type OffloadOptions, TASK_FAILED_BODY } from '../offload-call.js'
+import { clientGoneResponse } from './node-bindings.js'
+
+/**
+ * Turns a task of a WorkerPool into a route handler, so a CPU-bound endpoint runs in the thread
+ * pool and never stalls the event loop (what FastAPI does with `def` endpoints). `args` maps the
+ * request to the task's arguments (typed from the task module); the result is sent as JSON, bytes
+ * as `application/octet-stream`. A task error becomes a bare 500 (no message, no stack: see
+ * `onError`); a saturated pool or limiter becomes 503 with `Retry-After`. An error thrown by
+ * `args` goes to Hono's error handling, so it can answer 400.
+ *
+ * @example
+ * app.get('/fib/:n', offload(pool, 'fib', (c) => [Number(c.req.param('n'))]))
+ */
+export function offload<M extends TaskModule, K extends TaskName<M>>(
+  pool: WorkerPool<M>,
+  task: K,
+  args: (context: Context) => [...TaskArgs<M, K>] | Promise<[...TaskArgs<M, K>]>,
+  options?: OffloadOptions,
+): Handler {
+  const offloader = new Offloader(pool, task, options)
+  return async (context) => {
+    const taskArgs = await args(context)
+    const signal = offloader.abortOnDisconnect ? context.req.raw.signal : undefined
+    const answer = await offloader.call(taskArgs, signal)
+    if (answer.kind === 'gone') return clientGoneResponse()
+    if (answer.kind === 'refused') {
+      const { status, headers, body } = answer.answer
+      return context.body(body, status, headers)
+    }
+    if (answer.kind === 'failed') {
+      return context.body(TASK_FAILED_BODY, 500, {
+        'content-type': 'application/json; charset=utf-8',
+      })
+    }
+    return context.body(answer.body as string | Uint8Array<ArrayBuffer>, 200, {
+      'content-type': answer.contentType,
+    })
+  }
+}
