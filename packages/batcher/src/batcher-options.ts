@@ -61,10 +61,11 @@ export interface BatcherOptions<K> {
   readonly maxConcurrentBatches?: number
 
   /**
-   * How many distinct keys may wait to be sent to the batch function (the collecting batch plus full
-   * batches waiting for a `maxConcurrentBatches` slot). A load that would add a key past it rejects at
-   * once with `BatcherQueueFullError` (load shedding); a load that joins a key already waiting is
-   * still accepted, since it adds no work. A positive integer or `Infinity`.
+   * How many keys may wait to be sent to the batch function: the collecting batch plus the batches
+   * queued behind `maxConcurrentBatches`. This is what bounds memory when every concurrent batch is
+   * in flight and keys keep coming: a load that would add a key past it rejects at once with
+   * `BatcherQueueFullError` (load shedding). Keys sent, or about to be, no longer count, so a burst
+   * with a free slot never hits it. A positive integer, or `Infinity` to remove the bound.
    *
    * @default 10_000
    * @example new Batcher(loadUsers, { maxConcurrentBatches: 4, maxPendingKeys: 2_000 })

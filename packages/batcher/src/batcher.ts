@@ -110,15 +110,18 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
       )
     }
     this.#batchFunction = batchFunction
-    this.#windowMs = assertMilliseconds('windowMs', options.windowMs ?? DEFAULT_WINDOW_MS)
-    this.#maxBatchSize = assertCount('maxBatchSize', options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE)
+    this.#windowMs = assertMilliseconds('windowMs', valueOr(options.windowMs, DEFAULT_WINDOW_MS))
+    this.#maxBatchSize = assertCount(
+      'maxBatchSize',
+      valueOr(options.maxBatchSize, DEFAULT_MAX_BATCH_SIZE),
+    )
     this.#maxConcurrentBatches = assertCount(
       'maxConcurrentBatches',
-      options.maxConcurrentBatches ?? Number.POSITIVE_INFINITY,
+      valueOr(options.maxConcurrentBatches, Number.POSITIVE_INFINITY),
     )
     this.#maxPendingKeys = assertCount(
       'maxPendingKeys',
-      options.maxPendingKeys ?? DEFAULT_MAX_PENDING_KEYS,
+      valueOr(options.maxPendingKeys, DEFAULT_MAX_PENDING_KEYS),
     )
     this.#startsElsewhere =
       this.#windowMs > 0 || this.#maxConcurrentBatches !== Number.POSITIVE_INFINITY
@@ -466,6 +469,11 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
       })
     }
   }
+}
+
+/** An option's value, or its default when it is left out (`null` is not left out: it is invalid). */
+function valueOr(value: unknown, fallback: number): unknown {
+  return value === undefined ? fallback : value
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
