@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { isAbsolute, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { describe, invalid } from './option-validation.js'
+import { describe, wrongType } from './option-validation.js'
 
 const TYPESCRIPT_SOURCE: Record<string, string> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' }
 const TYPESCRIPT_FILE = /\.[mc]?ts$/
@@ -29,7 +29,7 @@ export function resolveTaskModule(module: unknown): string {
 function toFileUrl(module: unknown): URL {
   if (module instanceof URL) {
     if (module.protocol !== 'file:') {
-      throw invalid(module, `module must be a file: URL, got ${module.href}`)
+      throw wrongType(`module must be a file: URL, got ${module.href}`)
     }
     return module
   }
@@ -37,8 +37,7 @@ function toFileUrl(module: unknown): URL {
     if (module.startsWith('file:')) return new URL(module)
     if (isAbsolute(module)) return pathToFileURL(module)
   }
-  throw invalid(
-    module,
+  throw wrongType(
     `module must be a URL or an absolute path, got ${describe(module)}; use new URL('./tasks.js', import.meta.url)`,
   )
 }

@@ -44,6 +44,11 @@ export function invalid(value: unknown, message: string): Error {
   })
 }
 
+/** A `TypeError` with Node's code, for a value of the wrong type (whatever that value is). */
+export function wrongType(message: string): TypeError {
+  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_TYPE' })
+}
+
 /** A short, readable rendering of a bad value for an error message. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)

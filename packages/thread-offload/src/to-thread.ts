@@ -1,8 +1,10 @@
+import { isAbsolute } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type { RunOptions } from './run-options.js'
 import type { AnyTaskModule, TaskArgs, TaskModule, TaskName, TaskResult } from './task-types.js'
 import { WorkerPool } from './worker-pool.js'
 
-/** The shared default pools, one per module, keyed by the module as given. */
+/** The shared default pools, one per module, keyed by the module as given and by its URL. */
 const pools = new Map<string, WorkerPool<any>>()
 
 /**
@@ -14,11 +16,14 @@ const pools = new Map<string, WorkerPool<any>>()
 export function defaultPool<M extends TaskModule = AnyTaskModule>(
   module: URL | string,
 ): WorkerPool<M> {
-  const key = module instanceof URL ? module.href : module
-  let pool = pools.get(key)
+  const given = module instanceof URL ? module.href : module
+  let pool = pools.get(given)
   if (pool === undefined) {
-    pool = new WorkerPool<M>({ module })
-    pools.set(key, pool)
+    // A path and its file: URL name one module, so they share a pool.
+    const url = typeof given === 'string' && isAbsolute(given) ? pathToFileURL(given).href : given
+    pool = pools.get(url) ?? new WorkerPool<M>({ module })
+    pools.set(url, pool)
+    pools.set(given, pool)
   }
   return pool
 }
@@ -50,7 +55,7 @@ export function toThread<M extends TaskModule = AnyTaskModule, K extends TaskNam
 
 /** Closes every shared default pool (letting their calls finish) and forgets them; the next `toThread()` starts afresh. */
 export async function closeDefaultPools(): Promise<void> {
-  const closing = [...pools.values()].map((pool) => pool.close())
+  const closing = [...new Set(pools.values())].map((pool) => pool.close())
   pools.clear()
   await Promise.all(closing)
 }

@@ -19,7 +19,13 @@ import {
   WorkerStartupError,
 } from './errors.js'
 import { resolveTaskModule, threadExecArgv } from './module-location.js'
-import { assertCount, assertOptionalMilliseconds, describe, invalid } from './option-validation.js'
+import {
+  assertCount,
+  assertOptionalMilliseconds,
+  describe,
+  invalid,
+  wrongType,
+} from './option-validation.js'
 import { PoolThread, type ThreadLaunch, type ThreadOwner } from './pool-thread.js'
 import {
   FULFILLED,
@@ -115,7 +121,7 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   constructor(options: WorkerPoolOptions) {
     super()
     if (options === null || typeof options !== 'object') {
-      throw invalid(options, `options must be an object with a module, got ${describe(options)}`)
+      throw wrongType(`options must be an object with a module, got ${describe(options)}`)
     }
     this.module = resolveTaskModule(options.module)
     this.maxThreads = assertCount('maxThreads', options.maxThreads ?? defaultMaxThreads(), 1, false)
@@ -134,13 +140,10 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
     this.#maxQueue = assertCount('maxQueue', options.maxQueue ?? DEFAULT_MAX_QUEUE, 0, true)
     this.limiter = options.limiter ?? currentDefaultThreadLimiter()
     if (typeof this.limiter?.tryAcquire !== 'function') {
-      throw invalid(
-        options.limiter,
-        `limiter must be a CapacityLimiter, got ${describe(options.limiter)}`,
-      )
+      throw wrongType(`limiter must be a CapacityLimiter, got ${describe(options.limiter)}`)
     }
     if (options.name !== undefined && typeof options.name !== 'string') {
-      throw invalid(options.name, `name must be a string, got ${describe(options.name)}`)
+      throw wrongType(`name must be a string, got ${describe(options.name)}`)
     }
     this.name = options.name ?? basename(new URL(this.module).pathname).replace(/\.[^.]*$/, '')
     this.#launch = this.#launchOptions(options)
@@ -150,10 +153,7 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
 
   #launchOptions(options: WorkerPoolOptions): ThreadLaunch {
     if (options.execArgv !== undefined && !Array.isArray(options.execArgv)) {
-      throw invalid(
-        options.execArgv,
-        `execArgv must be an array of strings, got ${describe(options.execArgv)}`,
-      )
+      throw wrongType(`execArgv must be an array of strings, got ${describe(options.execArgv)}`)
     }
     const ownUrl = import.meta.url
     const entry = new URL(
@@ -199,12 +199,11 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
       return Promise.reject(new WorkerStartupError(this.module, this.#failure.cause))
     }
     if (typeof name !== 'string') {
-      return Promise.reject(invalid(name, `task name must be a string, got ${describe(name)}`))
+      return Promise.reject(wrongType(`task name must be a string, got ${describe(name)}`))
     }
     if (!Array.isArray(args)) {
       return Promise.reject(
-        invalid(
-          args,
+        wrongType(
           `args of task "${name}" must be an array of its arguments, got ${describe(args)}`,
         ),
       )
@@ -860,17 +859,14 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
 
 function validateRunOptions(options: RunOptions): RunOptions {
   if (options === null || typeof options !== 'object') {
-    throw invalid(options, `run options must be an object, got ${describe(options)}`)
+    throw wrongType(`run options must be an object, got ${describe(options)}`)
   }
   const { signal, transfer } = options
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw invalid(signal, `signal must be an AbortSignal, got ${describe(signal)}`)
+    throw wrongType(`signal must be an AbortSignal, got ${describe(signal)}`)
   }
   if (transfer !== undefined && !Array.isArray(transfer)) {
-    throw invalid(
-      transfer,
-      `transfer must be an array of transferable objects, got ${describe(transfer)}`,
-    )
+    throw wrongType(`transfer must be an array of transferable objects, got ${describe(transfer)}`)
   }
   return {
     signal,

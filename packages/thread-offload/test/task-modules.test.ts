@@ -1,0 +1,115 @@
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { WorkerPool } from '../src/index.js'
+import { isTypeScript, resolveTaskModule, threadExecArgv } from '../src/module-location.js'
+import { rejectionOf } from './pool-fixtures.js'
+
+const fixtures = new URL('./fixtures/', import.meta.url)
+const pools: WorkerPool<any>[] = []
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.destroy()))
+})
+
+describe('pointing the pool at a module', () => {
+  it('maps a .js URL to the .ts source next to it, as TypeScript maps specifiers', () => {
+    expect(resolveTaskModule(new URL('tasks.js', fixtures))).toBe(
+      new URL('tasks.ts', fixtures).href,
+    )
+    expect(resolveTaskModule(new URL('plain.mjs', fixtures))).toBe(
+      new URL('plain.mjs', fixtures).href,
+    )
+  })
+
+  it('loads a TypeScript module whose own imports use .js specifiers', async () => {
+    const pool = new WorkerPool<typeof import('./fixtures/tasks.js')>({
+      module: new URL('tasks.js', fixtures),
+      maxThreads: 1,
+    })
+    pools.push(pool)
+    expect(pool.module.endsWith('/fixtures/tasks.ts')).toBe(true)
+    // twice() calls double() from ./arithmetic.js, which exists only as arithmetic.ts
+    await expect(pool.run('twice', [21])).resolves.toBe(42)
+  })
+
+  it('loads a plain JavaScript module, given as an absolute path', async () => {
+    const pool = new WorkerPool({
+      module: fileURLToPath(new URL('plain.mjs', fixtures)),
+      maxThreads: 1,
+    })
+    pools.push(pool)
+    await expect(pool.run('triple', [3])).resolves.toBe(9)
+  })
+
+  it('accepts a file: URL string', async () => {
+    const pool = new WorkerPool({ module: new URL('plain.mjs', fixtures).href, maxThreads: 1 })
+    pools.push(pool)
+    await expect(pool.run('triple', [4])).resolves.toBe(12)
+  })
+
+  it('rejects a relative path, naming the option and the fix', () => {
+    expect(() => new WorkerPool({ module: './tasks.js' })).toThrow(
+      `module must be a URL or an absolute path, got "./tasks.js"; use new URL('./tasks.js', import.meta.url)`,
+    )
+  })
+
+  it('rejects a URL that is not a file', () => {
+    expect(() => new WorkerPool({ module: new URL('https://example.com/tasks.js') })).toThrow(
+      'module must be a file: URL, got https://example.com/tasks.js',
+    )
+  })
+
+  it('reports a missing module as WorkerStartupError, not at construction', async () => {
+    const pool = new WorkerPool({ module: pathToFileURL(join(fileURLToPath(fixtures), 'nope.js')) })
+    pools.push(pool)
+    expect((await rejectionOf(pool.run('any', []))).name).toBe('WorkerStartupError')
+  })
+})
+
+describe('thread execArgv', () => {
+  const tsModule = new URL('tasks.ts', fixtures).href
+  const jsModule = new URL('plain.mjs', fixtures).href
+  const jsEntry = 'file:///app/node_modules/@loopwork/thread-offload/dist/worker-entry.js'
+  const tsEntry = 'file:///repo/packages/thread-offload/src/worker-entry.ts'
+
+  it('tells TypeScript files apart', () => {
+    expect(isTypeScript(tsModule)).toBe(true)
+    expect(isTypeScript('file:///a/b.mts')).toBe(true)
+    expect(isTypeScript('file:///a/b.cts')).toBe(true)
+    expect(isTypeScript(jsModule)).toBe(false)
+  })
+
+  it('inherits the parent execArgv for JavaScript modules', () => {
+    expect(threadExecArgv(jsModule, jsEntry, undefined)).toBeUndefined()
+    expect(threadExecArgv(jsModule, jsEntry, ['--enable-source-maps'])).toEqual([
+      '--enable-source-maps',
+    ])
+  })
+
+  it('adds tsx as a loader for a TypeScript module', () => {
+    const execArgv = threadExecArgv(tsModule, jsEntry, ['--enable-source-maps'])!
+    expect(execArgv.slice(0, 2)).toEqual(['--enable-source-maps', '--import'])
+    expect(execArgv[2]).toMatch(/^file:.*\/tsx\/dist\/loader\.mjs$/)
+    expect(execArgv).not.toContain('--conditions=@loopwork/source')
+  })
+
+  it('does not add tsx twice', () => {
+    expect(threadExecArgv(tsModule, jsEntry, ['--import', 'tsx'])).toEqual(['--import', 'tsx'])
+  })
+
+  it('resolves @loopwork packages to their sources when it runs from source itself', () => {
+    const execArgv = threadExecArgv(jsModule, tsEntry, [])!
+    expect(execArgv).toContain('--conditions=@loopwork/source')
+    expect(execArgv).toContain('--import')
+  })
+
+  it('lets a given execArgv reach the thread', async () => {
+    const pool = new WorkerPool({
+      module: new URL('plain.mjs', fixtures),
+      maxThreads: 1,
+      execArgv: ['--no-warnings'],
+    })
+    pools.push(pool)
+    await expect(pool.run('threadExecArgv', [])).resolves.toContain('--no-warnings')
+  })
+})
