@@ -1,7 +1,8 @@
 // 100,000 loads spread over 1,000 ticks (100 synchronous loads per setImmediate tick), batch function
-// returning its keys, through Batcher ({ windowMs: 0 }) and DataLoader (default scheduling), in one
-// process with rounds interleaved: loads/s, batches/s and mean batch size, with distinct keys and
-// with dedupe-heavy keys (10 distinct keys per tick).
+// returning its keys, through Batcher ({ windowMs: 0 }) and DataLoader (its default scheduling), in
+// one process with rounds interleaved. Reports loads/s, batches/s and mean batch size, with distinct
+// keys and with dedupe-heavy keys (10 distinct keys per tick), plus the same distinct-key run with
+// dedupe off on both sides (DataLoader's `cache: false`).
 import { Batcher } from '@loopwork/batcher'
 import DataLoader from 'dataloader'
 import { type BenchCase, compare, perSecond, writeResults } from '../../../scripts/bench-kit.js'
@@ -9,49 +10,48 @@ import { type BenchCase, compare, perSecond, writeResults } from '../../../scrip
 const ticks = Number(process.env.BENCH_TICKS ?? 1_000)
 const loadsPerTick = 100
 const loadCount = ticks * loadsPerTick
+const ours = '@loopwork/batcher'
+
+type Load = (key: number) => Promise<number>
+/** Builds a fresh loader whose batch function reports each batch's size. */
+type MakeLoader = (countBatch: (size: number) => void) => Load
 
 interface Workload {
   readonly title: string
-  /** The key of the `index`th load of `tick`; every tick gets keys no earlier tick used. */
+  /** The key of the `index`th load of `tick`; no tick reuses an earlier tick's keys. */
   readonly keyOf: (tick: number, index: number) => number
 }
 
 interface RoundResult {
-  loadsPerSecond: number
-  batchesPerSecond: number
-  meanBatchSize: number
+  readonly loadsPerSecond: number
+  readonly batchesPerSecond: number
+  readonly meanBatchSize: number
 }
 
-type MakeLoader = (countBatch: (size: number) => void) => (key: number) => Promise<number>
+function batcher(options: { dedupe: boolean }): MakeLoader {
+  return (countBatch) => {
+    const users = new Batcher<number, number>(
+      async (keys) => {
+        countBatch(keys.length)
+        return keys
+      },
+      { windowMs: 0, dedupe: options.dedupe },
+    )
+    return (key) => users.load(key)
+  }
+}
 
-const contenders: Record<string, MakeLoader> = {
-  '@loopwork/batcher': (countBatch) => {
-    const batcher = new Batcher<number, number>(
+function dataLoader(options: { cache: boolean }): MakeLoader {
+  return (countBatch) => {
+    const users = new DataLoader<number, number>(
       async (keys) => {
         countBatch(keys.length)
         return keys
       },
-      { windowMs: 0 },
+      { cache: options.cache },
     )
-    return (key) => batcher.load(key)
-  },
-  dataloader: (countBatch) => {
-    const loader = new DataLoader<number, number>(async (keys) => {
-      countBatch(keys.length)
-      return keys
-    })
-    return (key) => loader.load(key)
-  },
-  'dataloader (cache: false)': (countBatch) => {
-    const loader = new DataLoader<number, number>(
-      async (keys) => {
-        countBatch(keys.length)
-        return keys
-      },
-      { cache: false },
-    )
-    return (key) => loader.load(key)
-  },
+    return (key) => users.load(key)
+  }
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -73,9 +73,9 @@ async function round(make: MakeLoader, workload: Workload): Promise<RoundResult>
   }
   const values = await Promise.all(pending)
   const elapsed = performance.now() - started
-  const last = ticks - 1
-  if (values[loadCount - 1] !== workload.keyOf(last, loadsPerTick - 1))
-    throw new Error('wrong value')
+  if (values[loadCount - 1] !== workload.keyOf(ticks - 1, loadsPerTick - 1)) {
+    throw new Error('a load resolved with the wrong value')
+  }
   return {
     loadsPerSecond: perSecond(loadCount, elapsed),
     batchesPerSecond: perSecond(batches, elapsed),
@@ -83,6 +83,42 @@ async function round(make: MakeLoader, workload: Workload): Promise<RoundResult>
   }
 }
 
+/** Runs the contenders interleaved; each figure is the median over rounds (loads/s picks the rounds). */
+async function measure(contenders: Record<string, MakeLoader>, workload: Workload) {
+  const rounds: Record<string, RoundResult[]> = {}
+  const loadsPerSecond = await compare(
+    Object.fromEntries(
+      Object.entries(contenders).map(([name, make]) => [
+        name,
+        async () => {
+          const result = await round(make, workload)
+          rounds[name] ??= []
+          rounds[name].push(result)
+          return result.loadsPerSecond
+        },
+      ]),
+    ),
+  )
+  const medianOf = (name: string, pick: (result: RoundResult) => number) => {
+    const values = rounds[name]!.map(pick).sort((a, b) => a - b)
+    return values[Math.floor(values.length / 2)]!
+  }
+  return { loadsPerSecond, medianOf }
+}
+
+function row(
+  title: string,
+  unit: string,
+  names: string[],
+  value: (name: string) => number,
+): BenchCase {
+  const anchors = Object.fromEntries(
+    names.filter((name) => name !== ours).map((name) => [name, value(name)]),
+  )
+  return { case: title, unit, higherIsBetter: true, ours: value(ours), anchors }
+}
+
+const label = `${loadCount.toLocaleString('en-US')} loads over ${ticks.toLocaleString('en-US')} ticks`
 const workloads: Workload[] = [
   { title: 'distinct keys', keyOf: (tick, index) => tick * loadsPerTick + index },
   {
@@ -92,58 +128,35 @@ const workloads: Workload[] = [
 ]
 
 const cases: BenchCase[] = []
-const ours = '@loopwork/batcher'
+const defaults = { [ours]: batcher({ dedupe: true }), dataloader: dataLoader({ cache: true }) }
 for (const workload of workloads) {
-  // Every round's three figures come from the same run; each figure is the median over rounds.
-  const byName: Record<string, RoundResult[]> = {}
-  const measured = await compare(
-    Object.fromEntries(
-      Object.entries(contenders).map(([name, make]) => [
-        name,
-        async () => {
-          const result = await round(make, workload)
-          byName[name] ??= []
-          byName[name].push(result)
-          return result.loadsPerSecond
-        },
-      ]),
+  const { loadsPerSecond, medianOf } = await measure(defaults, workload)
+  const names = Object.keys(defaults)
+  const title = `${label}, ${workload.title}, windowMs 0 vs DataLoader defaults`
+  cases.push(row(`${title}: loads/s`, 'loads/s', names, (name) => loadsPerSecond[name]!))
+  cases.push(
+    row(`${title}: batches/s`, 'batches/s', names, (name) =>
+      medianOf(name, (result) => result.batchesPerSecond),
     ),
   )
-  const medianOf = (name: string, pick: (result: RoundResult) => number) => {
-    const values = byName[name]!.map(pick).sort((a, b) => a - b)
-    return values[Math.floor(values.length / 2)]!
-  }
-  const anchorsOf = (pick: (result: RoundResult) => number) =>
-    Object.fromEntries(
-      Object.keys(contenders)
-        .filter((name) => name !== ours)
-        .map((name) => [name, pick === undefined ? 0 : medianOf(name, pick)]),
-    )
-  const label = `${loadCount.toLocaleString('en-US')} loads over ${ticks.toLocaleString('en-US')} ticks, ${workload.title}`
-  cases.push({
-    case: `${label}: loads/s (windowMs 0 vs default scheduling)`,
-    unit: 'loads/s',
-    higherIsBetter: true,
-    ours: measured[ours]!,
-    anchors: Object.fromEntries(
-      Object.keys(contenders)
-        .filter((name) => name !== ours)
-        .map((name) => [name, measured[name]!]),
+  cases.push(
+    row(`${title}: mean batch size`, 'keys/batch', names, (name) =>
+      medianOf(name, (result) => result.meanBatchSize),
     ),
-  })
-  cases.push({
-    case: `${label}: batches/s`,
-    unit: 'batches/s',
-    higherIsBetter: true,
-    ours: medianOf(ours, (result) => result.batchesPerSecond),
-    anchors: anchorsOf((result) => result.batchesPerSecond),
-  })
-  cases.push({
-    case: `${label}: mean batch size`,
-    unit: 'keys/batch',
-    higherIsBetter: true,
-    ours: medianOf(ours, (result) => result.meanBatchSize),
-    anchors: anchorsOf((result) => result.meanBatchSize),
-  })
+  )
 }
+
+const withoutDedupe = {
+  [ours]: batcher({ dedupe: false }),
+  'dataloader (cache: false)': dataLoader({ cache: false }),
+}
+const plain = await measure(withoutDedupe, workloads[0]!)
+cases.push(
+  row(
+    `${label}, distinct keys, dedupe off on both sides: loads/s`,
+    'loads/s',
+    Object.keys(withoutDedupe),
+    (name) => plain.loadsPerSecond[name]!,
+  ),
+)
 writeResults('batcher', cases)
