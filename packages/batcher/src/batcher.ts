@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3'
 import { Batch } from './batch.js'
-import { BatchOutcome, outcomeOf, type ResultMatching } from './batch-outcome.js'
+import { BatchCounters } from './batch-counters.js'
+import { BatchOutcome, outcomeOf } from './batch-outcome.js'
 import { BatchQueue } from './batch-queue.js'
 import type { BatchEvent, BatcherEvents, BatcherStats } from './batcher-events.js'
 import type {
@@ -9,22 +10,10 @@ import type {
   LoadManyOptions,
   LoadOptions,
 } from './batcher-options.js'
+import { type BatcherSettings, settingsFrom } from './batcher-settings.js'
 import { AbortError, BatcherQueueFullError, BatchFailedError } from './errors.js'
-import {
-  assertCount,
-  assertMilliseconds,
-  assertOneOf,
-  assertOptionalType,
-} from './option-validation.js'
 import { type LoadCanceller, SignalledLoad } from './signalled-load.js'
 import type { SlotState } from './slot-state.js'
-
-/** The default batch window in milliseconds. */
-export const DEFAULT_WINDOW_MS = 10
-/** The default largest batch. */
-export const DEFAULT_MAX_BATCH_SIZE = 1000
-/** The default bound on keys waiting for a batch. */
-export const DEFAULT_MAX_PENDING_KEYS = 10_000
 
 /**
  * Collects single lookups into batches and answers them from one batch function call: the Node
@@ -51,13 +40,9 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   /** The batcher's name, used in errors, events and metrics. */
   readonly name: string
   readonly #batchFunction: BatchFunction<K, V>
-  readonly #windowMs: number
-  readonly #maxBatchSize: number
-  readonly #maxConcurrentBatches: number
-  readonly #maxPendingKeys: number
-  readonly #dedupe: boolean
+  readonly #settings: BatcherSettings<K>
+  /** Copied from the settings: read by every load. */
   readonly #cacheKeyOf: ((key: K) => unknown) | undefined
-  readonly #matching: ResultMatching<K>
   /** The batch collecting keys, if any. */
   #open: Batch<K, V> | undefined = undefined
   /** Closed batches waiting for a concurrency slot, oldest first. */
@@ -68,15 +53,7 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   #queuedKeys = 0
   /** Positions in queued batches whose callers all aborted (still held until dispatch). */
   #queuedAbandoned = 0
-  #batches = 0
-  #keys = 0
-  #largestBatch = 0
-  #failedBatches = 0
-  #dedupedLoads = 0
-  #abortedLoads = 0
-  #rejectedLoads = 0
-  #totalWaitMs = 0
-  #maxWaitMs = 0
+  readonly #counters = new BatchCounters()
   readonly #canceller: LoadCanceller<K, V> = { cancel: (load) => this.#cancel(load) }
   readonly #call = (batch: Batch<K, V>): void => this.#callBatchFunction(batch)
   readonly #onWindowEnd = (): void => {
@@ -110,33 +87,12 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
       )
     }
     this.#batchFunction = batchFunction
-    this.#windowMs = assertMilliseconds('windowMs', valueOr(options.windowMs, DEFAULT_WINDOW_MS))
-    this.#maxBatchSize = assertCount(
-      'maxBatchSize',
-      valueOr(options.maxBatchSize, DEFAULT_MAX_BATCH_SIZE),
-    )
-    this.#maxConcurrentBatches = assertCount(
-      'maxConcurrentBatches',
-      valueOr(options.maxConcurrentBatches, Number.POSITIVE_INFINITY),
-    )
-    this.#maxPendingKeys = assertCount(
-      'maxPendingKeys',
-      valueOr(options.maxPendingKeys, DEFAULT_MAX_PENDING_KEYS),
-    )
+    this.#settings = settingsFrom(options)
+    this.#cacheKeyOf = this.#settings.cacheKeyOf
+    this.name = this.#settings.name
     this.#startsElsewhere =
-      this.#windowMs > 0 || this.#maxConcurrentBatches !== Number.POSITIVE_INFINITY
-    this.#dedupe = assertOneOf('dedupe', options.dedupe, [true, false]) ?? true
-    assertOptionalType('cacheKey', options.cacheKey, 'function')
-    // Only dedupe needs a key's identity as the load arrives.
-    this.#cacheKeyOf = this.#dedupe ? options.cacheKey : undefined
-    assertOptionalType('name', options.name, 'string')
-    this.name = options.name ?? 'batcher'
-    this.#matching = {
-      batcherName: this.name,
-      missingKey:
-        assertOneOf('missingKey', options.missingKey, ['reject', 'undefined']) ?? 'reject',
-      cacheKeyOf: options.cacheKey,
-    }
+      this.#settings.windowMs > 0 ||
+      this.#settings.maxConcurrentBatches !== Number.POSITIVE_INFINITY
   }
 
   /**
@@ -198,27 +154,28 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
 
   /** A snapshot of the batcher's state and counters. */
   stats(): BatcherStats {
+    const counters = this.#counters
     return {
       name: this.name,
-      batches: this.#batches,
-      keys: this.#keys,
-      meanBatchSize: this.#batches === 0 ? 0 : this.#keys / this.#batches,
-      maxBatchSize: this.#largestBatch,
-      failedBatches: this.#failedBatches,
+      batches: counters.batches,
+      keys: counters.keys,
+      meanBatchSize: counters.meanBatchSize,
+      maxBatchSize: counters.largestBatch,
+      failedBatches: counters.failedBatches,
       pending: (this.#open?.size ?? 0) + this.#queuedKeys - this.#queuedAbandoned,
       queuedBatches: this.#queue.length,
       inFlightBatches: this.#inFlight,
-      dedupedLoads: this.#dedupedLoads,
-      abortedLoads: this.#abortedLoads,
-      rejectedLoads: this.#rejectedLoads,
-      meanWaitMs: this.#batches === 0 ? 0 : this.#totalWaitMs / this.#batches,
-      maxWaitMs: this.#maxWaitMs,
+      dedupedLoads: counters.dedupedLoads,
+      abortedLoads: counters.abortedLoads,
+      rejectedLoads: counters.rejectedLoads,
+      meanWaitMs: counters.meanWaitMs,
+      maxWaitMs: counters.maxWaitMs,
     }
   }
 
   #loadWithSignal(key: K, signal: AbortSignal): Promise<V> {
     if (signal.aborted) {
-      this.#abortedLoads++
+      this.#counters.abortedLoads++
       return Promise.reject(this.#abortError(signal.reason))
     }
     let cacheKey: unknown = key
@@ -232,7 +189,7 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
     let slot: SlotState<V>
     if (asked !== undefined) {
       slot = batch!.stateOf(asked)
-      this.#dedupedLoads++
+      this.#counters.dedupedLoads++
     } else {
       batch ??= this.#openBatch()
       if (batch === undefined) return this.#shed()
@@ -252,13 +209,13 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
 
   #joinWithoutSignal(batch: Batch<K, V>, asked: Promise<V>): Promise<V> {
     if (batch.signalOnlySlots > 0) batch.joinedWithoutSignal(asked)
-    this.#dedupedLoads++
+    this.#counters.dedupedLoads++
     return asked
   }
 
   #shed(): Promise<never> {
-    this.#rejectedLoads++
-    return Promise.reject(new BatcherQueueFullError(this.name, this.#maxPendingKeys))
+    this.#counters.rejectedLoads++
+    return Promise.reject(new BatcherQueueFullError(this.name, this.#settings.maxPendingKeys))
   }
 
   #abortError(reason: unknown): AbortError {
@@ -267,17 +224,18 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
 
   /** Opens a batch, or returns `undefined` when `maxPendingKeys` leaves no room for one more key. */
   #openBatch(): Batch<K, V> | undefined {
-    const room = this.#maxPendingKeys - this.#queuedKeys
+    const settings = this.#settings
+    const room = settings.maxPendingKeys - this.#queuedKeys
     if (room <= 0) return undefined
     const batch = new Batch<K, V>(
-      this.#dedupe,
-      Math.min(this.#maxBatchSize, room),
+      settings.dedupe,
+      Math.min(settings.maxBatchSize, room),
       performance.now(),
       this.#startsElsewhere ? this.#call : undefined,
     )
     this.#open = batch
-    if (this.#windowMs === 0) Promise.resolve(batch).then(this.#onTickJob)
-    else this.#timer = setTimeout(this.#onWindowEnd, this.#windowMs)
+    if (settings.windowMs === 0) Promise.resolve(batch).then(this.#onTickJob)
+    else this.#timer = setTimeout(this.#onWindowEnd, settings.windowMs)
     return batch
   }
 
@@ -296,7 +254,7 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
     this.#clearTimer()
     // With windowMs 0 its end-of-tick job (DataLoader's dispatch point) is still due and calls it.
     if (this.#hasFreeSlot()) {
-      this.#start(batch, this.#windowMs === 0 ? 'at-tick-end' : 'by-reaction')
+      this.#start(batch, this.#settings.windowMs === 0 ? 'at-tick-end' : 'by-reaction')
     } else {
       this.#queue.push(batch)
       this.#queuedKeys += batch.keys.length
@@ -317,12 +275,12 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
 
   /** A batch may start now: a concurrency slot is free and no older full batch waits for one. */
   #hasFreeSlot(): boolean {
-    return this.#inFlight < this.#maxConcurrentBatches && this.#queue.length === 0
+    return this.#inFlight < this.#settings.maxConcurrentBatches && this.#queue.length === 0
   }
 
   #cancel(load: SignalledLoad<K, V>): void {
     load.done = true
-    this.#abortedLoads++
+    this.#counters.abortedLoads++
     const reason = load.signal.reason
     load.reject(this.#abortError(reason))
     const batch = load.batch
@@ -375,15 +333,9 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   }
 
   #callBatchFunction(batch: Batch<K, V>): void {
-    const size = batch.size
     const now = performance.now()
-    const waitMs = now - batch.openedAt
     batch.dispatchedAt = now
-    this.#batches++
-    this.#keys += size
-    if (size > this.#largestBatch) this.#largestBatch = size
-    this.#totalWaitMs += waitMs
-    if (waitMs > this.#maxWaitMs) this.#maxWaitMs = waitMs
+    this.#counters.recordCall(batch.size, now - batch.openedAt)
     let result: unknown
     try {
       result = this.#batchFunction(batch.keys, batch.context())
@@ -404,7 +356,7 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   #complete(batch: Batch<K, V>, result: unknown): void {
     let outcome: BatchOutcome | Error
     try {
-      outcome = outcomeOf(result, batch.keys, batch.indexOfPosition, this.#matching)
+      outcome = outcomeOf(result, batch.keys, batch.indexOfPosition, this.#settings.matching)
     } catch (cause) {
       // Only the cacheKey option, called to find a key in a Map result, can throw here.
       outcome = new BatchFailedError(this.name, batch.size, cause)
@@ -426,7 +378,7 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
 
   #finish(batch: Batch<K, V>, error: Error | undefined): void {
     this.#inFlight--
-    if (error !== undefined) this.#failedBatches++
+    if (error !== undefined) this.#counters.failedBatches++
     if (this.#queue.length > 0 || this.#open?.due === true) this.#startWaiting()
     if (this.listenerCount('batch') > 0) {
       const event: BatchEvent = {
@@ -441,7 +393,8 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
 
   /** Starts waiting batches, oldest first, then a due collecting batch, while slots are free. */
   #startWaiting(): void {
-    while (this.#inFlight < this.#maxConcurrentBatches) {
+    const settings = this.#settings
+    while (this.#inFlight < settings.maxConcurrentBatches) {
       let batch = this.#queue.head
       if (batch === undefined) {
         if (this.#open?.due !== true) break
@@ -455,7 +408,7 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
     // The collecting batch may grow into the room the started batches left.
     const open = this.#open
     if (open !== undefined) {
-      open.limit = Math.min(this.#maxBatchSize, this.#maxPendingKeys - this.#queuedKeys)
+      open.limit = Math.min(settings.maxBatchSize, settings.maxPendingKeys - this.#queuedKeys)
     }
   }
 
@@ -469,11 +422,6 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
       })
     }
   }
-}
-
-/** An option's value, or its default when it is left out (`null` is not left out: it is invalid). */
-function valueOr(value: unknown, fallback: number): unknown {
-  return value === undefined ? fallback : value
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,9 +1,4 @@
-export {
-  Batcher,
-  DEFAULT_MAX_BATCH_SIZE,
-  DEFAULT_MAX_PENDING_KEYS,
-  DEFAULT_WINDOW_MS,
-} from './batcher.js'
+export { Batcher } from './batcher.js'
 export type { BatchEvent, BatcherEvents, BatcherStats } from './batcher-events.js'
 export type {
   BatcherOptions,
@@ -14,6 +9,11 @@ export type {
   LoadOptions,
   MissingKeyPolicy,
 } from './batcher-options.js'
+export {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_PENDING_KEYS,
+  DEFAULT_WINDOW_MS,
+} from './batcher-settings.js'
 export {
   AbortError,
   BatcherError,

@@ -45,6 +45,16 @@ describe('dedupe', () => {
     expect(await Promise.all([first, second])).toEqual([1, 1])
   })
 
+  it('caches nothing: a key loaded again after its batch settled is loaded again', async () => {
+    const { calls, batchFunction } = recordingBatchFunction((key: number) => ({ key }))
+    const users = new Batcher(batchFunction, { windowMs: 0 })
+    const first = await users.load(1)
+    const second = await users.load(1)
+    expect(second).toEqual(first)
+    expect(second).not.toBe(first)
+    expect(calls.map((call) => call.keys)).toEqual([[1], [1]])
+  })
+
   it('rejects the load, without throwing, when cacheKey throws', async () => {
     const failure = new Error('cannot key this')
     const users = new Batcher(async (keys: readonly number[]) => keys, {

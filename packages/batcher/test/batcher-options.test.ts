@@ -40,6 +40,10 @@ describe('option validation', () => {
     expect(construct({ name: 7 })).toThrow(/name must be a string, got 7/)
   })
 
+  it('rejects options that are not an object', () => {
+    expect(() => new Batcher(echo, null as never)).toThrow(/options must be an object, got null/)
+  })
+
   it('rejects a batch function that is not a function', () => {
     expect(() => new Batcher(undefined as never)).toThrow(
       /batchFunction must be a function, got undefined/,
