@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { busyTimeoutMs, catalogSchema } from './catalog-schema.js'
 import { csvColumns, csvLine } from './csv-export.js'
 import { OutOfStockError, UnknownItemError } from './errors.js'
@@ -157,7 +158,9 @@ export class CatalogDatabase {
   /**
    * The whole catalog as CSV text, one slice of {@link exportSliceRows} rows per chunk. Each slice is a
    * separate short query (keyset pagination), so no statement or read transaction stays open while
-   * the consumer waits for a slow client, and other requests run between slices.
+   * the consumer waits for a slow client. Between slices it yields a turn of the event loop: a fast
+   * client never makes the socket push back, and without the yield the whole export would run as
+   * one unbroken chain of microtasks, holding every other request for its full length.
    */
   async *exportCsv(): AsyncGenerator<string> {
     yield `${csvColumns.join(',')}\r\n`
@@ -169,6 +172,7 @@ export class CatalogDatabase {
       for (const row of rows) chunk += csvLine(row)
       lastId = rows[rows.length - 1]!.id
       yield chunk
+      await nextTurn()
     }
   }
 

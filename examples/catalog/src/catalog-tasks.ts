@@ -50,3 +50,14 @@ export function itemsByIds(file: string, ids: readonly number[]): Array<Item | n
 export function searchItems(file: string, query: string, limit: number): SearchHit[] {
   return rankRows(query, connectionTo(file).rankedRows.iterate() as Iterable<RankedRow>, limit)
 }
+
+/** What `GET /search` answers: the query and its best hits. */
+export interface SearchResults {
+  query: string
+  hits: SearchHit[]
+}
+
+/** `GET /search?q=` as one task, so an offloaded route handler can answer its result as it is. */
+export function search(file: string, query: string, limit: number): SearchResults {
+  return { query, hits: searchItems(file, query, limit) }
+}

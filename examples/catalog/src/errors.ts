@@ -4,6 +4,8 @@ export type CatalogErrorCode =
   | 'CATALOG_UNKNOWN_ITEM'
   | 'CATALOG_OUT_OF_STOCK'
   | 'CATALOG_INVALID_ITEM_ID'
+  | 'CATALOG_UNKNOWN_ORDER'
+  | 'CATALOG_INVALID_QUERY'
 
 /** Base class of the catalog's errors: each has a `name` and a stable `code`. */
 export class CatalogError extends Error {
@@ -25,15 +27,33 @@ export class InvalidOrderError extends CatalogError {
   }
 }
 
-/** An item id that is not a positive integer. */
+/** An item or order id in a path that is not a positive integer. */
 export class InvalidItemIdError extends CatalogError {
   override readonly name = 'InvalidItemIdError'
 
-  constructor(value: unknown) {
+  constructor(value: unknown, what = 'item id') {
     super(
       'CATALOG_INVALID_ITEM_ID',
-      `item id must be a positive integer, got ${JSON.stringify(value)}`,
+      `${what} must be a positive integer, got ${JSON.stringify(value)}`,
     )
+  }
+}
+
+/** A search without a usable `q`. */
+export class InvalidQueryError extends CatalogError {
+  override readonly name = 'InvalidQueryError'
+
+  constructor(message: string) {
+    super('CATALOG_INVALID_QUERY', message)
+  }
+}
+
+/** An order id the catalog has no order for. */
+export class UnknownOrderError extends CatalogError {
+  override readonly name = 'UnknownOrderError'
+
+  constructor(orderId: number) {
+    super('CATALOG_UNKNOWN_ORDER', `order ${orderId} does not exist`)
   }
 }
 

@@ -1,0 +1,57 @@
+import { CatalogError, type CatalogErrorCode } from './errors.js'
+
+/** The JSON body of an error response. */
+export interface ErrorBody {
+  error: string
+  code: string
+  message: string
+}
+
+const statuses: Record<CatalogErrorCode, number> = {
+  CATALOG_INVALID_ORDER: 400,
+  CATALOG_INVALID_ITEM_ID: 400,
+  CATALOG_INVALID_QUERY: 400,
+  CATALOG_UNKNOWN_ITEM: 404,
+  CATALOG_UNKNOWN_ORDER: 404,
+  CATALOG_OUT_OF_STOCK: 409,
+}
+
+/** A framework's own client error (a malformed JSON body, a body too large...): it carries its 4xx status. */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown }
+  const candidate = typeof statusCode === 'number' ? statusCode : status
+  return typeof candidate === 'number' && candidate >= 400 && candidate < 500
+    ? candidate
+    : undefined
+}
+
+/**
+ * The HTTP answer for an error a route threw: the catalog's own errors keep their message and
+ * code; a framework's client error (malformed JSON...) keeps its 4xx status; anything else is a
+ * 500 that says nothing about the server's insides (the error itself goes to the log, not to the
+ * client).
+ *
+ * @example
+ * const { status, body } = httpErrorOf(error)
+ * reply.code(status).send(body)
+ */
+export function httpErrorOf(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof CatalogError) {
+    return {
+      status: statuses[error.code],
+      body: { error: error.name, code: error.code, message: error.message },
+    }
+  }
+  const clientStatus = clientErrorStatus(error)
+  if (clientStatus !== undefined) {
+    return {
+      status: clientStatus,
+      body: { error: 'BadRequest', code: 'CLIENT_ERROR', message: (error as Error).message },
+    }
+  }
+  return {
+    status: 500,
+    body: { error: 'InternalServerError', code: 'INTERNAL', message: 'internal server error' },
+  }
+}
