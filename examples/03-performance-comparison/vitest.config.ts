@@ -1,0 +1,7 @@
+import { defineProject, mergeConfig } from 'vitest/config'
+import { sharedProject } from '../../vitest.shared.js'
+
+export default mergeConfig(
+  sharedProject,
+  defineProject({ test: { name: 'example-03-performance-comparison' } }),
+)
