@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
 import { CapacityLimiter, LimiterQueueFullError, LimiterTimeoutError } from '@loopwork/limiter'
 import { heading, say } from './narration.js'
 
@@ -10,7 +10,7 @@ export async function walkThroughLimiter(): Promise<void> {
 
   say('Start 60 tasks of 20 ms each: 40 borrow a token, 20 wait in FIFO order.')
   const tasks = Array.from({ length: 60 }, (_, index) => limiter.run(() => sleep(20, index)))
-  await sleep(1)
+  await nextTurn()
   say(`   borrowedTokens=${limiter.borrowedTokens} waiting=${limiter.waiting}`)
   await sleep(25)
   say(
@@ -24,7 +24,7 @@ export async function walkThroughLimiter(): Promise<void> {
   )
   limiter.totalTokens = 2
   const resized = Array.from({ length: 6 }, () => limiter.run(() => sleep(20)))
-  await sleep(1)
+  await nextTurn()
   say(`   with 2 tokens: borrowedTokens=${limiter.borrowedTokens} waiting=${limiter.waiting}`)
   limiter.totalTokens = 6
   say(`   grown to 6:    borrowedTokens=${limiter.borrowedTokens} waiting=${limiter.waiting}`)

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { currentDefaultThreadLimiter, toThread } from '@loopwork/thread-offload'
 import { heading, say } from './narration.js'
 
@@ -35,9 +35,9 @@ export async function walkThroughThreadLimiter(): Promise<void> {
 
   heading('3. Resizing the thread limiter at runtime')
   limiter.totalTokens = 2
-  say('Shrink it to 2 tokens and start 6 calls of 100 ms: 2 borrow a token, 4 wait.')
-  const calls = Array.from({ length: 6 }, () => toThread(tasks, 'blockFor', [100]))
-  await sleep(20)
+  say('Shrink it to 2 tokens and start 6 calls of 200 ms: 2 borrow a token, 4 wait.')
+  const calls = Array.from({ length: 6 }, () => toThread(tasks, 'blockFor', [200]))
+  await nextTurn()
   say(`   with 2 tokens: borrowedTokens=${limiter.borrowedTokens} waiting=${limiter.waiting}`)
   limiter.totalTokens = 6
   say(`   grown to 6:    borrowedTokens=${limiter.borrowedTokens} waiting=${limiter.waiting}`)
