@@ -4,9 +4,10 @@ import { RESULT_STRIDE, THREW_ERROR } from './protocol.js'
 
 /**
  * A thread's outgoing results. Results of quick calls are sent together, one message per batch,
- * which is most of the main thread's saving per call; but the buffer is flushed as soon as it holds
- * results older than `FLUSH_AFTER_MS`, before the thread awaits an async task and before it
- * sleeps, so a finished call is never held back behind slow work and survives a later crash.
+ * which is most of the main thread's saving per call; but the buffer is flushed once the calls in
+ * it have taken `FLUSH_AFTER_MS` (counted from the start of the first), before the thread awaits an
+ * async task and before it sleeps, so a finished call is never held back behind slow work and
+ * survives a later crash. A call that alone takes that long is sent as soon as it ends.
  */
 export class ResultBuffer {
   #entries: unknown[] = []
@@ -17,18 +18,21 @@ export class ResultBuffer {
     this.#port = port
   }
 
-  /** Adds one call's outcome; `now` is the time the call ended, on the thread's clock. */
+  /**
+   * Adds one call's outcome. `startedAt` is reported to the pool; `localStart` and `now` are when
+   * the call started and ended on this thread's clock.
+   */
   add(
     sequence: number,
     status: number,
     value: unknown,
     startedAt: number,
-    durationMs: number,
+    localStart: number,
     now: number,
   ): void {
     const entries = this.#entries
-    if (entries.length === 0) this.#oldest = now
-    entries.push(sequence, status, value, startedAt, durationMs)
+    if (entries.length === 0) this.#oldest = localStart
+    entries.push(sequence, status, value, startedAt, now - localStart)
     if (now - this.#oldest >= FLUSH_AFTER_MS) this.flush()
   }
 

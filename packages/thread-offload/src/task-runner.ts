@@ -2,7 +2,7 @@ import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads'
 import { claim, WAKE_INDEX } from './claim-slots.js'
 import { cloneableOrText, serializeError } from './error-transport.js'
 import { CALL_STRIDE, FULFILLED, THREW_ERROR, THREW_VALUE, UNKNOWN_TASK } from './protocol.js'
-import type { ResultBuffer } from './result-buffer.js'
+import { FLUSH_AFTER_MS, type ResultBuffer } from './result-buffer.js'
 
 /**
  * How long an idle thread sleeps on its futex before it goes back to its event loop. A call posted
@@ -14,6 +14,16 @@ export const SPIN_MS = 2
 
 type TaskTable = Record<string, unknown>
 
+/** What a thread knows about one task of its module. */
+interface TaskEntry {
+  readonly run: (...args: unknown[]) => unknown
+  /** The longest recent run time in ms, decaying with every call (see `#mayBeSlow`). */
+  slowest: number
+}
+
+/** How much of the longest run time a task name keeps per call, so one slow call is forgotten over time. */
+const SLOWEST_DECAY = 0.99
+
 /**
  * The thread's side of the pool: takes batches of calls, claims each call before running it, runs
  * synchronous tasks back to back and awaits asynchronous ones one at a time, and hands results to
@@ -22,6 +32,7 @@ type TaskTable = Record<string, unknown>
  */
 export class TaskRunner {
   readonly #tasks: TaskTable
+  readonly #entries = new Map<string, TaskEntry>()
   readonly #control: Int32Array
   readonly #port: MessagePort
   readonly #results: ResultBuffer
@@ -68,57 +79,84 @@ export class TaskRunner {
     for (let index = from; index < batch.length; index += CALL_STRIDE) {
       const sequence = batch[index] as number
       if (!claim(this.#control, sequence)) continue
-      const task = this.#tasks[batch[index + 1] as string]
-      const startedAt = performance.now()
-      if (typeof task !== 'function') {
-        this.#finish(sequence, UNKNOWN_TASK, this.#taskNames(), startedAt)
+      const entry = this.#entry(batch[index + 1] as string)
+      if (entry === undefined) {
+        this.#finish(sequence, UNKNOWN_TASK, this.#taskNames(), performance.now(), undefined)
         continue
       }
+      // Results waiting in the buffer go out first unless this task has only ever been quick:
+      // a finished call must not wait behind a slow one.
+      if (entry.slowest >= FLUSH_AFTER_MS) this.#results.flush()
+      const startedAt = performance.now()
       let value: unknown
       try {
-        value = task.apply(undefined, batch[index + 2] as unknown[])
+        value = entry.run.apply(undefined, batch[index + 2] as unknown[])
       } catch (error) {
-        this.#finishThrown(sequence, error, startedAt)
+        this.#finishThrown(sequence, error, startedAt, entry)
         continue
       }
       if (isThenable(value)) {
         this.#results.flush()
-        this.#await(value, sequence, startedAt, batch, index + CALL_STRIDE)
+        this.#await(value, sequence, startedAt, entry, batch, index + CALL_STRIDE)
         return false
       }
-      this.#finish(sequence, FULFILLED, value, startedAt)
+      this.#finish(sequence, FULFILLED, value, startedAt, entry)
     }
     return true
+  }
+
+  /** The task of that name, if the module exports a function by it. */
+  #entry(name: string): TaskEntry | undefined {
+    let entry = this.#entries.get(name)
+    if (entry === undefined) {
+      const run = this.#tasks[name]
+      if (typeof run !== 'function') return undefined
+      // Unknown run time: treated as slow until it proves quick.
+      entry = { run: run as TaskEntry['run'], slowest: Number.POSITIVE_INFINITY }
+      this.#entries.set(name, entry)
+    }
+    return entry
   }
 
   #await(
     pending: PromiseLike<unknown>,
     sequence: number,
     startedAt: number,
+    entry: TaskEntry,
     batch: unknown[],
     resumeAt: number,
   ): void {
     Promise.resolve(pending).then(
       (value) => {
-        this.#finish(sequence, FULFILLED, value, startedAt)
+        this.#finish(sequence, FULFILLED, value, startedAt, entry)
         this.#work(batch, resumeAt)
       },
       (error: unknown) => {
-        this.#finishThrown(sequence, error, startedAt)
+        this.#finishThrown(sequence, error, startedAt, entry)
         this.#work(batch, resumeAt)
       },
     )
   }
 
-  #finish(sequence: number, status: number, value: unknown, startedAt: number): void {
+  #finish(
+    sequence: number,
+    status: number,
+    value: unknown,
+    startedAt: number,
+    entry: TaskEntry | undefined,
+  ): void {
     const now = performance.now()
-    this.#results.add(sequence, status, value, startedAt + this.#clockOffset, now - startedAt, now)
+    if (entry !== undefined) {
+      const decayed = entry.slowest === Number.POSITIVE_INFINITY ? 0 : entry.slowest * SLOWEST_DECAY
+      entry.slowest = Math.max(now - startedAt, decayed)
+    }
+    this.#results.add(sequence, status, value, startedAt + this.#clockOffset, startedAt, now)
   }
 
-  #finishThrown(sequence: number, error: unknown, startedAt: number): void {
-    if (error instanceof Error)
-      this.#finish(sequence, THREW_ERROR, serializeError(error), startedAt)
-    else this.#finish(sequence, THREW_VALUE, cloneableOrText(error), startedAt)
+  #finishThrown(sequence: number, error: unknown, startedAt: number, entry: TaskEntry): void {
+    if (error instanceof Error) {
+      this.#finish(sequence, THREW_ERROR, serializeError(error), startedAt, entry)
+    } else this.#finish(sequence, THREW_VALUE, cloneableOrText(error), startedAt, entry)
   }
 
   /** The next batch, from calls that arrived as events during an await, the port, or a short futex sleep. */
