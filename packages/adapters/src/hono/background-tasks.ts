@@ -1,5 +1,5 @@
 import type { BackgroundTasks, TaskSupervisor } from '@loopwork/background-tasks'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler, Next } from 'hono'
 import {
   AfterResponseTasks,
   type BackgroundTasksMiddlewareOptions,
@@ -38,21 +38,30 @@ export function backgroundTasks(
   options?: BackgroundTasksMiddlewareOptions,
 ): BackgroundTasksMiddleware {
   const afterResponse = new AfterResponseTasks(options)
-  const middleware: MiddlewareHandler<BackgroundTasksEnv> = async (context, next) => {
+  // Not an async function: on Node it hands back next()'s own promise, sparing a promise per request.
+  const middleware: MiddlewareHandler<BackgroundTasksEnv> = (context, next) => {
     const tasks = afterResponse.create()
     context.set('backgroundTasks', tasks)
     const outgoing = nodeResponseOf(context)
-    if (outgoing !== undefined) {
-      afterResponse.runAfter(outgoing, tasks)
-      return next()
-    }
-    try {
-      await next()
-    } finally {
-      const waitUntil = waitUntilOf(context)
-      if (waitUntil !== undefined) waitUntil(afterResponse.run(tasks))
-      else setTimeout(() => afterResponse.run(tasks), 0)
-    }
+    if (outgoing === undefined) return runAfterHandler(context, next, afterResponse, tasks)
+    afterResponse.runAfter(outgoing, tasks)
+    return next()
   }
   return Object.assign(middleware, { supervisor: afterResponse.supervisor })
+}
+
+/** Off Node: after the handler, through `waitUntil` where the runtime has it, else on the next turn. */
+async function runAfterHandler(
+  context: Context<BackgroundTasksEnv>,
+  next: Next,
+  afterResponse: AfterResponseTasks,
+  tasks: BackgroundTasks,
+): Promise<void> {
+  try {
+    await next()
+  } finally {
+    const waitUntil = waitUntilOf(context)
+    if (waitUntil !== undefined) waitUntil(afterResponse.run(tasks))
+    else setTimeout(() => afterResponse.run(tasks), 0)
+  }
 }
