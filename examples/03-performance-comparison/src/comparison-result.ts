@@ -32,6 +32,12 @@ export interface MachineDescription {
   memoryGiB: number
   os: string
   node: string
+  /**
+   * The 1-minute load average when the run started (other processes' demand for the CPU: above the
+   * core count, every number is noisier than on a quiet machine) and when it ended (which includes
+   * the run's own load).
+   */
+  loadAverage: { atStart: number; atEnd: number }
 }
 
 /** Everything `results/latest.json` holds. */

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseComparisonOptions, usage } from './comparison-options.js'
 import { type CaseResult, type ComparisonResult, caseNames } from './comparison-result.js'
-import { describeMachine } from './machine-description.js'
+import { describeMachine, oneMinuteLoad } from './machine-description.js'
 import { type CaseMeasurement, measureCase } from './measure-case.js'
 import { ProgressBar } from './progress-bar.js'
 import { writeResultFiles } from './results-files.js'
@@ -13,6 +13,7 @@ import { warmUp } from './warm-up.js'
 
 const say = (line: string) => process.stdout.write(`${line}\n`)
 
+const loadAtStart = oneMinuteLoad()
 const options = parseComparisonOptions(process.argv.slice(2))
 if (options === undefined) {
   say(usage)
@@ -59,7 +60,7 @@ try {
   }))
   const result: ComparisonResult = {
     date: new Date().toISOString(),
-    machine: describeMachine(),
+    machine: describeMachine(loadAtStart),
     framework: options.framework,
     settings: {
       durationSeconds: options.durationSeconds,

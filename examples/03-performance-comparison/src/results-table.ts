@@ -31,7 +31,8 @@ export function formatRunDescription(result: ComparisonResult): string {
   const { machine, settings } = result
   return (
     `${result.framework}, ${result.date.slice(0, 10)}, ${machine.cpu} (${machine.cores} cores, ` +
-    `${machine.memoryGiB} GiB), ${machine.os}, Node ${machine.node}; ${settings.durationSeconds} s per case, ` +
+    `${machine.memoryGiB} GiB), ${machine.os}, Node ${machine.node}, load average ${machine.loadAverage.atStart} → ${machine.loadAverage.atEnd}; ` +
+    `${settings.durationSeconds} s per case, ` +
     `${settings.connections} connections, ${settings.workMs} ms of work per request, ` +
     `/health probed ${settings.probeRatePerSecond}/s, ${settings.poolThreads} pool threads`
   )
