@@ -14,8 +14,10 @@ import {
   slotOf,
   WAKE_INDEX,
 } from './claim-slots.js'
+import { threadExecArgv } from './module-location.js'
 import { CALL_STRIDE, type ThreadBootData } from './protocol.js'
 import type { Task } from './task.js'
+import type { ResolvedPoolOptions } from './worker-pool-options.js'
 
 /** What a thread reports to its pool. */
 export interface ThreadOwner {
@@ -30,6 +32,24 @@ export interface ThreadLaunch {
   readonly entry: URL
   readonly module: string
   readonly workerOptions: WorkerOptions
+}
+
+/**
+ * How the threads of a pool are spawned. The thread entry sits next to this file: `worker-entry.js`
+ * beside the bundle in `dist/`, `worker-entry.ts` when this package runs from its sources.
+ */
+export function threadLaunch(options: ResolvedPoolOptions): ThreadLaunch {
+  const own = import.meta.url
+  const entry = new URL(own.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', own)
+  return {
+    entry,
+    module: options.module,
+    workerOptions: {
+      execArgv: threadExecArgv(options.module, entry.href, options.execArgv),
+      resourceLimits: options.resourceLimits,
+      name: `loopwork:${options.name}`,
+    },
+  }
 }
 
 /**
@@ -176,13 +196,16 @@ export class PoolThread {
     return true
   }
 
-  /** Takes back up to `count` calls not yet started, newest first; returns them oldest first. */
+  /**
+   * Takes back up to `count` calls not yet started, newest first; returns them oldest first. It
+   * stops at a call whose arguments were transferred: they now belong to this thread.
+   */
   takeBackUnstarted(count: number): Task[] {
     const taken: Task[] = []
     for (let back = 1; back <= SLOT_COUNT && taken.length < count; back++) {
       const task = this.handedTask(this.#nextSequence - back)
       if (task === undefined) continue
-      if (!this.takeBack(task)) break
+      if (task.transfer !== undefined || !this.takeBack(task)) break
       taken.push(task)
     }
     return taken.reverse()

@@ -1,4 +1,5 @@
 import type { TransferListItem } from 'node:worker_threads'
+import { assertOptionalMilliseconds, describe, wrongType } from './option-validation.js'
 
 /** Options of one call, the third argument of `pool.run()` and the fourth of `toThread()`. */
 export interface RunOptions {
@@ -33,4 +34,20 @@ export interface RunOptions {
    * await pool.run('blur', [pixels], { transfer: [pixels.buffer] })
    */
   readonly transfer?: readonly TransferListItem[] | undefined
+}
+
+/** Validates the options of one call; throws an error naming the option, the value and what is allowed. */
+export function validateRunOptions(options: RunOptions): RunOptions {
+  if (options === null || typeof options !== 'object') {
+    throw wrongType(`run options must be an object, got ${describe(options)}`)
+  }
+  const { signal, transfer } = options
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw wrongType(`signal must be an AbortSignal, got ${describe(signal)}`)
+  }
+  if (transfer !== undefined && !Array.isArray(transfer)) {
+    throw wrongType(`transfer must be an array of transferable objects, got ${describe(transfer)}`)
+  }
+  const timeoutMs = assertOptionalMilliseconds('timeoutMs', options.timeoutMs, false)
+  return { signal, transfer, timeoutMs }
 }

@@ -1,6 +1,16 @@
 import { availableParallelism } from 'node:os'
+import { basename } from 'node:path'
 import type { ResourceLimits } from 'node:worker_threads'
 import type { CapacityLimiter } from '@loopwork/limiter'
+import { currentDefaultThreadLimiter } from './default-limiter.js'
+import { resolveTaskModule } from './module-location.js'
+import {
+  assertCount,
+  assertOptionalMilliseconds,
+  describe,
+  invalid,
+  wrongType,
+} from './option-validation.js'
 
 /** Options of a {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -96,7 +106,61 @@ export interface WorkerPoolOptions {
 export const DEFAULT_IDLE_TIMEOUT_MS = 10_000
 export const DEFAULT_MAX_QUEUE = 10_000
 
-/** The default `maxThreads`: the cores Node may use. */
-export function defaultMaxThreads(): number {
-  return availableParallelism()
+/** The options of a pool after validation, with the defaults filled in. */
+export interface ResolvedPoolOptions {
+  readonly module: string
+  readonly name: string
+  readonly minThreads: number
+  readonly maxThreads: number
+  readonly idleTimeoutMs: number
+  readonly maxQueue: number
+  readonly limiter: CapacityLimiter
+  readonly resourceLimits: ResourceLimits | undefined
+  readonly execArgv: readonly string[] | undefined
+}
+
+/** Validates the options (errors name the option, the value and what is allowed) and fills in the defaults. */
+export function resolveWorkerPoolOptions(options: WorkerPoolOptions): ResolvedPoolOptions {
+  if (options === null || typeof options !== 'object') {
+    throw wrongType(`options must be an object with a module, got ${describe(options)}`)
+  }
+  const module = resolveTaskModule(options.module)
+  const maxThreads = assertCount(
+    'maxThreads',
+    options.maxThreads ?? availableParallelism(),
+    1,
+    false,
+  )
+  const minThreads = assertCount('minThreads', options.minThreads ?? 0, 0, false)
+  if (minThreads > maxThreads) {
+    throw invalid(
+      minThreads,
+      `minThreads must not exceed maxThreads (${maxThreads}), got ${minThreads}`,
+    )
+  }
+  const limiter = options.limiter ?? currentDefaultThreadLimiter()
+  if (typeof limiter?.tryAcquire !== 'function') {
+    throw wrongType(`limiter must be a CapacityLimiter, got ${describe(options.limiter)}`)
+  }
+  if (options.name !== undefined && typeof options.name !== 'string') {
+    throw wrongType(`name must be a string, got ${describe(options.name)}`)
+  }
+  if (options.execArgv !== undefined && !Array.isArray(options.execArgv)) {
+    throw wrongType(`execArgv must be an array of strings, got ${describe(options.execArgv)}`)
+  }
+  return {
+    module,
+    name: options.name ?? basename(new URL(module).pathname).replace(/\.[^.]*$/, ''),
+    minThreads,
+    maxThreads,
+    idleTimeoutMs: assertOptionalMilliseconds(
+      'idleTimeoutMs',
+      options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      true,
+    )!,
+    maxQueue: assertCount('maxQueue', options.maxQueue ?? DEFAULT_MAX_QUEUE, 0, true),
+    limiter,
+    resourceLimits: options.resourceLimits,
+    execArgv: options.execArgv,
+  }
 }

@@ -1,4 +1,3 @@
-import { basename } from 'node:path'
 import { receiveMessageOnPort, type TransferListItem } from 'node:worker_threads'
 import {
   type CapacityLimiter,
@@ -7,7 +6,6 @@ import {
 } from '@loopwork/limiter'
 import { EventEmitter } from 'eventemitter3'
 import { SLOT_COUNT } from './claim-slots.js'
-import { currentDefaultThreadLimiter } from './default-limiter.js'
 import { rehydrateError, type SerializedError } from './error-transport.js'
 import {
   AbortError,
@@ -18,15 +16,10 @@ import {
   WorkerCrashedError,
   WorkerStartupError,
 } from './errors.js'
-import { resolveTaskModule, threadExecArgv } from './module-location.js'
-import {
-  assertCount,
-  assertOptionalMilliseconds,
-  describe,
-  invalid,
-  wrongType,
-} from './option-validation.js'
-import { PoolThread, type ThreadLaunch, type ThreadOwner } from './pool-thread.js'
+import { IdleReaper } from './idle-reaper.js'
+import { assertCount, describe, wrongType } from './option-validation.js'
+import { PoolMetrics } from './pool-metrics.js'
+import { PoolThread, type ThreadLaunch, type ThreadOwner, threadLaunch } from './pool-thread.js'
 import {
   FULFILLED,
   RESULT_STRIDE,
@@ -35,18 +28,13 @@ import {
   type ThreadControlMessage,
   UNKNOWN_TASK,
 } from './protocol.js'
-import type { RunOptions } from './run-options.js'
-import { SampleWindow } from './sample-window.js'
+import { type RunOptions, validateRunOptions } from './run-options.js'
 import { HANDED_OVER, QUEUED, SETTLED, type Task, WAITING_FOR_TOKEN } from './task.js'
 import { TaskQueue } from './task-queue.js'
 import type { AnyTaskModule, TaskArgs, TaskModule, TaskName, TaskResult } from './task-types.js'
+import { isLive, ThreadSet } from './thread-set.js'
 import type { ThreadExitReason, WorkerPoolEvents } from './worker-pool-events.js'
-import {
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MAX_QUEUE,
-  defaultMaxThreads,
-  type WorkerPoolOptions,
-} from './worker-pool-options.js'
+import { resolveWorkerPoolOptions, type WorkerPoolOptions } from './worker-pool-options.js'
 import type { WorkerPoolStatistics } from './worker-pool-statistics.js'
 
 /**
@@ -57,10 +45,11 @@ import type { WorkerPoolStatistics } from './worker-pool-statistics.js'
  */
 const RESERVE_BUDGET_MS = 1
 const MAX_DEPTH = SLOT_COUNT / 2
-const RUN_TIME_SMOOTHING = 0.05
 /** Consecutive thread deaths before any call started that count as a module that cannot start. */
 const MAX_BARREN_CRASHES = 3
 const KEEP_ALIVE_INTERVAL_MS = 2 ** 30
+
+type Received = [PoolThread, unknown][]
 
 /**
  * A pool of worker threads that run the exported functions of one module, so CPU-bound or
@@ -68,9 +57,9 @@ const KEEP_ALIVE_INTERVAL_MS = 2 ** 30
  * by a `CapacityLimiter` (the process-wide 40-token one unless given another).
  *
  * A hand-written pool rather than piscina or tinypool: they lose `code` and custom properties of
- * errors, hang on a module that fails to load, count queue time in timeouts and pay about 13 µs of
- * main-thread time per call; this one batches calls and results per message, hands calls over
- * through a shared claim table and is measured against both in bench/.
+ * errors, hang on a module that fails to load, count queue time in timeouts and spend 10-20 µs of
+ * main-thread time per call; this one batches calls and results per message and hands calls over
+ * through a shared claim table (about 1.5 µs per call, measured against both in bench/).
  *
  * @example
  * const pool = new WorkerPool<typeof import('./tasks.js')>({
@@ -94,7 +83,9 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   readonly idleTimeoutMs: number
   #maxQueue: number
   readonly #launch: ThreadLaunch
-  readonly #threads: PoolThread[] = []
+  readonly #threads: ThreadSet
+  readonly #reaper: IdleReaper
+  readonly #metrics = new PoolMetrics()
   /** Calls holding a token, waiting for a thread. */
   readonly #queue = new TaskQueue()
   /** Calls waiting for a token. */
@@ -106,69 +97,24 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   #closed: Promise<void> | undefined
   #drained: (() => void) | undefined
   #barrenCrashes = 0
-  #idleTimer: ReturnType<typeof setTimeout> | undefined
   /** Ref'd exactly while calls are unsettled: threads and ports are unref'd, so an idle pool never holds the process. */
   #keepAlive: ReturnType<typeof setInterval> | undefined
-  readonly #createdAt = performance.now()
-  readonly #runTimes = new SampleWindow()
-  readonly #waitTimes = new SampleWindow()
-  #meanRunTime = 0.05
-  #totalRunTime = 0
-  #completed = 0
-  #failed = 0
-  #crashed = 0
 
   constructor(options: WorkerPoolOptions) {
     super()
-    if (options === null || typeof options !== 'object') {
-      throw wrongType(`options must be an object with a module, got ${describe(options)}`)
-    }
-    this.module = resolveTaskModule(options.module)
-    this.maxThreads = assertCount('maxThreads', options.maxThreads ?? defaultMaxThreads(), 1, false)
-    this.minThreads = assertCount('minThreads', options.minThreads ?? 0, 0, false)
-    if (this.minThreads > this.maxThreads) {
-      throw invalid(
-        this.minThreads,
-        `minThreads must not exceed maxThreads (${this.maxThreads}), got ${this.minThreads}`,
-      )
-    }
-    this.idleTimeoutMs = assertOptionalMilliseconds(
-      'idleTimeoutMs',
-      options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      true,
-    )!
-    this.#maxQueue = assertCount('maxQueue', options.maxQueue ?? DEFAULT_MAX_QUEUE, 0, true)
-    this.limiter = options.limiter ?? currentDefaultThreadLimiter()
-    if (typeof this.limiter?.tryAcquire !== 'function') {
-      throw wrongType(`limiter must be a CapacityLimiter, got ${describe(options.limiter)}`)
-    }
-    if (options.name !== undefined && typeof options.name !== 'string') {
-      throw wrongType(`name must be a string, got ${describe(options.name)}`)
-    }
-    this.name = options.name ?? basename(new URL(this.module).pathname).replace(/\.[^.]*$/, '')
-    this.#launch = this.#launchOptions(options)
+    const resolved = resolveWorkerPoolOptions(options)
+    this.module = resolved.module
+    this.name = resolved.name
+    this.limiter = resolved.limiter
+    this.minThreads = resolved.minThreads
+    this.maxThreads = resolved.maxThreads
+    this.idleTimeoutMs = resolved.idleTimeoutMs
+    this.#maxQueue = resolved.maxQueue
+    this.#launch = threadLaunch(resolved)
+    this.#threads = new ThreadSet(this.maxThreads)
+    this.#reaper = new IdleReaper(this.#threads, this.minThreads, this.idleTimeoutMs)
     this.#keepAlive = setInterval(() => {}, KEEP_ALIVE_INTERVAL_MS).unref()
     for (let index = 0; index < this.minThreads; index++) this.#spawn()
-  }
-
-  #launchOptions(options: WorkerPoolOptions): ThreadLaunch {
-    if (options.execArgv !== undefined && !Array.isArray(options.execArgv)) {
-      throw wrongType(`execArgv must be an array of strings, got ${describe(options.execArgv)}`)
-    }
-    const ownUrl = import.meta.url
-    const entry = new URL(
-      ownUrl.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js',
-      ownUrl,
-    )
-    return {
-      entry,
-      module: this.module,
-      workerOptions: {
-        execArgv: threadExecArgv(this.module, entry.href, options.execArgv),
-        resourceLimits: options.resourceLimits,
-        name: `loopwork:${this.name}`,
-      },
-    }
   }
 
   /** How many calls may wait before `run` rejects with `PoolQueueFullError`; lowering it sheds no one already waiting. */
@@ -194,20 +140,8 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   }
 
   #submit(name: string, args: unknown[], options: RunOptions | undefined): Promise<unknown> {
-    if (this.#state !== 'open') return Promise.reject(new PoolClosedError(this.name, 'closed'))
-    if (this.#failure !== undefined) {
-      return Promise.reject(new WorkerStartupError(this.module, this.#failure.cause))
-    }
-    if (typeof name !== 'string') {
-      return Promise.reject(wrongType(`task name must be a string, got ${describe(name)}`))
-    }
-    if (!Array.isArray(args)) {
-      return Promise.reject(
-        wrongType(
-          `args of task "${name}" must be an array of its arguments, got ${describe(args)}`,
-        ),
-      )
-    }
+    const refusal = this.#refusal(name, args)
+    if (refusal !== undefined) return Promise.reject(refusal)
     let signal: AbortSignal | undefined
     let timeoutMs: number | undefined
     let transfer: readonly TransferListItem[] | undefined
@@ -219,8 +153,8 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
       }
       if (signal?.aborted) return Promise.reject(new AbortError(name, signal.reason))
     }
-    const lease = this.limiter.tryAcquire()
     const guarded = signal !== undefined || timeoutMs !== undefined
+    const lease = this.limiter.tryAcquire()
     if (
       this.#queue.length + this.#waiting.length >= this.#maxQueue &&
       this.#wouldOverfillQueue(lease !== undefined, guarded)
@@ -261,6 +195,20 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
     return promise
   }
 
+  /** Why a call cannot even be accepted, if it cannot. */
+  #refusal(name: unknown, args: unknown): Error | undefined {
+    if (this.#state !== 'open') return new PoolClosedError(this.name, 'closed')
+    if (this.#failure !== undefined) return new WorkerStartupError(this.module, this.#failure.cause)
+    if (typeof name !== 'string')
+      return wrongType(`task name must be a string, got ${describe(name)}`)
+    if (!Array.isArray(args)) {
+      return wrongType(
+        `args of task "${name}" must be an array of its arguments, got ${describe(args)}`,
+      )
+    }
+    return undefined
+  }
+
   /**
    * Whether one more call would leave more than maxQueue calls waiting: for a token, or for a
    * thread beyond what the threads can take at the next hand-over. Only computed near the bound.
@@ -268,22 +216,8 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   #wouldOverfillQueue(hasToken: boolean, guarded: boolean): boolean {
     const waitingForToken = this.#waiting.length + (hasToken ? 0 : 1)
     const queued = this.#queue.length + (hasToken ? 1 : 0)
-    return waitingForToken + Math.max(0, queued - this.#spareCapacity(guarded)) > this.#maxQueue
-  }
-
-  /** Calls the threads (running or yet to spawn) could take at once. */
-  #spareCapacity(guarded: boolean): number {
-    const depth = this.#depthLimit()
-    let spare = 0
-    let live = 0
-    for (const thread of this.#threads) {
-      if (thread.state !== 'starting' && thread.state !== 'ready') continue
-      live++
-      if (thread.guarded) continue
-      if (guarded) spare += thread.outstanding === 0 ? 1 : 0
-      else spare += Math.max(0, depth - thread.outstanding)
-    }
-    return spare + (this.maxThreads - live) * (guarded ? 1 : depth)
+    const spare = this.#threads.spareCapacity(guarded, this.#depthLimit())
+    return waitingForToken + Math.max(0, queued - spare) > this.#maxQueue
   }
 
   #waitForToken(task: Task): void {
@@ -297,6 +231,7 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
 
   #onToken(task: Task, lease: Lease): void {
     if (task.state !== WAITING_FOR_TOKEN) {
+      // Settled while it waited (aborted, destroyed): the token goes straight back.
       lease.release()
       return
     }
@@ -335,7 +270,7 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
     this.#dispatch(depth, now)
     // Runs after the calls that freed tokens let waiting calls in, so an idle thread only takes
     // work back from a busy one when there is truly nothing queued for it.
-    if (this.#queue.length === 0 && this.#idleThread() !== undefined && this.#rebalance()) {
+    if (this.#queue.length === 0 && this.#threads.idle() !== undefined && this.#rebalance()) {
       this.#dispatch(depth, now)
     }
     for (const thread of this.#threads) thread.post()
@@ -344,7 +279,7 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   #dispatch(depth: number, now: number): void {
     let task = this.#queue.head
     while (task !== undefined) {
-      const thread = task.guarded ? this.#idleThread() : this.#leastLoadedThread(depth)
+      const thread = task.guarded ? this.#threads.idle() : this.#threads.leastLoaded(depth)
       if (thread === undefined) break
       const next = task.next
       this.#queue.remove(task)
@@ -355,31 +290,8 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
 
   /** Calls a thread holds at most: one running plus a reserve worth about RESERVE_BUDGET_MS. */
   #depthLimit(): number {
-    const reserve = Math.round(RESERVE_BUDGET_MS / Math.max(this.#meanRunTime, 0.001))
+    const reserve = Math.round(RESERVE_BUDGET_MS / Math.max(this.#metrics.meanRunTime, 0.001))
     return 1 + Math.min(Math.max(reserve, 1), MAX_DEPTH - 1)
-  }
-
-  /** A thread for a guarded call: ready and idle, since it may have to be terminated. */
-  #idleThread(): PoolThread | undefined {
-    for (const thread of this.#threads) {
-      if (thread.state === 'ready' && thread.outstanding === 0 && !thread.guarded) return thread
-    }
-    return undefined
-  }
-
-  #leastLoadedThread(depth: number): PoolThread | undefined {
-    let best: PoolThread | undefined
-    let bestLoad = Number.POSITIVE_INFINITY
-    for (const thread of this.#threads) {
-      if (!thread.canTake(depth)) continue
-      // A starting thread counts as half a call more: a ready thread gets the tie.
-      const load = thread.outstanding * 2 + (thread.state === 'starting' ? 1 : 0)
-      if (load < bestLoad) {
-        best = thread
-        bestLoad = load
-      }
-    }
-    return best
   }
 
   #handOver(task: Task, thread: PoolThread, now: number): void {
@@ -398,32 +310,39 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
     }
   }
 
-  /** Starts threads while there is more work than threads (and keeps `minThreads` while open). */
-  #ensureThreads(): void {
-    let live = 0
-    let work = this.#queue.length
-    for (const thread of this.#threads) {
-      if (thread.state === 'starting' || thread.state === 'ready') live++
-      work += thread.outstanding
-    }
-    if (this.#queue.head?.guarded === true && !this.#threadComingFree())
-      work = Math.max(work, live + 1)
-    const wanted = Math.min(
-      this.maxThreads,
-      Math.max(work, this.#state === 'open' ? this.minThreads : 0),
-    )
-    for (; live < wanted; live++) {
-      if (!this.#spawn()) return
+  /** Takes back half of the calls the busiest thread has not started; true when it took any. */
+  #rebalance(): boolean {
+    const victim = this.#threads.busiest()
+    if (victim === undefined) return false
+    const taken = victim.takeBackUnstarted(victim.outstanding >> 1)
+    this.#requeueInFront(taken)
+    return taken.length > 0
+  }
+
+  /** Puts calls that never started back at the front of the queue, in their order. */
+  #requeueInFront(tasks: Task[]): void {
+    for (let index = tasks.length - 1; index >= 0; index--) {
+      const task = tasks[index]!
+      task.state = QUEUED
+      // A guarded call's running time starts again on its next thread.
+      if (task.timer !== undefined) clearTimeout(task.timer)
+      task.timer = undefined
+      this.#queue.unshift(task)
     }
   }
 
-  /** Whether a thread is idle, or starting with nothing to do, so a guarded call will get it soon. */
-  #threadComingFree(): boolean {
-    for (const thread of this.#threads) {
-      if (thread.outstanding > 0 || thread.guarded) continue
-      if (thread.state === 'ready' || thread.state === 'starting') return true
+  /** Starts threads while there is more work than threads (and keeps `minThreads` while open). */
+  #ensureThreads(): void {
+    let live = this.#threads.live()
+    let work = this.#queue.length + this.#threads.running()
+    if (this.#queue.head?.guarded === true && !this.#threads.comingFree()) {
+      work = Math.max(work, live + 1)
     }
-    return false
+    const floor = this.#state === 'open' ? this.minThreads : 0
+    const wanted = Math.min(this.maxThreads, Math.max(work, floor))
+    for (; live < wanted; live++) {
+      if (!this.#spawn()) return
+    }
   }
 
   #spawn(): boolean {
@@ -431,10 +350,11 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
     try {
       thread = new PoolThread(this.#launch, this, performance.now())
     } catch (error) {
-      this.#failStartup(error)
+      // No thread could start at all: the pool cannot work. With threads alive, it goes on with them.
+      if (this.#threads.live() === 0) this.#failStartup(error)
       return false
     }
-    this.#threads.push(thread)
+    this.#threads.add(thread)
     if (this.listenerCount('threadSpawn') > 0)
       this.emit('threadSpawn', { threadId: thread.threadId })
     return true
@@ -443,10 +363,23 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   /** @internal A thread posted results or a control message. */
   onThreadMessage(thread: PoolThread, message: unknown): void {
     // One wake-up of the event loop settles everything every thread has sent so far.
-    const received: [PoolThread, unknown][] = [[thread, message]]
+    const received: Received = [[thread, message]]
     for (const other of this.#threads) {
-      if (other.outstanding > 0 || other.state === 'starting') this.#receiveAll(other, received)
+      if (other.outstanding > 0 || other.state === 'starting') receiveAll(other, received)
     }
+    this.#handleReceived(received)
+    this.#schedulePump()
+    this.#reaper.arm()
+  }
+
+  /** Handles whatever a thread has sent and the pool has not seen yet. */
+  #drain(thread: PoolThread): void {
+    const received: Received = []
+    receiveAll(thread, received)
+    this.#handleReceived(received)
+  }
+
+  #handleReceived(received: Received): void {
     // Events go out while every finished call still holds its thread and token, so a listener sees
     // borrowedTokens equal to the calls in flight; tokens freed afterwards reach waiting calls
     // within the same tick.
@@ -455,72 +388,20 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
         if (Array.isArray(payload)) this.#emitResults(sender, payload)
       }
     }
-    for (const [sender, payload] of received) this.#handleMessage(sender, payload)
-    this.#afterResults()
-  }
-
-  #receiveAll(thread: PoolThread, into: [PoolThread, unknown][]): void {
-    for (
-      let received = receiveMessageOnPort(thread.port);
-      received !== undefined;
-      received = receiveMessageOnPort(thread.port)
-    ) {
-      into.push([thread, received.message])
-    }
-  }
-
-  /** Handles whatever a thread has sent and the pool has not seen yet. */
-  #drain(thread: PoolThread): void {
-    const received: [PoolThread, unknown][] = []
-    this.#receiveAll(thread, received)
     for (const [sender, payload] of received) {
-      if (
-        Array.isArray(payload) &&
-        this.listenerCount('taskEnd') + this.listenerCount('taskError') > 0
-      ) {
-        this.#emitResults(sender, payload)
-      }
-      this.#handleMessage(sender, payload)
+      if (Array.isArray(payload)) this.#settleResults(sender, payload)
+      else this.#handleControl(sender, payload as ThreadControlMessage)
     }
   }
 
-  #handleMessage(thread: PoolThread, message: unknown): void {
-    if (Array.isArray(message)) {
-      this.#settleResults(thread, message)
-      return
-    }
-    const control = message as ThreadControlMessage
-    if (control.type === 'ready') {
+  #handleControl(thread: PoolThread, message: ThreadControlMessage): void {
+    if (message.type === 'ready') {
       thread.loaded = true
       if (thread.state === 'starting') thread.state = 'ready'
       if (thread.outstanding === 0) thread.idleSince = performance.now()
-    } else if (control.type === 'startup-failed') {
-      thread.loadError = rehydrateError(control.error)
+    } else if (message.type === 'startup-failed') {
+      thread.loadError = rehydrateError(message.error)
     }
-  }
-
-  #settleResults(thread: PoolThread, entries: unknown[]): void {
-    for (let index = 0; index < entries.length; index += RESULT_STRIDE) {
-      const task = thread.handedTask(entries[index] as number)
-      if (task === undefined) continue
-      thread.completed++
-      const durationMs = entries[index + 4] as number
-      this.#runTimes.record(durationMs)
-      this.#waitTimes.record(Math.max(0, (entries[index + 3] as number) - task.submittedAt))
-      this.#totalRunTime += durationMs
-      this.#meanRunTime += (durationMs - this.#meanRunTime) * RUN_TIME_SMOOTHING
-      const status = entries[index + 1] as number
-      const value = entries[index + 2]
-      this.#settle(task)
-      if (status === FULFILLED) {
-        this.#completed++
-        task.resolve(value)
-      } else {
-        this.#failed++
-        task.reject(this.#taskError(task, status, value))
-      }
-    }
-    if (thread.outstanding === 0) thread.idleSince = performance.now()
   }
 
   /** taskEnd / taskError for a batch of results, before any of them is settled. */
@@ -530,23 +411,38 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
       if (task === undefined) continue
       const durationMs = entries[index + 4] as number
       const waitMs = Math.max(0, (entries[index + 3] as number) - task.submittedAt)
+      const threadId = thread.threadId
+      if (entries[index + 1] === FULFILLED) {
+        this.emit('taskEnd', { name: task.name, durationMs, waitMs, threadId })
+        continue
+      }
+      // Built once and kept, so the listener and the caller see the same error object.
+      const error = this.#taskError(task, entries[index + 1] as number, entries[index + 2])
+      entries[index + 1] = THREW_VALUE
+      entries[index + 2] = error
+      this.emit('taskError', { name: task.name, error, durationMs, waitMs, threadId })
+    }
+  }
+
+  #settleResults(thread: PoolThread, entries: unknown[]): void {
+    for (let index = 0; index < entries.length; index += RESULT_STRIDE) {
+      const task = thread.handedTask(entries[index] as number)
+      if (task === undefined) continue
+      thread.completed++
+      const startedAt = entries[index + 3] as number
+      this.#metrics.record(entries[index + 4] as number, Math.max(0, startedAt - task.submittedAt))
       const status = entries[index + 1] as number
+      const value = entries[index + 2]
+      this.#settle(task)
       if (status === FULFILLED) {
-        this.emit('taskEnd', { name: task.name, durationMs, waitMs, threadId: thread.threadId })
+        this.#metrics.completed++
+        task.resolve(value)
       } else {
-        // Built once and kept, so the listener and the caller see the same error object.
-        const error = this.#taskError(task, status, entries[index + 2])
-        entries[index + 1] = THREW_VALUE
-        entries[index + 2] = error
-        this.emit('taskError', {
-          name: task.name,
-          error,
-          durationMs,
-          waitMs,
-          threadId: thread.threadId,
-        })
+        this.#metrics.failed++
+        task.reject(this.#taskError(task, status, value))
       }
     }
+    if (thread.outstanding === 0) thread.idleSince = performance.now()
   }
 
   #taskError(task: Task, status: number, value: unknown): unknown {
@@ -556,49 +452,22 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
     return value
   }
 
-  /** After a round of results: queued calls go out, idle threads may take work back, and get reaped later. */
-  #afterResults(): void {
-    this.#schedulePump()
-    this.#armIdleTimer()
-  }
-
-  /** Takes back half of the calls the busiest thread has not started; true when it took any. */
-  #rebalance(): boolean {
-    let victim: PoolThread | undefined
-    for (const thread of this.#threads) {
-      if (
-        thread.outstanding >= 2 &&
-        (victim === undefined || thread.outstanding > victim.outstanding)
-      ) {
-        victim = thread
-      }
-    }
-    if (victim === undefined) return false
-    const taken = victim.takeBackUnstarted(victim.outstanding >> 1)
-    for (let index = taken.length - 1; index >= 0; index--) {
-      const task = taken[index]!
-      task.state = QUEUED
-      this.#queue.unshift(task)
-    }
-    return taken.length > 0
-  }
-
   /**
    * Rejects a call wherever it is. The event goes out before the call lets go of its place and its
    * token, so a listener sees the same counts the limiter does.
    */
-  #reject(
-    task: Task,
-    error: unknown,
-    durationMs = 0,
-    waitMs = performance.now() - task.submittedAt,
-  ): void {
-    const threadId = task.thread?.threadId
+  #reject(task: Task, error: unknown, durationMs = 0): void {
     if (this.listenerCount('taskError') > 0) {
-      this.emit('taskError', { name: task.name, error, durationMs, waitMs, threadId })
+      this.emit('taskError', {
+        name: task.name,
+        error,
+        durationMs,
+        waitMs: performance.now() - task.submittedAt - durationMs,
+        threadId: task.thread?.threadId,
+      })
     }
     this.#settle(task)
-    this.#failed++
+    this.#metrics.failed++
     task.reject(error)
   }
 
@@ -663,8 +532,7 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   /** @internal A thread ended: settle what it finished, fail what it was running, requeue the rest. */
   onThreadExit(thread: PoolThread, exitCode: number): void {
     this.#drain(thread)
-    const index = this.#threads.indexOf(thread)
-    if (index >= 0) this.#threads.splice(index, 1)
+    this.#threads.remove(thread)
     thread.state = 'exited'
     let reason: ThreadExitReason = thread.stopReason ?? 'crash'
     let error: unknown = thread.error
@@ -687,50 +555,51 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
     if (this.#queue.length > 0 || this.#state === 'open') this.#schedulePump()
   }
 
-  /** Rejects the call a dead thread was running and puts the ones it never started back in front. */
+  /**
+   * Rejects the call a dead thread was running and puts the ones it never started back in front.
+   * A call whose arguments were transferred to the thread is lost with it, and rejected too.
+   */
   #recoverCalls(thread: PoolThread, exitCode: number): boolean {
     let startedAny = false
     const unstarted: Task[] = []
     const now = performance.now()
     for (const task of thread.handedTasks()) {
-      if (thread.started(task)) {
-        startedAny = true
+      const started = thread.started(task)
+      startedAny ||= started
+      if (started || task.transfer !== undefined) {
         const error = new WorkerCrashedError(task.name, thread.threadId, exitCode, thread.error)
-        this.#reject(task, error, now - task.handedAt)
+        this.#reject(task, error, started ? now - task.handedAt : 0)
       } else {
         thread.release(task)
         unstarted.push(task)
       }
     }
-    for (let index = unstarted.length - 1; index >= 0; index--) {
-      const task = unstarted[index]!
-      task.state = QUEUED
-      this.#queue.unshift(task)
-    }
+    this.#requeueInFront(unstarted)
     return startedAny
   }
 
   /** A thread that keeps dying before it runs anything is a module that cannot start: no respawn storm. */
   #countCrash(thread: PoolThread, startedAny: boolean): void {
-    this.#crashed++
+    this.#metrics.crashed++
     if (startedAny || thread.completed > 0) {
       this.#barrenCrashes = 0
       return
     }
     if (++this.#barrenCrashes >= MAX_BARREN_CRASHES) {
       this.#failStartup(
-        thread.error ?? new Error(`Worker threads keep exiting before they run a task`),
+        thread.error ?? new Error('Worker threads keep exiting before they run a task'),
       )
     }
   }
 
   /** The module cannot start: every call fails now and later with WorkerStartupError, and no thread is spawned again. */
   #failStartup(cause: unknown, exited?: PoolThread): void {
-    const makeError = () => new WorkerStartupError(this.module, this.#failure!.cause)
     this.#failure ??= { cause }
+    const failure = this.#failure.cause
+    const makeError = () => new WorkerStartupError(this.module, failure)
     if (exited !== undefined) this.#rejectHanded(exited, makeError)
     this.#rejectEverything(makeError)
-    for (const thread of this.#threads) thread.stop('startup-failure')
+    for (const thread of this.#threads.snapshot()) thread.stop('startup-failure')
   }
 
   #rejectEverything(makeError: () => Error): void {
@@ -750,69 +619,25 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
     }
   }
 
-  #armIdleTimer(): void {
-    if (this.#idleTimer !== undefined || this.idleTimeoutMs === Number.POSITIVE_INFINITY) return
-    let live = 0
-    let oldestIdle = Number.POSITIVE_INFINITY
-    for (const thread of this.#threads) {
-      if (thread.state !== 'starting' && thread.state !== 'ready') continue
-      live++
-      if (thread.state === 'ready' && thread.outstanding === 0) {
-        oldestIdle = Math.min(oldestIdle, thread.idleSince)
-      }
-    }
-    if (live <= this.minThreads || oldestIdle === Number.POSITIVE_INFINITY) return
-    const delay = Math.max(0, oldestIdle + this.idleTimeoutMs - performance.now())
-    this.#idleTimer = setTimeout(this.#reapIdleThreads, delay).unref()
-  }
-
-  /** Stops threads idle for idleTimeoutMs, longest idle first, down to minThreads. */
-  readonly #reapIdleThreads = (): void => {
-    this.#idleTimer = undefined
-    const now = performance.now()
-    let live = 0
-    for (const thread of this.#threads) {
-      if (thread.state === 'starting' || thread.state === 'ready') live++
-    }
-    const idle = this.#threads
-      .filter((thread) => thread.state === 'ready' && thread.outstanding === 0)
-      .sort((a, b) => a.idleSince - b.idleSince)
-    for (const thread of idle) {
-      if (live <= this.minThreads || now - thread.idleSince < this.idleTimeoutMs) break
-      thread.stop('idle')
-      live--
-    }
-    this.#armIdleTimer()
-  }
-
   /** A snapshot of the pool: threads, calls, counters, run and wait time percentiles, utilization. */
   stats(): WorkerPoolStatistics {
-    let threads = 0
-    let busy = 0
-    let running = 0
-    for (const thread of this.#threads) {
-      if (thread.state === 'starting' || thread.state === 'ready') threads++
-      if (thread.outstanding > 0) busy++
-      running += thread.outstanding
-    }
-    const lifetime = performance.now() - this.#createdAt
+    const running = this.#threads.running()
     return {
       name: this.name,
-      threads,
-      busy,
+      threads: this.#threads.live(),
+      busy: this.#threads.busy(),
       minThreads: this.minThreads,
       maxThreads: this.maxThreads,
       running,
       queued: this.#queue.length + this.#waiting.length,
       waitingForToken: this.#waiting.length,
       inFlight: running + this.#queue.length,
-      completed: this.#completed,
-      failed: this.#failed,
-      crashed: this.#crashed,
-      runTime: this.#runTimes.summary(),
-      waitTime: this.#waitTimes.summary(),
-      utilization:
-        lifetime > 0 ? Math.min(1, this.#totalRunTime / (lifetime * this.maxThreads)) : 0,
+      completed: this.#metrics.completed,
+      failed: this.#metrics.failed,
+      crashed: this.#metrics.crashed,
+      runTime: this.#metrics.runTime(),
+      waitTime: this.#metrics.waitTime(),
+      utilization: this.#metrics.utilization(this.maxThreads),
     }
   }
 
@@ -847,30 +672,22 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   }
 
   async #stopThreads(): Promise<void> {
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer)
-    this.#idleTimer = undefined
-    const threads = [...this.#threads]
+    this.#reaper.stop()
+    const threads = this.#threads.snapshot().filter(isLive)
     for (const thread of threads) thread.stop('close')
-    await Promise.all(threads.map((thread) => thread.exited))
+    await Promise.all(this.#threads.snapshot().map((thread) => thread.exited))
     clearInterval(this.#keepAlive)
     this.#keepAlive = undefined
   }
 }
 
-function validateRunOptions(options: RunOptions): RunOptions {
-  if (options === null || typeof options !== 'object') {
-    throw wrongType(`run options must be an object, got ${describe(options)}`)
-  }
-  const { signal, transfer } = options
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw wrongType(`signal must be an AbortSignal, got ${describe(signal)}`)
-  }
-  if (transfer !== undefined && !Array.isArray(transfer)) {
-    throw wrongType(`transfer must be an array of transferable objects, got ${describe(transfer)}`)
-  }
-  return {
-    signal,
-    transfer,
-    timeoutMs: assertOptionalMilliseconds('timeoutMs', options.timeoutMs, false),
+/** Takes every message a thread has sent that is still waiting on its port. */
+function receiveAll(thread: PoolThread, into: Received): void {
+  for (
+    let received = receiveMessageOnPort(thread.port);
+    received !== undefined;
+    received = receiveMessageOnPort(thread.port)
+  ) {
+    into.push([thread, received.message])
   }
 }

@@ -42,6 +42,20 @@ describe('a thread that dies', () => {
     await expect(dying).rejects.toBeInstanceOf(WorkerCrashedError)
   })
 
+  it('rejects a call queued behind the crash whose arguments were transferred to the dead thread', async () => {
+    const pool = createPool()
+    await pool.run('echo', [0])
+    const bytes = new Uint8Array(64)
+    const dying = pool.run('exit', [5])
+    const moved = pool.run('byteLength', [bytes], { transfer: [bytes.buffer] })
+    const copied = pool.run('byteLength', [new Uint8Array(32)])
+    await expect(dying).rejects.toBeInstanceOf(WorkerCrashedError)
+    const error = await rejectionOf(moved)
+    expect(error).toBeInstanceOf(WorkerCrashedError)
+    expect(error.exitCode).toBe(5)
+    await expect(copied).resolves.toBe(32)
+  })
+
   it('rejects the running call when an exception escapes outside the task', async () => {
     const pool = createPool()
     const error = await rejectionOf(pool.run('crashWhileWaiting', []))
