@@ -47,32 +47,56 @@ export function isTypeScript(href: string): boolean {
   return TYPESCRIPT_FILE.test(new URL(href).pathname)
 }
 
+/** How a thread loads the task module: its Node options and a loader it imports first. */
+export interface ThreadLoading {
+  /** `undefined` keeps Node's default: inherit the parent thread's `execArgv`. */
+  readonly execArgv: string[] | undefined
+  /** Whether `execArgv` was built from the parent's (which may hold flags a thread rejects). */
+  readonly derived: boolean
+  /** A module the thread imports before the task module (tsx's loader), as a `file:` URL. */
+  readonly loader: string | undefined
+}
+
 /**
- * The `execArgv` of a thread. TypeScript in a thread (the task module, or this package's own
- * thread entry when it runs from source) needs a loader that maps `.js` specifiers to `.ts` files,
- * which Node's own type stripping does not do, and a thread does not inherit the loader of a
- * vitest worker. So when tsx can be found and is not loaded already, it is added; without tsx a
- * `.ts` module still loads through Node's type stripping if it imports other files by their `.ts`
- * names. `undefined` keeps Node's default: inherit the parent thread's `execArgv`.
+ * How a thread loads TypeScript. A `.ts` task module needs a loader that maps `.js` specifiers to
+ * `.ts` files, which Node's own type stripping does not do, and a thread does not inherit the
+ * loader of a vitest worker. So when tsx can be found and the parent has not loaded it, the thread
+ * imports tsx's loader before the module (no `execArgv` is touched: a thread rejects flags like
+ * `--max-old-space-size` that the parent may have). Without tsx, a `.ts` module still loads through
+ * Node's type stripping if it imports other files by their `.ts` names.
+ *
+ * When this package itself runs from its TypeScript sources (its own tests, or a workspace that
+ * resolves `@loopwork/*` to sources), the thread entry is TypeScript too, so tsx and the
+ * `@loopwork/source` condition go into the thread's `execArgv`.
  */
-export function threadExecArgv(
+export function threadLoading(
   module: string,
   entry: string,
   execArgv: readonly string[] | undefined,
-): string[] | undefined {
-  const fromSource = isTypeScript(entry)
-  if (!fromSource && !isTypeScript(module)) return execArgv && [...execArgv]
+): ThreadLoading {
+  const given = execArgv && [...execArgv]
   const base = execArgv ?? process.execArgv
-  const extra: string[] = []
   const tsx = hasLoader(base) ? undefined : locateTsx()
+  if (!isTypeScript(entry)) {
+    return { execArgv: given, derived: false, loader: isTypeScript(module) ? tsx : undefined }
+  }
+  const extra: string[] = []
   if (tsx !== undefined) extra.push('--import', tsx)
-  if (fromSource && !base.some((argument) => argument.includes('@loopwork/source'))) {
-    // Running this package from its TypeScript sources (its own tests, or a workspace that
-    // resolves @loopwork/* to sources): a thread resolves the same way.
+  if (!base.some((argument) => argument.includes('@loopwork/source'))) {
     extra.push('--conditions=@loopwork/source')
   }
-  if (extra.length === 0) return execArgv && [...execArgv]
-  return [...base, ...extra]
+  if (extra.length === 0) return { execArgv: given, derived: false, loader: undefined }
+  return { execArgv: [...base, ...extra], derived: execArgv === undefined, loader: undefined }
+}
+
+/**
+ * The parent's flags minus those a thread refused (`ERR_WORKER_INVALID_EXEC_ARGV` lists them:
+ * V8 and process-wide options such as `--max-old-space-size` or `--expose-gc`).
+ */
+export function withoutRefusedFlags(execArgv: readonly string[], error: Error): string[] {
+  const listed = error.message.slice(error.message.indexOf(':') + 1).split(',')
+  const refused = new Set(listed.map((flag) => flag.trim()))
+  return execArgv.filter((flag) => !refused.has(flag))
 }
 
 function hasLoader(execArgv: readonly string[]): boolean {

@@ -14,7 +14,7 @@ import {
   slotOf,
   WAKE_INDEX,
 } from './claim-slots.js'
-import { threadExecArgv } from './module-location.js'
+import { threadLoading, withoutRefusedFlags } from './module-location.js'
 import { CALL_STRIDE, type ThreadBootData } from './protocol.js'
 import type { Task } from './task.js'
 import type { ResolvedPoolOptions } from './worker-pool-options.js'
@@ -31,7 +31,10 @@ export interface ThreadOwner {
 export interface ThreadLaunch {
   readonly entry: URL
   readonly module: string
-  readonly workerOptions: WorkerOptions
+  readonly loader: string | undefined
+  /** Replaced once if a thread refuses flags inherited from the parent. */
+  workerOptions: WorkerOptions
+  derivedExecArgv: boolean
 }
 
 /**
@@ -41,14 +44,34 @@ export interface ThreadLaunch {
 export function threadLaunch(options: ResolvedPoolOptions): ThreadLaunch {
   const own = import.meta.url
   const entry = new URL(own.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', own)
+  const loading = threadLoading(options.module, entry.href, options.execArgv)
   return {
     entry,
     module: options.module,
+    loader: loading.loader,
     workerOptions: {
-      execArgv: threadExecArgv(options.module, entry.href, options.execArgv),
+      execArgv: loading.execArgv,
       resourceLimits: options.resourceLimits,
       name: `loopwork:${options.name}`,
     },
+    derivedExecArgv: loading.derived,
+  }
+}
+
+/** Starts a Worker; flags it refuses that came from the parent are dropped, once, for every later thread too. */
+function startWorker(launch: ThreadLaunch, workerData: ThreadBootData, port: MessagePort): Worker {
+  try {
+    return new Worker(launch.entry, { ...launch.workerOptions, workerData, transferList: [port] })
+  } catch (error) {
+    const execArgv = launch.workerOptions.execArgv
+    const refused = (error as { code?: unknown }).code === 'ERR_WORKER_INVALID_EXEC_ARGV'
+    if (!refused || !launch.derivedExecArgv || execArgv === undefined) throw error
+    launch.derivedExecArgv = false
+    launch.workerOptions = {
+      ...launch.workerOptions,
+      execArgv: withoutRefusedFlags(execArgv, error as Error),
+    }
+    return new Worker(launch.entry, { ...launch.workerOptions, workerData, transferList: [port] })
   }
 }
 
@@ -93,15 +116,12 @@ export class PoolThread {
     const { port1, port2 } = new MessageChannel()
     const boot: ThreadBootData = {
       module: launch.module,
+      loader: launch.loader,
       port: port2,
       control: this.#control.buffer as SharedArrayBuffer,
       timeOrigin: performance.timeOrigin,
     }
-    this.worker = new Worker(launch.entry, {
-      ...launch.workerOptions,
-      workerData: boot,
-      transferList: [port2],
-    })
+    this.worker = startWorker(launch, boot, port2)
     this.threadId = this.worker.threadId
     this.port = port1
     this.port.on('message', (message: unknown) => owner.onThreadMessage(this, message))

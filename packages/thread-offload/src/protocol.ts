@@ -40,6 +40,8 @@ export type ThreadControlMessage = ReadyMessage | StartupFailedMessage
 export interface ThreadBootData {
   /** The task module, as a `file:` URL string. */
   readonly module: string
+  /** A module to import before the task module (tsx's loader for a TypeScript module), if any. */
+  readonly loader: string | undefined
   /** The thread's end of its channel. */
   readonly port: MessagePort
   /** The shared control block (see claim-slots). */

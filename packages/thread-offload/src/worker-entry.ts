@@ -14,6 +14,7 @@ const port = boot.port
 
 async function loadTasks(): Promise<Record<string, unknown> | undefined> {
   try {
+    if (boot.loader !== undefined) await import(boot.loader)
     return taskTable((await import(boot.module)) as Record<string, unknown>)
   } catch (error) {
     const message: ThreadControlMessage = {

@@ -85,8 +85,8 @@ export interface WorkerPoolOptions {
   readonly limiter?: CapacityLimiter
 
   /**
-   * Node options of each thread. When the task module is TypeScript, the pool adds tsx as a loader
-   * if it is installed and not loaded yet (see the README).
+   * Node options of each thread. A TypeScript task module needs none: each thread imports tsx's
+   * loader itself when tsx is installed and the parent has not loaded it (see the README).
    *
    * @default undefined (inherit the parent's `execArgv`)
    * @example new WorkerPool({ module, execArgv: ['--enable-source-maps'] })

@@ -1,8 +1,15 @@
+import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WorkerPool } from '../src/index.js'
-import { isTypeScript, resolveTaskModule, threadExecArgv } from '../src/module-location.js'
+import {
+  isTypeScript,
+  resolveTaskModule,
+  threadLoading,
+  withoutRefusedFlags,
+} from '../src/module-location.js'
 import { rejectionOf } from './pool-fixtures.js'
 
 const fixtures = new URL('./fixtures/', import.meta.url)
@@ -66,7 +73,7 @@ describe('pointing the pool at a module', () => {
   })
 })
 
-describe('thread execArgv', () => {
+describe('loading TypeScript in a thread', () => {
   const tsModule = new URL('tasks.ts', fixtures).href
   const jsModule = new URL('plain.mjs', fixtures).href
   const jsEntry = 'file:///app/node_modules/@loopwork/thread-offload/dist/worker-entry.js'
@@ -79,28 +86,52 @@ describe('thread execArgv', () => {
     expect(isTypeScript(jsModule)).toBe(false)
   })
 
-  it('inherits the parent execArgv for JavaScript modules', () => {
-    expect(threadExecArgv(jsModule, jsEntry, undefined)).toBeUndefined()
-    expect(threadExecArgv(jsModule, jsEntry, ['--enable-source-maps'])).toEqual([
+  it('leaves a JavaScript module alone: the parent execArgv is inherited', () => {
+    expect(threadLoading(jsModule, jsEntry, undefined)).toEqual({
+      execArgv: undefined,
+      derived: false,
+      loader: undefined,
+    })
+    expect(threadLoading(jsModule, jsEntry, ['--enable-source-maps']).execArgv).toEqual([
       '--enable-source-maps',
     ])
   })
 
-  it('adds tsx as a loader for a TypeScript module', () => {
-    const execArgv = threadExecArgv(tsModule, jsEntry, ['--enable-source-maps'])!
-    expect(execArgv.slice(0, 2)).toEqual(['--enable-source-maps', '--import'])
-    expect(execArgv[2]).toMatch(/^file:.*\/tsx\/dist\/loader\.mjs$/)
-    expect(execArgv).not.toContain('--conditions=@loopwork/source')
+  it('has the thread import tsx before a TypeScript module, without touching execArgv', () => {
+    const loading = threadLoading(tsModule, jsEntry, ['--enable-source-maps'])
+    expect(loading.execArgv).toEqual(['--enable-source-maps'])
+    expect(loading.loader).toMatch(/^file:.*\/tsx\/dist\/loader\.mjs$/)
   })
 
-  it('does not add tsx twice', () => {
-    expect(threadExecArgv(tsModule, jsEntry, ['--import', 'tsx'])).toEqual(['--import', 'tsx'])
+  it('does not load tsx twice', () => {
+    expect(threadLoading(tsModule, jsEntry, ['--import', 'tsx']).loader).toBeUndefined()
   })
 
-  it('resolves @loopwork packages to their sources when it runs from source itself', () => {
-    const execArgv = threadExecArgv(jsModule, tsEntry, [])!
-    expect(execArgv).toContain('--conditions=@loopwork/source')
-    expect(execArgv).toContain('--import')
+  it('adds tsx and the source condition to execArgv when this package runs from its sources', () => {
+    const loading = threadLoading(jsModule, tsEntry, [])
+    expect(loading.execArgv).toContain('--conditions=@loopwork/source')
+    expect(loading.execArgv).toContain('--import')
+    expect(loading.derived).toBe(false)
+    expect(threadLoading(jsModule, tsEntry, undefined).derived).toBe(true)
+  })
+
+  it('drops the flags a thread refuses from those inherited', () => {
+    const error = new Error(
+      'Initiated Worker with invalid execArgv flags: --expose-gc, --max-old-space-size=100',
+    )
+    expect(
+      withoutRefusedFlags(['--expose-gc', '--no-warnings', '--max-old-space-size=100'], error),
+    ).toEqual(['--no-warnings'])
+  })
+
+  it('starts threads when the parent has flags a thread refuses', async () => {
+    const script = fileURLToPath(new URL('idle-process.ts', fixtures))
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', '--max-old-space-size=512', '--import', 'tsx', script, 'idle'],
+      { timeout: 15_000 },
+    )
+    expect(stdout.trim()).toBe('result 5')
   })
 
   it('lets a given execArgv reach the thread', async () => {
