@@ -1,5 +1,5 @@
 import type { AttemptContext } from './attempt-context.js'
-import type { JobHandler, JobInfo } from './task-queue-types.js'
+import type { JobContext, JobInfo } from './task-queue-types.js'
 
 /** Where an in-memory job stands. */
 export type MemoryJobState =
@@ -19,39 +19,89 @@ export interface ResultWaiter {
   reject(error: unknown): void
 }
 
-/** One job of the in-memory backend. */
-export class MemoryJob implements JobInfo {
+/** A handler's context that the queue can abort (timeout, close deadline). */
+export interface AbortableContext extends JobContext {
+  abort(reason: unknown): void
+}
+
+/** The parts of a job few jobs need, allocated on first use so a plain job stays small. */
+interface JobExtras {
+  controller?: AbortController
+  abortReason?: unknown
+  /** The delay or backoff timer while `delayed`. */
+  timer?: NodeJS.Timeout | undefined
+  failedAt?: number
+  waiters?: ResultWaiter[] | undefined
+  /** The context of the running attempt when it is a retry. */
+  retryContext?: AttemptContext
+}
+
+/**
+ * One job of the in-memory backend. It doubles as the context of its first attempt, so the common
+ * case, a job that runs once, allocates no separate context; a retry gets a fresh `AttemptContext`.
+ * Kept small on purpose: a backlog holds one per waiting job.
+ */
+export class MemoryJob implements AbortableContext {
   readonly id: string
   readonly name: string
   readonly data: unknown
   readonly priority: number
   readonly maxAttempts: number
-  readonly handler: JobHandler
-  attempt = 0
+  /** Its place in the order of `add()` calls; its id unless it has a `jobId`. */
+  readonly sequence: number
+  attemptsStarted = 0
   state: MemoryJobState = 'waiting'
-  /** The delay or backoff timer while `delayed`. */
-  timer: NodeJS.Timeout | undefined
-  /** The running attempt's context while `active`. */
-  context: AttemptContext | undefined
   /** The result once completed, the last error once failed. */
   outcome: unknown
-  failedAt = 0
-  waiters: ResultWaiter[] | undefined
+  extras: JobExtras | undefined
 
   constructor(
-    id: string,
+    sequence: number,
+    jobId: string | undefined,
     name: string,
     data: unknown,
     priority: number,
     maxAttempts: number,
-    handler: JobHandler,
   ) {
-    this.id = id
+    this.id = jobId ?? String(sequence)
     this.name = name
     this.data = data
     this.priority = priority
     this.maxAttempts = maxAttempts
-    this.handler = handler
+    this.sequence = sequence
+  }
+
+  /** The rarely needed parts, created on first use. */
+  extrasOrNew(): JobExtras {
+    if (this.extras === undefined) this.extras = {}
+    return this.extras
+  }
+
+  /** As the first attempt's context, it always is attempt 1. */
+  get attempt(): number {
+    return 1
+  }
+
+  get signal(): AbortSignal {
+    const extras = this.extrasOrNew()
+    if (extras.controller === undefined) {
+      extras.controller = new AbortController()
+      if (extras.abortReason !== undefined) extras.controller.abort(extras.abortReason)
+    }
+    return extras.controller.signal
+  }
+
+  /** Aborts the first attempt's signal (now, or as soon as it is read); only the first reason counts. */
+  abort(reason: unknown): void {
+    const extras = this.extrasOrNew()
+    if (extras.abortReason !== undefined) return
+    extras.abortReason = reason
+    extras.controller?.abort(reason)
+  }
+
+  /** The context of the running (or last) attempt. */
+  get currentContext(): AbortableContext {
+    return this.attemptsStarted <= 1 ? this : this.extras!.retryContext!
   }
 
   /** A frozen copy for events, reports and `onError`, so a listener that keeps it sees it unchanged. */
@@ -60,7 +110,7 @@ export class MemoryJob implements JobInfo {
       id: this.id,
       name: this.name,
       data: this.data,
-      attempt: this.attempt,
+      attempt: this.attemptsStarted,
       maxAttempts: this.maxAttempts,
       priority: this.priority,
     })

@@ -22,7 +22,8 @@ export function waitForResult(
     const waiter: ResultWaiter = { resolve, reject }
     if (signal !== undefined) {
       const onAbort = () => {
-        job.waiters?.splice(job.waiters.indexOf(waiter), 1)
+        const waiters = job.extras?.waiters
+        waiters?.splice(waiters.indexOf(waiter), 1)
         reject(signal.reason)
       }
       signal.addEventListener('abort', onAbort, { once: true })
@@ -36,7 +37,8 @@ export function waitForResult(
         reject(error)
       }
     }
-    job.waiters ??= []
-    job.waiters.push(waiter)
+    const extras = job.extrasOrNew()
+    extras.waiters ??= []
+    extras.waiters.push(waiter)
   })
 }

@@ -2,27 +2,38 @@ import { TaskAbortedError } from './errors.js'
 import type { TaskContext, TaskHandle, TaskOutcome } from './task-supervisor-options.js'
 
 /** What a task reports to its supervisor, once, when it ends. */
-export type SettleListener = (
-  task: SupervisedTaskRun<unknown>,
-  outcome: TaskOutcome<unknown>,
-) => void
+export type SettleListener = (task: SupervisedTaskRun<unknown>) => void
+
+/** How a task stands; the last three are final. */
+export type TaskStatus = 'running' | TaskOutcome<unknown>['status']
+
+/** The parts of a task few tasks need, allocated on first use so a spawn allocates little. */
+interface TaskExtras<T> {
+  controller?: AbortController
+  abortReason?: unknown
+  outcome?: TaskOutcome<T>
+  done?: Promise<TaskOutcome<T>>
+  resolveDone?: (outcome: TaskOutcome<T>) => void
+  /** Cleans up the timer and the signal listener, when the supervisor armed them. */
+  disarm?: () => void
+}
 
 /**
- * One spawned task: its handle, the context its function receives, and its bookkeeping in one
- * object, so a spawn allocates little. The abort controller, the timer and the `done` promise are
- * only created when something needs them.
+ * One spawned task: its handle, the context its function receives, and a link in the supervisor's
+ * list of running tasks, all in one object. The abort controller, the outcome object and the
+ * `done` promise are only created when something asks for them.
  */
 export class SupervisedTaskRun<T> implements TaskHandle<T>, TaskContext {
   readonly id: number
   readonly name: string
-  #outcome: TaskOutcome<T> | undefined
-  #controller: AbortController | undefined
-  #abortReason: unknown
-  #done: Promise<TaskOutcome<T>> | undefined
-  #resolveDone: ((outcome: TaskOutcome<T>) => void) | undefined
+  status: TaskStatus = 'running'
+  /** The value, the error or the abort reason, once the task ended. */
+  settledWith: unknown
+  /** Links in the supervisor's list of running tasks. */
+  previous: SupervisedTaskRun<unknown> | undefined
+  next: SupervisedTaskRun<unknown> | undefined
+  #extras: TaskExtras<T> | undefined
   #onSettle: SettleListener | undefined
-  /** Cleans up the timer and the signal listener; set by the supervisor when it arms them. */
-  disarm: (() => void) | undefined
 
   constructor(id: number, name: string, onSettle: SettleListener) {
     this.id = id
@@ -31,28 +42,39 @@ export class SupervisedTaskRun<T> implements TaskHandle<T>, TaskContext {
   }
 
   get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController()
-      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason)
+    const extras = this.#extrasOrNew()
+    if (extras.controller === undefined) {
+      extras.controller = new AbortController()
+      if (extras.abortReason !== undefined) extras.controller.abort(extras.abortReason)
     }
-    return this.#controller.signal
+    return extras.controller.signal
   }
 
   get outcome(): TaskOutcome<T> | undefined {
-    return this.#outcome
+    if (this.status === 'running') return undefined
+    const extras = this.#extrasOrNew()
+    extras.outcome ??=
+      this.status === 'succeeded'
+        ? { status: 'succeeded', value: this.settledWith as T }
+        : this.status === 'failed'
+          ? { status: 'failed', error: this.settledWith }
+          : { status: 'aborted', reason: this.settledWith }
+    return extras.outcome
   }
 
   get done(): Promise<TaskOutcome<T>> {
-    if (this.#done === undefined) {
-      if (this.#outcome !== undefined) {
-        this.#done = Promise.resolve(this.#outcome)
+    const extras = this.#extrasOrNew()
+    if (extras.done === undefined) {
+      const outcome = this.outcome
+      if (outcome !== undefined) {
+        extras.done = Promise.resolve(outcome)
       } else {
         const { promise, resolve } = Promise.withResolvers<TaskOutcome<T>>()
-        this.#done = promise
-        this.#resolveDone = resolve
+        extras.done = promise
+        extras.resolveDone = resolve
       }
     }
-    return this.#done
+    return extras.done
   }
 
   result(): Promise<T> {
@@ -66,37 +88,52 @@ export class SupervisedTaskRun<T> implements TaskHandle<T>, TaskContext {
   }
 
   abort(reason: unknown = new TaskAbortedError(this.name, 'handle.abort() was called')): void {
-    if (this.#outcome !== undefined) return
-    this.settle({ status: 'aborted', reason })
+    if (this.status !== 'running') return
+    this.settle('aborted', reason)
     this.#signalAbort(reason)
   }
 
   /** Ends the task as failed with `error` and aborts its signal with it (the timeout path). */
   expire(error: Error): void {
-    if (this.#outcome !== undefined) return
-    this.settle({ status: 'failed', error })
+    if (this.status !== 'running') return
+    this.settle('failed', error)
     this.#signalAbort(error)
   }
 
-  /** Records the outcome once; a later settle (a task finishing after its abort) is ignored. */
-  settle(outcome: TaskOutcome<T>): void {
-    if (this.#outcome !== undefined) return
-    this.#outcome = outcome
-    this.disarm?.()
-    this.disarm = undefined
+  /** Arms the cleanup of a timer and a signal listener, run when the task ends. */
+  armDisarm(disarm: () => void): void {
+    this.#extrasOrNew().disarm = disarm
+  }
+
+  /** Records how the task ended, once; a later settle (a task finishing after its abort) is ignored. */
+  settle(status: TaskOutcome<unknown>['status'], result: unknown): void {
+    if (this.status !== 'running') return
+    this.status = status
+    this.settledWith = result
     const onSettle = this.#onSettle!
     this.#onSettle = undefined
-    onSettle(this as SupervisedTaskRun<unknown>, outcome)
-    if (this.#resolveDone !== undefined) {
-      this.#resolveDone(outcome)
-      this.#resolveDone = undefined
+    const extras = this.#extras
+    if (extras?.disarm !== undefined) {
+      extras.disarm()
+      extras.disarm = undefined
     }
+    onSettle(this as SupervisedTaskRun<unknown>)
+    if (extras?.resolveDone !== undefined) {
+      extras.resolveDone(this.outcome!)
+      extras.resolveDone = undefined
+    }
+  }
+
+  #extrasOrNew(): TaskExtras<T> {
+    if (this.#extras === undefined) this.#extras = {}
+    return this.#extras
   }
 
   // The bookkeeping is done before user abort listeners run, so one that throws or re-enters the
   // supervisor sees a consistent state.
   #signalAbort(reason: unknown): void {
-    this.#abortReason = reason
-    this.#controller?.abort(reason)
+    const extras = this.#extrasOrNew()
+    extras.abortReason = reason
+    extras.controller?.abort(reason)
   }
 }

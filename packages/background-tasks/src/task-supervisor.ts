@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3'
+import { ActiveTaskList } from './active-task-list.js'
 import { emitSafely, isThenable, logFailure, reportSafely } from './error-reporting.js'
 import {
   SupervisorDrainingError,
@@ -53,7 +54,7 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
   readonly name: string
   readonly #maxActive: number
   readonly #onError: ((error: unknown, task: TaskInfo) => unknown) | undefined
-  readonly #active = new Set<SupervisedTaskRun<unknown>>()
+  readonly #active = new ActiveTaskList()
   #lastId = 0
   #started = 0
   #succeeded = 0
@@ -61,7 +62,7 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
   #aborted = 0
   #draining = false
   #resolveIdle: (() => void) | undefined
-  readonly #onSettle: SettleListener = (task, outcome) => this.#settled(task, outcome)
+  readonly #onSettle: SettleListener = (task) => this.#settled(task)
 
   constructor(options: TaskSupervisorOptions = {}) {
     super()
@@ -113,7 +114,7 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
     this.#active.add(run)
     this.#started++
     if (options !== undefined) this.#arm(run, options)
-    if (run.outcome === undefined) this.#start(run, task)
+    if (run.status === 'running') this.#start(run, task)
     return handle
   }
 
@@ -126,10 +127,10 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
     assertOptionsObject('options', options)
     const timeoutMs = assertDeadline('timeoutMs', options.timeoutMs) ?? DEFAULT_DRAIN_TIMEOUT_MS
     this.#draining = true
-    const running = [...this.#active]
+    const running = this.#active.toArray()
     if (running.length > 0) await this.#idleOrDeadline(timeoutMs)
     const aborted: TaskInfo[] = []
-    for (const run of [...this.#active]) {
+    for (const run of this.#active.toArray()) {
       aborted.push({ id: run.id, name: run.name })
       run.abort(
         new TaskAbortedError(
@@ -141,7 +142,11 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
     const abortedIds = new Set(aborted.map((task) => task.id))
     const finished = running
       .filter((run) => !abortedIds.has(run.id))
-      .map((run) => ({ id: run.id, name: run.name, status: run.outcome!.status }))
+      .map((run) => ({
+        id: run.id,
+        name: run.name,
+        status: run.status as TaskOutcome<unknown>['status'],
+      }))
     return { finished, aborted, timedOut: aborted.length > 0 }
   }
 
@@ -173,10 +178,10 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
     const onAbort = signal === undefined ? undefined : () => run.abort(signal.reason)
     if (onAbort !== undefined) signal!.addEventListener('abort', onAbort, { once: true })
     if (timer !== undefined || onAbort !== undefined) {
-      run.disarm = () => {
+      run.armDisarm(() => {
         if (timer !== undefined) clearTimeout(timer)
         if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort)
-      }
+      })
     }
   }
 
@@ -185,26 +190,28 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
     try {
       returned = task(run)
     } catch (error) {
-      run.settle({ status: 'failed', error })
+      run.settle('failed', error)
       return
     }
     if (!isThenable(returned)) {
-      run.settle({ status: 'succeeded', value: returned })
+      run.settle('succeeded', returned)
       return
     }
-    // Both reactions are attached here, so the task's promise always has a handler: a rejection,
-    // even one arriving after an abort or a timeout ended the task, can never go unhandled.
-    Promise.resolve(returned).then(
-      (value) => run.settle({ status: 'succeeded', value }),
-      (error: unknown) => run.settle({ status: 'failed', error }),
+    // Both reactions are attached at once, so the task's promise always has a handler: a rejection,
+    // even one arriving after an abort or a timeout ended the task, can never go unhandled. A foreign
+    // thenable goes through Promise.resolve, so a `then` that throws becomes a handled rejection.
+    const promise = returned instanceof Promise ? returned : Promise.resolve(returned)
+    promise.then(
+      (value) => run.settle('succeeded', value),
+      (error: unknown) => run.settle('failed', error),
     )
   }
 
-  #settled(run: SupervisedTaskRun<unknown>, outcome: TaskOutcome<unknown>): void {
-    this.#active.delete(run)
-    if (outcome.status === 'succeeded') this.#succeeded++
-    else if (outcome.status === 'aborted') this.#aborted++
-    else this.#reportFailure(run, outcome.error)
+  #settled(run: SupervisedTaskRun<unknown>): void {
+    this.#active.remove(run)
+    if (run.status === 'succeeded') this.#succeeded++
+    else if (run.status === 'aborted') this.#aborted++
+    else this.#reportFailure(run, run.settledWith)
     if (this.#active.size === 0 && this.#resolveIdle !== undefined) {
       this.#resolveIdle()
       this.#resolveIdle = undefined

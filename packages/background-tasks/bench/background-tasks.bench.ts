@@ -1,0 +1,183 @@
+// TaskQueue (in memory) against raw p-queue on 100,000 trivial jobs; TaskSupervisor.spawn against
+// the bare `promise.catch(report)` pattern; the BullMQ backend end to end at concurrency 1 and 4.
+// In one process, rounds interleaved, medians (see scripts/bench-kit).
+import { randomUUID } from 'node:crypto'
+import { TaskQueue, TaskSupervisor } from '@loopwork/background-tasks'
+import { TaskQueue as DurableTaskQueue } from '@loopwork/background-tasks/bullmq'
+import { Queue } from 'bullmq'
+import PQueue from 'p-queue'
+import {
+  type BenchCase,
+  collectGarbage,
+  compare,
+  median,
+  perSecond,
+  writeResults,
+} from '../../../scripts/bench-kit.js'
+
+const jobCount = Number(process.env.BENCH_JOBS ?? 100_000)
+const durableJobCount = Number(process.env.BENCH_DURABLE_JOBS ?? 2_000)
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+let ran = 0
+// The same trivial job for both contenders; it counts, so every round checks nothing was lost.
+const trivial = async (value: number) => {
+  ran++
+  return value
+}
+const ignoreError = (_error: unknown) => {}
+
+async function taskQueueRound(concurrency: number): Promise<number> {
+  const queue = new TaskQueue({
+    concurrency,
+    maxSize: Number.POSITIVE_INFINITY,
+    handlers: { trivial },
+  })
+  ran = 0
+  const started = performance.now()
+  for (let index = 0; index < jobCount; index++) void queue.add('trivial', index)
+  await queue.onIdle()
+  const elapsed = performance.now() - started
+  if (ran !== jobCount || queue.stats().completed !== jobCount)
+    throw new Error('TaskQueue lost jobs')
+  return perSecond(jobCount, elapsed)
+}
+
+async function pQueueRound(concurrency: number): Promise<number> {
+  const queue = new PQueue({ concurrency })
+  ran = 0
+  const started = performance.now()
+  for (let index = 0; index < jobCount; index++) void queue.add(() => trivial(index))
+  await queue.onIdle()
+  const elapsed = performance.now() - started
+  if (ran !== jobCount) throw new Error('p-queue lost jobs')
+  return perSecond(jobCount, elapsed)
+}
+
+async function heapPerQueuedJob(enqueue: (count: number) => () => Promise<void>): Promise<number> {
+  collectGarbage()
+  const before = process.memoryUsage().heapUsed
+  const release = enqueue(jobCount)
+  const after = process.memoryUsage().heapUsed
+  await release()
+  return Math.max(0, Math.round((after - before) / jobCount))
+}
+
+function pausedTaskQueue(count: number): () => Promise<void> {
+  const queue = new TaskQueue({ maxSize: Number.POSITIVE_INFINITY, handlers: { trivial } })
+  queue.pause()
+  for (let index = 0; index < count; index++) void queue.add('trivial', index)
+  return () => {
+    queue.resume()
+    return queue.onIdle()
+  }
+}
+
+function pausedPQueue(count: number): () => Promise<void> {
+  const queue = new PQueue({ concurrency: 40, autoStart: false })
+  for (let index = 0; index < count; index++) void queue.add(() => trivial(index))
+  return () => {
+    queue.start()
+    return queue.onIdle()
+  }
+}
+
+async function supervisorRound(): Promise<number> {
+  const supervisor = new TaskSupervisor({
+    maxActive: Number.POSITIVE_INFINITY,
+    onError: ignoreError,
+  })
+  const started = performance.now()
+  for (let index = 0; index < jobCount; index++) supervisor.spawn(() => trivial(index))
+  await supervisor.drain({ timeoutMs: Number.POSITIVE_INFINITY })
+  const elapsed = performance.now() - started
+  if (supervisor.stats().succeeded !== jobCount) throw new Error('supervisor lost tasks')
+  return perSecond(jobCount, elapsed)
+}
+
+async function bareCatchRound(): Promise<number> {
+  const pending: Promise<unknown>[] = new Array(jobCount)
+  const started = performance.now()
+  for (let index = 0; index < jobCount; index++) pending[index] = trivial(index).catch(ignoreError)
+  await Promise.all(pending)
+  return perSecond(jobCount, performance.now() - started)
+}
+
+async function durableRound(concurrency: number): Promise<number> {
+  const name = `loopwork-bench-${randomUUID()}`
+  const queue = new DurableTaskQueue({
+    name,
+    connection: redisUrl,
+    concurrency,
+    maxSize: Number.POSITIVE_INFINITY,
+    handlers: { trivial },
+  })
+  const done = Promise.withResolvers<void>()
+  let completed = 0
+  queue.on('completed', () => {
+    if (++completed === durableJobCount) done.resolve()
+  })
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: durableJobCount }, (_, index) => queue.add('trivial', index)),
+  )
+  await done.promise
+  const elapsed = performance.now() - started
+  await queue.close({ timeoutMs: 5_000 })
+  const cleanup = new Queue(name, { connection: { url: redisUrl } })
+  await cleanup.obliterate({ force: true })
+  await cleanup.close()
+  return perSecond(durableJobCount, elapsed)
+}
+
+const cases: BenchCase[] = []
+const count = jobCount.toLocaleString('en-US')
+
+for (const concurrency of [40, 1]) {
+  const rates = await compare({
+    '@loopwork/background-tasks': () => taskQueueRound(concurrency),
+    'p-queue': () => pQueueRound(concurrency),
+  })
+  cases.push({
+    case: `TaskQueue (memory): ${count} trivial jobs, concurrency ${concurrency}, added at once`,
+    unit: 'jobs/s',
+    higherIsBetter: true,
+    ours: rates['@loopwork/background-tasks']!,
+    anchors: { 'p-queue': rates['p-queue']! },
+  })
+}
+
+const heap = await compare({
+  '@loopwork/background-tasks': () => heapPerQueuedJob(pausedTaskQueue),
+  'p-queue': () => heapPerQueuedJob(pausedPQueue),
+})
+cases.push({
+  case: 'TaskQueue (memory): heap held per waiting job',
+  unit: 'bytes/job',
+  higherIsBetter: false,
+  ours: heap['@loopwork/background-tasks']!,
+  anchors: { 'p-queue': heap['p-queue']! },
+})
+
+const spawn = await compare({
+  '@loopwork/background-tasks': supervisorRound,
+  'bare promise.catch(report)': bareCatchRound,
+})
+cases.push({
+  case: `TaskSupervisor.spawn: ${count} trivial async tasks, then drain()`,
+  unit: 'tasks/s',
+  higherIsBetter: true,
+  ours: spawn['@loopwork/background-tasks']!,
+  anchors: { 'bare promise.catch(report)': spawn['bare promise.catch(report)']! },
+})
+
+for (const concurrency of [1, 4]) {
+  cases.push({
+    case: `TaskQueue (BullMQ, Redis on loopback): ${durableJobCount.toLocaleString('en-US')} trivial jobs end to end, concurrency ${concurrency}`,
+    unit: 'jobs/s',
+    higherIsBetter: true,
+    ours: await median(() => durableRound(concurrency)),
+    anchors: {},
+  })
+}
+
+writeResults('background-tasks', cases)
