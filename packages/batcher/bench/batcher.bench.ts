@@ -3,9 +3,17 @@
 // one process with rounds interleaved. Reports loads/s, batches/s and mean batch size, with distinct
 // keys and with dedupe-heavy keys (10 distinct keys per tick), plus the same distinct-key run with
 // dedupe off on both sides (DataLoader's `cache: false`).
+//
+// A round takes ~25 ms and run-to-run noise on a shared machine is ±20%, so unless BENCH_ROUNDS /
+// BENCH_WARMUPS say otherwise this bench takes 15 rounds after 3 warm-ups per contender (the kit
+// reads them when it loads, hence the dynamic import).
 import { Batcher } from '@loopwork/batcher'
 import DataLoader from 'dataloader'
-import { type BenchCase, compare, perSecond, writeResults } from '../../../scripts/bench-kit.js'
+import type { BenchCase } from '../../../scripts/bench-kit.js'
+
+process.env.BENCH_ROUNDS ??= '15'
+process.env.BENCH_WARMUPS ??= '3'
+const { compare, perSecond, writeResults } = await import('../../../scripts/bench-kit.js')
 
 const ticks = Number(process.env.BENCH_TICKS ?? 1_000)
 const loadsPerTick = 100

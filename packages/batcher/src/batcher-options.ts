@@ -85,7 +85,8 @@ export interface BatcherOptions<K> {
   /**
    * Maps a key to the value that identifies it for `dedupe` (a `Map` key, compared with
    * `SameValueZero`), needed for object or array keys. Also used to find a key in a `Map` result when
-   * the key itself is not there. Called once per load; keep it pure and cheap.
+   * the key itself is not there. Called on every load (with dedupe) and for such lookups; keep it
+   * pure and cheap. If it throws, that load rejects with its error.
    *
    * @default the key itself
    * @example new Batcher(loadOrders, { cacheKey: (key: { tenant: string; id: number }) => `${key.tenant}:${key.id}` })
@@ -119,6 +120,7 @@ export interface LoadOptions {
    * the batch goes on for the others. When every caller of a dispatched batch has aborted, the batch
    * function's own signal fires.
    *
+   * @default undefined (the load cannot be cancelled)
    * @example await users.load(42, { signal: AbortSignal.timeout(500) })
    */
   readonly signal?: AbortSignal | undefined
