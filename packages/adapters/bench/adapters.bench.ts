@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { type BenchCase, writeResults } from '../../../scripts/bench-kit.js'
 
-const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 3)
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
+const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 2)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 100)
 const frameworks = ['express', 'fastify', 'hono'] as const
 const variants = ['bare', 'loopwork'] as const

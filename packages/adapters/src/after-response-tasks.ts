@@ -62,7 +62,9 @@ export class AfterResponseTasks {
 
   /** Runs `tasks` once the Node response is over (sent, or cut off by the client). */
   runAfter(response: ServerResponse, tasks: BackgroundTasks): void {
-    whenResponseClosed(response, () => this.run(tasks))
+    whenResponseClosed(response, () => {
+      if (tasks.size > 0) this.run(tasks)
+    })
   }
 
   /**

@@ -40,7 +40,7 @@ const BYPASS: CacheLookup = Object.freeze({ action: 'bypass' })
 const GONE: CacheLookup = Object.freeze({ action: 'gone' })
 
 /**
- * The framework-neutral response cache: GET and HEAD responses in a TtlCache, keyed by method, path,
+ * The framework-neutral response cache: GET responses in a TtlCache (HEAD answered from them), keyed by method, path,
  * sorted query and the request headers the response names in `Vary`, with single flight: of many
  * concurrent misses, one request runs its handler (the lead) and the others are answered with its
  * response. A stale entry is served at once to every request but the one that refreshes it, which
@@ -67,8 +67,22 @@ export class ResponseCache {
     if (directives.noStore || directives.noCache || request.header('authorization') !== undefined) {
       return BYPASS
     }
+    if (request.method === 'HEAD') return this.#lookupHead(request)
     const baseKey = baseCacheKey(request.method, request.url)
     return this.#lookupKey(baseKey, baseKey, request)
+  }
+
+  /**
+   * HEAD is answered with the headers of the GET entry when there is one (so `content-length` is
+   * the real one) and otherwise goes to the handler; a HEAD response has no body to store.
+   */
+  #lookupHead(request: CacheableRequest): CacheLookup {
+    const baseKey = baseCacheKey('GET', request.url)
+    let found = this.#cache.get(baseKey)
+    if (found?.kind === 'vary') {
+      found = this.#cache.get(variantCacheKey(baseKey, found.headers, request.header))
+    }
+    return found?.kind === 'response' ? { action: 'serve', response: found, xCache: 'HIT' } : BYPASS
   }
 
   async #lookupKey(key: string, baseKey: string, request: CacheableRequest): Promise<CacheLookup> {

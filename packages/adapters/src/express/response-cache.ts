@@ -4,10 +4,10 @@ import { type CacheableRequest, type CacheLookup, ResponseCache } from '../respo
 import type { ResponseCacheOptions } from '../response-cache-options.js'
 
 /**
- * Caches GET and HEAD responses in a TtlCache with single flight: concurrent misses run the handler
- * once; keyed by method, path, sorted query and the request headers named in `Vary`; only 200s
- * without `no-store`/`private`/`Set-Cookie` are stored; every answer carries `X-Cache: HIT | MISS |
- * STALE`. Use it app-wide or on the routes worth caching.
+ * Caches GET responses (HEAD is answered from them) in a TtlCache with single flight: concurrent
+ * misses run the handler once; keyed by method, path, sorted query and the request headers named in
+ * `Vary`; only 200s without `no-store`/`private`/`Set-Cookie` are stored; every answer carries
+ * `X-Cache: HIT | MISS | STALE`. Use it app-wide or on the routes worth caching.
  *
  * @example
  * const cache = new TtlCache<string, CachedResponse>({ max: 1_000, ttlMs: 30_000, staleWhileRevalidateMs: 60_000 })

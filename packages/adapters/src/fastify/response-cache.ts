@@ -71,10 +71,11 @@ function cacheableRequest(request: FastifyRequest, reply: FastifyReply): Cacheab
 }
 
 /**
- * Caches GET and HEAD responses in a TtlCache with single flight: concurrent misses run the handler
- * once; keyed by method, path, sorted query and the request headers named in `Vary`; only 200s
- * without `no-store`/`private`/`Set-Cookie` are stored; every answer carries `X-Cache: HIT | MISS |
- * STALE`. Served from `onRequest`, so a hit skips parsing, validation and the handler.
+ * Caches GET responses (HEAD is answered from them) in a TtlCache with single flight: concurrent
+ * misses run the handler once; keyed by method, path, sorted query and the request headers named in
+ * `Vary`; only 200s without `no-store`/`private`/`Set-Cookie` are stored; every answer carries
+ * `X-Cache: HIT | MISS | STALE`. Served from `onRequest`, so a hit skips parsing, validation and
+ * the handler.
  *
  * @example
  * const cache = new TtlCache<string, CachedResponse>({ max: 1_000, ttlMs: 30_000 })

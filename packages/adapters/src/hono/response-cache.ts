@@ -4,10 +4,11 @@ import type { ResponseCacheOptions } from '../response-cache-options.js'
 import { clientGoneResponse } from './node-bindings.js'
 
 /**
- * Caches GET and HEAD responses in a TtlCache with single flight: concurrent misses run the handler
- * once; keyed by method, path, sorted query and the request headers named in `Vary`; only 200s
- * without `no-store`/`private`/`Set-Cookie` are stored; every answer carries `X-Cache: HIT | MISS |
- * STALE`. A miss's body is read whole to be stored, so keep event streams out of it.
+ * Caches GET responses (HEAD is answered from them) in a TtlCache with single flight: concurrent
+ * misses run the handler once; keyed by method, path, sorted query and the request headers named in
+ * `Vary`; only 200s without `no-store`/`private`/`Set-Cookie` are stored; every answer carries
+ * `X-Cache: HIT | MISS | STALE`. A miss's body is read whole to be stored, so keep event streams
+ * out of it.
  *
  * @example
  * const cache = new TtlCache<string, CachedResponse>({ max: 1_000, ttlMs: 30_000 })
@@ -23,7 +24,11 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
       const { response, xCache } = lookup
       return new Response(context.req.method === 'HEAD' ? null : response.body, {
         status: response.status,
-        headers: [...flatHeaders(response.headers), ['x-cache', xCache]],
+        headers: [
+          ...flatHeaders(response.headers),
+          ['content-length', String(response.body.byteLength)],
+          ['x-cache', xCache],
+        ],
       })
     }
     try {

@@ -176,6 +176,25 @@ describe.each(frameworks)('response cache on $name', (framework) => {
     expect(short.calls.count).toBe(2)
   })
 
+  it('answers HEAD from the GET entry, and sends HEAD to the handler when there is none', async () => {
+    const items = countedRoute('/items', (_request, call) => ({
+      json: { call, padding: 'x'.repeat(40) },
+    }))
+    const server = await start({ responseCache: { cache: newCache() }, routes: [items.route] })
+    const cold = await send(`${server.url}/items`, { method: 'HEAD' })
+    expect(cold.status).toBe(200)
+    expect(cold.headers['x-cache']).toBeUndefined()
+    expect(items.calls.count).toBe(1)
+    const get = await send(`${server.url}/items`)
+    expect(get.headers['x-cache']).toBe('MISS')
+    const head = await send(`${server.url}/items`, { method: 'HEAD' })
+    expect(head.headers['x-cache']).toBe('HIT')
+    expect(head.body).toBe('')
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(get.body)))
+    expect(head.headers['content-type']).toBe(get.headers['content-type'])
+    expect(items.calls.count).toBe(2)
+  })
+
   it('leaves other methods alone', async () => {
     let posts = 0
     const server = await start({
