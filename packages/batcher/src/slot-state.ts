@@ -5,9 +5,10 @@
 export class SlotState<V> {
   /** The key's position in its batch; -1 for a key first asked without a signal (never abandoned). */
   readonly position: number
-  /** The promise every caller of this key settles from; it belongs to the position, not the key. */
+  /** The promise every caller of this key settles from (a reaction to its batch's promise). */
   readonly promise: Promise<V>
-  cacheKey: unknown
+  /** The key's identity in the dedupe index, to take it out when the key is abandoned. */
+  readonly cacheKey: unknown
   /** Whether a caller without a signal (who cannot abort) waits for this key. */
   shared: boolean
   /** Callers with a signal that still wait. */
