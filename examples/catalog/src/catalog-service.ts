@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { baseCacheKey, type CachedResponse } from '@loopwork/adapters'
+import { type CachedResponse, responseCacheTag } from '@loopwork/adapters'
 import { type JobHandler, TaskQueue, TaskSupervisor } from '@loopwork/background-tasks'
 import { Batcher } from '@loopwork/batcher'
 import { CapacityLimiter } from '@loopwork/limiter'
@@ -178,9 +178,7 @@ export class CatalogService {
    */
   placeOrder(body: unknown): Order {
     const order = this.database.placeOrder(parseOrderRequest(body))
-    for (const method of ['GET', 'HEAD']) {
-      this.responseCache.delete(baseCacheKey(method, `/items/${order.itemId}`))
-    }
+    this.responseCache.invalidateTag(responseCacheTag(`/items/${order.itemId}`))
     return order
   }
 

@@ -44,3 +44,13 @@ export function parseVary(
   }
   return [...names].sort()
 }
+
+/**
+ * The tag every cached response of `path` carries (all its query strings and `Vary` variants), so
+ * one call drops them all when the resource changes:
+ * `cache.invalidateTag(responseCacheTag('/items/42'))`. `path` is the request path without a query.
+ */
+export function responseCacheTag(path: string): string {
+  const query = path.indexOf('?')
+  return `response ${query === -1 ? path : path.slice(0, query)}`
+}

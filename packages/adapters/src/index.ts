@@ -1,6 +1,6 @@
 export type { BackgroundTasksMiddlewareOptions } from './after-response-tasks.js'
 export { type CacheDirectives, parseCacheControl } from './cache-control.js'
-export { baseCacheKey, parseVary, variantCacheKey } from './cache-key.js'
+export { baseCacheKey, parseVary, responseCacheTag, variantCacheKey } from './cache-key.js'
 export {
   type CachedResponse,
   type CapturedResponse,

@@ -1,6 +1,6 @@
 import type { LoadContext, TtlCache } from '@loopwork/ttl-cache'
 import { parseCacheControl } from './cache-control.js'
-import { baseCacheKey, variantCacheKey } from './cache-key.js'
+import { baseCacheKey, responseCacheTag, variantCacheKey } from './cache-key.js'
 import {
   type CachedResponse,
   type CapturedResponse,
@@ -169,6 +169,8 @@ export class CacheLead {
       return
     }
     const stored = storedResponse(captured, captured.body!)
+    const tags = [responseCacheTag(this.#request.url)]
+    this.#context.setTags(tags)
     if (decision.ttlMs !== undefined) this.#context.setTtl(decision.ttlMs)
     if (decision.vary.length === 0 || this.#key !== this.#baseKey) {
       this.#resolve(stored)
@@ -180,7 +182,7 @@ export class CacheLead {
     this.#cache.set(
       variantKey,
       stored,
-      decision.ttlMs === undefined ? undefined : { ttlMs: decision.ttlMs },
+      decision.ttlMs === undefined ? { tags } : { ttlMs: decision.ttlMs, tags },
     )
     this.#resolve({ kind: 'vary', headers: decision.vary })
   }

@@ -1,6 +1,6 @@
 import { TtlCache } from '@loopwork/ttl-cache'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { CachedResponse } from '../../src/index.js'
+import { type CachedResponse, responseCacheTag } from '../../src/index.js'
 import { deferred } from '../support/deferred.js'
 import { rawRequest, readBody, send } from '../support/http-client.js'
 import { frameworks } from './frameworks.js'
@@ -54,6 +54,19 @@ describe.each(frameworks)('response cache on $name', (framework) => {
     const other = await send(`${server.url}/items?a=2`)
     expect(other.headers['x-cache']).toBe('MISS')
     expect(items.calls.count).toBe(2)
+  })
+
+  it('drops every query string of a path with one tag invalidation', async () => {
+    const items = countedRoute('/items/7', (_request, call) => ({ json: { call } }))
+    const cache = newCache()
+    const server = await start({ responseCache: { cache }, routes: [items.route] })
+    await send(`${server.url}/items/7`)
+    await send(`${server.url}/items/7?fields=name`)
+    expect((await send(`${server.url}/items/7`)).headers['x-cache']).toBe('HIT')
+    expect(cache.invalidateTag(responseCacheTag('/items/7?ignored=query'))).toBe(2)
+    const after = await send(`${server.url}/items/7?fields=name`)
+    expect(after.headers['x-cache']).toBe('MISS')
+    expect(items.calls.count).toBe(3)
   })
 
   it('runs the handler once for concurrent misses (single flight)', async () => {
