@@ -9,6 +9,9 @@ import { QueueClosedError } from '../src/index.js'
 import { cleanUpAfterEach, redisUrl } from './helpers/redis.js'
 
 const workerScript = fileURLToPath(new URL('./fixtures/bullmq-worker-process.ts', import.meta.url))
+const unreachableScript = fileURLToPath(
+  new URL('./fixtures/bullmq-unreachable-close.ts', import.meta.url),
+)
 const cleanUp = cleanUpAfterEach()
 const children: ChildProcess[] = []
 
@@ -159,5 +162,60 @@ describe('TaskQueue on BullMQ across processes', () => {
       }),
     )
     expect(await second.result(id)).toBe('done on attempt 1')
+  }, 30_000)
+
+  it('close() stops taking jobs but lets a running job finish within the deadline', async () => {
+    const name = cleanUp.name('graceful')
+    const gate = Promise.withResolvers<void>()
+    const started = Promise.withResolvers<void>()
+    const handled = vi.fn()
+    const worker = new TaskQueue({
+      name,
+      connection: redisUrl,
+      handlers: {
+        ...producerHandlers,
+        hang: async (data: { label: string }) => {
+          handled(data.label)
+          started.resolve()
+          await gate.promise
+          return `finished ${data.label}`
+        },
+      },
+    })
+    const producer = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, consume: false, handlers: producerHandlers }),
+    )
+    const running = await producer.add('hang', { label: 'running' })
+    await started.promise
+    let closed = false
+    const closing = worker.close({ timeoutMs: 20_000 }).then((report) => {
+      closed = true
+      return report
+    })
+    const later = await producer.add('hang', { label: 'added while closing' })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(closed).toBe(false)
+    gate.resolve()
+    expect(await closing).toEqual({ timedOut: false, aborted: [], notStarted: [] })
+    expect(await producer.result(running)).toBe('finished running')
+    // the closed worker took no new job: it waits in Redis for the next worker
+    expect(handled.mock.calls).toEqual([['running']])
+    const inRedis = new Queue(name, { connection: { url: redisUrl } })
+    cleanUp.track({ close: () => inRedis.close() })
+    expect(await inRedis.getJobState(later)).toBe('prioritized')
+  }, 30_000)
+
+  it('close({ timeoutMs }) resolves even when Redis cannot be reached, reports the errors, and leaves nothing holding the process', async () => {
+    const child = fork(unreachableScript, {
+      execArgv: ['--conditions=@loopwork/source', '--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    children.push(child)
+    const [message] = (await once(child, 'message')) as [{ error: string; report: unknown }]
+    expect(message.error).toMatch(/ECONNREFUSED/)
+    expect(message.report).toEqual({ timedOut: false, aborted: [], notStarted: [] })
+    // nothing left behind: the process ends by itself
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
   }, 30_000)
 })

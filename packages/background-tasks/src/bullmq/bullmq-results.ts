@@ -90,6 +90,15 @@ export class BullMQResults {
     await source?.events.close()
   }
 
+  /** Drops the stream reader's connection when its `close()` hangs (Redis unreachable). */
+  forceClose(): void {
+    this.#source
+      ?.then((source) => source.events.backend.close(true))
+      .catch(() => {
+        // Dropped on purpose; nothing to report.
+      })
+  }
+
   #eventSource(): Promise<EventSource> {
     this.#source ??= this.#openEventSource()
     return this.#source

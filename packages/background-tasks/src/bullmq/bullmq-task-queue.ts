@@ -382,13 +382,12 @@ export class TaskQueue<H extends JobHandlers>
     // The last fifth of the deadline (at most HAND_BACK_GRACE_MS) is kept for handing interrupted
     // jobs back to Redis and closing the connections, so close() ends within timeoutMs.
     const reserve = Math.min(HAND_BACK_GRACE_MS, timeoutMs / 5)
-    let timedOut = false
     const aborted: JobInfo[] = []
     const worker = this.#worker
     if (worker !== undefined) {
       const closing = worker.close()
-      timedOut = await deadlinePassed(closing, timeoutMs - reserve)
-      if (timedOut) {
+      closing.catch(this.#onInfrastructureError)
+      if (await deadlinePassed(closing, timeoutMs - reserve)) {
         const reason = new QueueClosedError(
           this.name,
           'the close() deadline passed while the job ran',
@@ -397,20 +396,42 @@ export class TaskQueue<H extends JobHandlers>
           aborted.push(job.info)
           job.interrupt(reason)
         }
-        if (await deadlinePassed(closing, reserve / 2)) {
-          await worker.disconnect().catch(this.#onInfrastructureError)
-        }
+        if (await deadlinePassed(closing, reserve / 2)) forceCloseWorker(worker)
       }
-      closing.catch(this.#onInfrastructureError)
     }
     const closed = new QueueClosedError(this.name, 'result() stopped waiting')
     const rest = Promise.all([this.#results.close(closed), this.#queue.close()])
-    if (await deadlinePassed(rest, timedOut ? reserve / 2 : reserve)) {
-      await this.#queue.disconnect().catch(this.#onInfrastructureError)
-    }
     rest.catch(this.#onInfrastructureError)
+    if (await deadlinePassed(rest, reserve / 2)) {
+      forceClose(this.#queue)
+      this.#results.forceClose()
+    }
     for (const wake of this.#wakeIdleWaiters) wake()
     this.#retryDelays.clear()
-    return { timedOut, aborted, notStarted: [] }
+    return { timedOut: aborted.length > 0, aborted, notStarted: [] }
   }
+}
+
+/**
+ * Drops the connections of a BullMQ object whose own `close()` hangs, which it does while Redis is
+ * unreachable (it waits for the connection first). Shared connections (an ioredis instance the
+ * caller passed) are left alone.
+ */
+function forceClose(closable: { backend: { close(force?: boolean): Promise<void> } }): void {
+  closable.backend.close(true).catch(ignoreClosingError)
+}
+
+/**
+ * BullMQ's graceful `worker.close()` first waits for the blocking connection, which never settles
+ * while Redis is unreachable (BullMQ #2430), and its lock-renewal timer then holds the process
+ * forever. `close()` remembers its first call in the public `closing`; clearing it lets a forced
+ * close run in its place: it stops the timers and drops the connections without waiting.
+ */
+function forceCloseWorker(worker: Worker): void {
+  worker.closing = undefined
+  worker.close(true).catch(ignoreClosingError)
+}
+
+function ignoreClosingError(): void {
+  // The connection is being dropped on purpose; an error while closing it says nothing new.
 }
