@@ -64,14 +64,14 @@ export class JobRegistry {
     if (!Number.isSafeInteger(sequence) || String(sequence) !== id) return undefined
     const job = this.#bySequence(sequence)
     // A job with a jobId has a sequence number too, but it is not its id.
-    return job?.id === id ? job : undefined
+    return job?.jobId === undefined ? job : undefined
   }
 
-  /** Registers a job that just got the latest sequence number; `hasJobId` when its id was chosen by the caller. */
-  add(job: MemoryJob, hasJobId: boolean): void {
+  /** Registers a job that just got the latest sequence number. */
+  add(job: MemoryJob): void {
     this.#window.push(job)
     this.#inWindow++
-    if (hasJobId) this.#byJobId.set(job.id, job)
+    if (job.jobId !== undefined) this.#byJobId.set(job.jobId, job)
     this.#unfinished++
     const span = this.#window.length - this.#head
     if (span > WINDOW && this.#inWindow * 2 < span) this.#setAsideHead()
@@ -126,7 +126,9 @@ export class JobRegistry {
 
   #forget(job: MemoryJob | undefined): void {
     if (job === undefined) return
-    if (this.#byJobId.size !== 0 && this.#byJobId.get(job.id) === job) this.#byJobId.delete(job.id)
+    if (job.jobId !== undefined && this.#byJobId.get(job.jobId) === job) {
+      this.#byJobId.delete(job.jobId)
+    }
     const index = job.sequence - this.#base
     if (index >= this.#head && this.#window[index] === job) {
       this.#window[index] = undefined

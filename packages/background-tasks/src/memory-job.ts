@@ -42,7 +42,8 @@ interface JobExtras {
  * Kept small on purpose: a backlog holds one per waiting job.
  */
 export class MemoryJob implements AbortableContext {
-  readonly id: string
+  /** The caller's `jobId`, if it gave one. */
+  readonly jobId: string | undefined
   readonly name: string
   readonly data: unknown
   readonly priority: number
@@ -63,12 +64,20 @@ export class MemoryJob implements AbortableContext {
     priority: number,
     maxAttempts: number,
   ) {
-    this.id = jobId ?? String(sequence)
+    this.jobId = jobId
     this.name = name
     this.data = data
     this.priority = priority
     this.maxAttempts = maxAttempts
     this.sequence = sequence
+  }
+
+  /**
+   * The `jobId`, or the sequence number as a string. Made on demand rather than stored: a backlog of
+   * waiting jobs then holds no id strings (garbage collection dominates a queued job's cost).
+   */
+  get id(): string {
+    return this.jobId ?? String(this.sequence)
   }
 
   /** The rarely needed parts, created on first use. */

@@ -21,6 +21,7 @@ import {
   type QueueSettings,
   resolveQueueSettings,
 } from './queue-settings.js'
+import { ReadyJobs } from './ready-jobs.js'
 import { waitForResult } from './result-waiter.js'
 import type { TaskQueueOptions } from './task-queue-options.js'
 import type {
@@ -67,6 +68,7 @@ export class TaskQueue<H extends JobHandlers>
   readonly #settings: QueueSettings
   readonly #queue: PQueue
   readonly #jobs: JobRegistry
+  readonly #ready = new ReadyJobs()
   #waiting = 0
   #delayed = 0
   #active = 0
@@ -123,7 +125,7 @@ export class TaskQueue<H extends JobHandlers>
         options?.priority ?? 0,
         retries + 1,
       )
-      this.#jobs.add(job, jobId !== undefined)
+      this.#jobs.add(job)
       const delayMs = options?.delayMs
       if (delayMs !== undefined && delayMs > 0) this.#delay(job, delayMs)
       else this.#enqueue(job)
@@ -231,10 +233,17 @@ export class TaskQueue<H extends JobHandlers>
   #enqueue(job: MemoryJob): void {
     job.state = 'waiting'
     this.#waiting++
+    this.#ready.push(job)
     void this.#queue.add(
-      () => this.#attempt(job),
+      this.#startNext,
       job.priority === 0 ? undefined : { priority: job.priority },
     )
+  }
+
+  /** The one function every p-queue task runs: it starts the next ready job (see `ReadyJobs`). */
+  readonly #startNext = (): PromiseLike<unknown> | undefined => {
+    const job = this.#ready.shift()
+    return job === undefined ? undefined : this.#attempt(job)
   }
 
   /** The task p-queue runs: starts the handler; the promise it returns settles with the attempt. */
@@ -420,6 +429,7 @@ export class TaskQueue<H extends JobHandlers>
       else if (job.state === 'active') aborted.push(this.#interrupt(job))
     }
     this.#queue.clear()
+    this.#ready.clear()
     this.#afterFinish()
     return {
       timedOut,

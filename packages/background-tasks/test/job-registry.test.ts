@@ -4,7 +4,7 @@ import { MemoryJob } from '../src/memory-job.js'
 
 function register(registry: JobRegistry, jobId?: string): MemoryJob {
   const job = new MemoryJob(registry.nextSequence(), jobId, 'work', null, 0, 1)
-  registry.add(job, jobId !== undefined)
+  registry.add(job)
   return job
 }
 

@@ -282,6 +282,27 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
     expect(seen).toEqual(['a:request-1', 'b:request-2'])
   })
 
+  it('keeps each job’s own context when priorities reorder them', async () => {
+    const storage = new AsyncLocalStorage<string>()
+    const seen: string[] = []
+    const queue = new TaskQueue({
+      handlers: { work: (label: string) => void seen.push(`${label}:${storage.getStore()}`) },
+    })
+    queue.pause()
+    await storage.run('request-low', () => queue.add('work', 'low', { priority: -1 }))
+    await storage.run('request-normal', () => queue.add('work', 'normal'))
+    await storage.run('request-high', () => queue.add('work', 'high', { priority: 5 }))
+    await storage.run('request-normal-2', () => queue.add('work', 'normal-2'))
+    queue.resume()
+    await queue.onIdle()
+    expect(seen).toEqual([
+      'high:request-high',
+      'normal:request-normal',
+      'normal-2:request-normal-2',
+      'low:request-low',
+    ])
+  })
+
   it('never lets a failing job become an unhandled rejection, awaited or not', async () => {
     const queue = new TaskQueue({
       onError: () => {},
