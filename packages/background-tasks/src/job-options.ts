@@ -10,8 +10,9 @@ import {
 import type { QueueSettings } from './queue-settings.js'
 import type { AddJobOptions, JobHandler } from './task-queue-types.js'
 
-/** The bounds of `priority`; they map into BullMQ's 1..2,097,151 range. */
+/** The highest `priority` (runs first); the range maps into BullMQ's 1..2,097,151. */
 export const MAX_PRIORITY = 1_000_000
+/** The lowest `priority` (runs last). */
 export const MIN_PRIORITY = -1_000_000
 
 /**

@@ -11,10 +11,13 @@ import {
 import type { TaskQueueOptions } from './task-queue-options.js'
 import type { JobHandler, JobHandlers, JobInfo } from './task-queue-types.js'
 
-/** Defaults shared by both backends. */
+/** The default `maxSize` of a queue (waiting and delayed jobs), in both backends. */
 export const DEFAULT_QUEUE_MAX_SIZE = 10_000
+/** The default `keepCompleted`: completed jobs kept for `result(id)` and deduplication. */
 export const DEFAULT_KEEP_COMPLETED = 1_000
+/** The default `maxDeadLetters`: failed jobs kept in the dead-letter list. */
 export const DEFAULT_MAX_DEAD_LETTERS = 1_000
+/** The default deadline of `close()`, in milliseconds. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000
 
 /** Queue options checked, with every default filled in. */

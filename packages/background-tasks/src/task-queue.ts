@@ -1,23 +1,24 @@
 import { EventEmitter } from 'eventemitter3'
 import PQueue from 'p-queue'
 import { AttemptContext } from './attempt-context.js'
+import { settleWithin } from './attempt-timeout.js'
 import { backoffDelay } from './backoff.js'
-import { emitSafely, isThenable, reportSafely } from './error-reporting.js'
+import { deadlinePassed } from './deadline.js'
+import { emitSafely, isThenable } from './error-reporting.js'
 import {
   JobFailedError,
   JobNotFoundError,
-  JobTimeoutError,
   QueueClosedError,
   QueueFullError,
   UnrecoverableJobError,
 } from './errors.js'
+import { reportJobFailure } from './job-failure-report.js'
 import { checkJobRequest } from './job-options.js'
 import { JobRegistry } from './job-registry.js'
 import { type AbortableContext, MemoryJob } from './memory-job.js'
 import { assertDeadline, assertInteger, assertOptionsObject } from './option-validation.js'
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
-  defaultJobFailureLog,
   type QueueSettings,
   resolveQueueSettings,
 } from './queue-settings.js'
@@ -32,7 +33,6 @@ import type {
   DeadLetter,
   JobHandlers,
   JobId,
-  JobInfo,
   JobName,
   JobResult,
   ResultOptions,
@@ -266,7 +266,12 @@ export class TaskQueue<H extends JobHandlers>
       return undefined
     }
     const timeoutMs = this.#settings.timeoutMs
-    if (timeoutMs !== undefined) return this.#raceTimeout(job, context, returned, timeoutMs)
+    if (timeoutMs !== undefined) {
+      return settleWithin(returned, timeoutMs, context, {
+        succeeded: (value) => this.#attemptSucceeded(job, context, value),
+        failed: (error) => this.#attemptFailed(job, context, error),
+      })
+    }
     // A foreign thenable goes through Promise.resolve, so a `then` that throws becomes a rejection
     // handled here instead of escaping into p-queue. Reactions rather than an async function: they
     // allocate less per job (measured), and the job's cost is mostly garbage collection.
@@ -288,36 +293,6 @@ export class TaskQueue<H extends JobHandlers>
   /** Whether `context` is still the running attempt (not one a timeout or `close()` already ended). */
   #current(job: MemoryJob, context: AbortableContext): boolean {
     return job.state === 'active' && context.attempt === job.attemptsStarted
-  }
-
-  /** Ends the attempt at the deadline, frees its slot and aborts its signal; a late outcome is ignored. */
-  #raceTimeout(
-    job: MemoryJob,
-    context: AbortableContext,
-    returned: PromiseLike<unknown>,
-    timeoutMs: number,
-  ): Promise<void> {
-    return new Promise((resolve) => {
-      // A guard, not work: it must not keep the process alive on its own.
-      const timer = setTimeout(() => {
-        const error = new JobTimeoutError(job.name, job.id, timeoutMs)
-        this.#attemptFailed(job, context, error)
-        context.abort(error)
-        resolve()
-      }, timeoutMs).unref()
-      Promise.resolve(returned).then(
-        (value) => {
-          clearTimeout(timer)
-          this.#attemptSucceeded(job, context, value)
-          resolve()
-        },
-        (error: unknown) => {
-          clearTimeout(timer)
-          this.#attemptFailed(job, context, error)
-          resolve()
-        },
-      )
-    })
   }
 
   #attemptSucceeded(job: MemoryJob, context: AbortableContext, value: unknown): void {
@@ -351,7 +326,7 @@ export class TaskQueue<H extends JobHandlers>
     this.#failed++
     this.#jobs.failed(job)
     this.#rejectWaiters(job, new JobFailedError(job.id, job.name, job.attemptsStarted, error))
-    this.#reportFailure(job.info(), error)
+    reportJobFailure(this, this.name, this.#settings.onError, job.info(), error)
     this.#afterFinish()
   }
 
@@ -371,15 +346,6 @@ export class TaskQueue<H extends JobHandlers>
     }
   }
 
-  #reportFailure(job: JobInfo, error: unknown): void {
-    const onError = this.#settings.onError
-    const what = `job "${job.name}" (id ${job.id}) of queue "${this.name}"`
-    if (onError !== undefined) reportSafely(onError, what, error, job)
-    const listened = this.listenerCount('failed') !== 0
-    if (listened) emitSafely(what, () => this.emit('failed', job, error))
-    if (onError === undefined && !listened) defaultJobFailureLog(this.name, job, error)
-  }
-
   #rejectWaiters(job: MemoryJob, error: Error): void {
     const waiters = job.extras?.waiters
     if (waiters === undefined) return
@@ -388,7 +354,10 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   #afterFinish(): void {
-    if (this.#onQuiet !== undefined && this.#quiet()) this.#onQuiet()
+    if (this.#onQuiet !== undefined && this.#quiet()) {
+      this.#onQuiet()
+      this.#onQuiet = undefined
+    }
     if (this.#jobs.unfinished !== 0) return
     const waiters = this.#idleWaiters
     this.#idleWaiters = []
@@ -422,7 +391,12 @@ export class TaskQueue<H extends JobHandlers>
     for (const job of this.#jobs.unfinishedJobs()) {
       if (job.state === 'delayed') this.#handBack(job)
     }
-    const timedOut = this.#quiet() ? false : await this.#quietOrDeadline(timeoutMs)
+    const quiet = new Promise<void>((resolve) => {
+      this.#onQuiet = resolve
+    })
+    if (this.#quiet()) this.#onQuiet?.()
+    const timedOut = await deadlinePassed(quiet, timeoutMs)
+    this.#onQuiet = undefined
     const aborted: MemoryJob[] = []
     for (const job of this.#jobs.unfinishedJobs()) {
       if (job.state === 'waiting') this.#handBack(job)
@@ -450,23 +424,5 @@ export class TaskQueue<H extends JobHandlers>
     this.#rejectWaiters(job, reason)
     context.abort(reason)
     return job
-  }
-
-  /** Resolves `true` if the deadline passed first, `false` once the queue went quiet. */
-  #quietOrDeadline(timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer =
-        timeoutMs === Number.POSITIVE_INFINITY
-          ? undefined
-          : setTimeout(() => {
-              this.#onQuiet = undefined
-              resolve(true)
-            }, timeoutMs)
-      this.#onQuiet = () => {
-        this.#onQuiet = undefined
-        clearTimeout(timer)
-        resolve(false)
-      }
-    })
   }
 }

@@ -1,8 +1,10 @@
 import { type Job, type JobsOptions, Queue, Worker } from 'bullmq'
 import { EventEmitter } from 'eventemitter3'
 import { backoffDelay } from '../backoff.js'
-import { emitSafely, logFailure, reportSafely, toError } from '../error-reporting.js'
+import { deadlinePassed } from '../deadline.js'
+import { emitSafely, logFailure, toError } from '../error-reporting.js'
 import { QueueClosedError, QueueFullError } from '../errors.js'
+import { reportJobFailure } from '../job-failure-report.js'
 import { checkJobRequest } from '../job-options.js'
 import {
   assertDeadline,
@@ -12,7 +14,6 @@ import {
 } from '../option-validation.js'
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
-  defaultJobFailureLog,
   type QueueSettings,
   resolveQueueSettings,
 } from '../queue-settings.js'
@@ -33,12 +34,12 @@ import type {
   TaskQueueStats,
 } from '../task-queue-types.js'
 import { countPending, NO_COUNTS, type QueueCounts, readCounts } from './bullmq-counts.js'
+import { forceClose, forceCloseWorker } from './bullmq-force-close.js'
 import { deadLetterOf, jobInfoOf, toBullMQPriority } from './bullmq-job-info.js'
 import type { BullMQTaskQueueOptions } from './bullmq-options.js'
 import { createProcessor, type RunningJob } from './bullmq-processor.js'
 import { BullMQResults } from './bullmq-results.js'
 import { type BullMQSettings, resolveBullMQSettings } from './bullmq-settings.js'
-import { deadlinePassed } from './deadline.js'
 
 /** The BullMQ backoff type our jobs carry, computed by our formula (the same as the in-memory backend's). */
 const BACKOFF_TYPE = 'loopwork'
@@ -301,18 +302,9 @@ export class TaskQueue<H extends JobHandlers>
       }
     } else {
       this.#failed++
-      this.#reportFailure(info, error)
+      reportJobFailure(this, this.name, this.#settings.onError, info, error)
     }
     this.#afterJob()
-  }
-
-  #reportFailure(job: JobInfo, error: unknown): void {
-    const onError = this.#settings.onError
-    const what = `job "${job.name}" (id ${job.id}) of queue "${this.name}"`
-    if (onError !== undefined) reportSafely(onError, what, error, job)
-    const listened = this.listenerCount('failed') !== 0
-    if (listened) emitSafely(what, () => this.emit('failed', job, error))
-    if (onError === undefined && !listened) defaultJobFailureLog(this.name, job, error)
   }
 
   #afterJob(): void {
@@ -410,28 +402,4 @@ export class TaskQueue<H extends JobHandlers>
     this.#retryDelays.clear()
     return { timedOut: aborted.length > 0, aborted, notStarted: [] }
   }
-}
-
-/**
- * Drops the connections of a BullMQ object whose own `close()` hangs, which it does while Redis is
- * unreachable (it waits for the connection first). Shared connections (an ioredis instance the
- * caller passed) are left alone.
- */
-function forceClose(closable: { backend: { close(force?: boolean): Promise<void> } }): void {
-  closable.backend.close(true).catch(ignoreClosingError)
-}
-
-/**
- * BullMQ's graceful `worker.close()` first waits for the blocking connection, which never settles
- * while Redis is unreachable (BullMQ #2430), and its lock-renewal timer then holds the process
- * forever. `close()` remembers its first call in the public `closing`; clearing it lets a forced
- * close run in its place: it stops the timers and drops the connections without waiting.
- */
-function forceCloseWorker(worker: Worker): void {
-  worker.closing = undefined
-  worker.close(true).catch(ignoreClosingError)
-}
-
-function ignoreClosingError(): void {
-  // The connection is being dropped on purpose; an error while closing it says nothing new.
 }

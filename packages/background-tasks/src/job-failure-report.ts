@@ -1,0 +1,22 @@
+import type { EventEmitter } from 'eventemitter3'
+import { emitSafely, reportSafely } from './error-reporting.js'
+import { defaultJobFailureLog } from './queue-settings.js'
+import type { JobInfo, TaskQueueEvents } from './task-queue-types.js'
+
+/**
+ * Reports a job that failed for good, the same way in both backends: to `onError` if given, to the
+ * `failed` event if anyone listens, and to stderr if neither, so no failure goes unseen.
+ */
+export function reportJobFailure(
+  queue: EventEmitter<TaskQueueEvents>,
+  queueName: string,
+  onError: ((error: unknown, job: JobInfo) => unknown) | undefined,
+  job: JobInfo,
+  error: unknown,
+): void {
+  const what = `job "${job.name}" (id ${job.id}) of queue "${queueName}"`
+  if (onError !== undefined) reportSafely(onError, what, error, job)
+  const listened = queue.listenerCount('failed') !== 0
+  if (listened) emitSafely(what, () => queue.emit('failed', job, error))
+  if (onError === undefined && !listened) defaultJobFailureLog(queueName, job, error)
+}
