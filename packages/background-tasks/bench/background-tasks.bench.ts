@@ -3,8 +3,6 @@
 // In one process, rounds interleaved, medians (see scripts/bench-kit).
 import { randomUUID } from 'node:crypto'
 import { TaskQueue, TaskSupervisor } from '@loopwork/background-tasks'
-import { TaskQueue as DurableTaskQueue } from '@loopwork/background-tasks/bullmq'
-import { Queue } from 'bullmq'
 import PQueue from 'p-queue'
 import {
   type BenchCase,
@@ -103,6 +101,10 @@ async function bareCatchRound(): Promise<number> {
 }
 
 async function durableRound(concurrency: number): Promise<number> {
+  // Loaded only here, after the in-memory cases: BullMQ and ioredis enlarge the heap every garbage
+  // collection walks, which would weigh on the in-memory comparison.
+  const { TaskQueue: DurableTaskQueue } = await import('@loopwork/background-tasks/bullmq')
+  const { Queue } = await import('bullmq')
   const name = `loopwork-bench-${randomUUID()}`
   const queue = new DurableTaskQueue({
     name,

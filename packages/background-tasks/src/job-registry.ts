@@ -62,7 +62,7 @@ export class JobRegistry {
     if (byJobId !== undefined) return byJobId
     const sequence = Number(id)
     if (!Number.isSafeInteger(sequence) || String(sequence) !== id) return undefined
-    const job = this.#bySequence(sequence)
+    const job = this.bySequence(sequence)
     // A job with a jobId has a sequence number too, but it is not its id.
     return job?.jobId === undefined ? job : undefined
   }
@@ -118,7 +118,8 @@ export class JobRegistry {
     }))
   }
 
-  #bySequence(sequence: number): MemoryJob | undefined {
+  /** The job with this sequence number, if it is still known. */
+  bySequence(sequence: number): MemoryJob | undefined {
     const index = sequence - this.#base
     if (index >= this.#head && index < this.#window.length) return this.#window[index]
     return this.#setAside.get(sequence)

@@ -233,7 +233,7 @@ export class TaskQueue<H extends JobHandlers>
   #enqueue(job: MemoryJob): void {
     job.state = 'waiting'
     this.#waiting++
-    this.#ready.push(job)
+    this.#ready.push(job.sequence, job.priority)
     void this.#queue.add(
       this.#startNext,
       job.priority === 0 ? undefined : { priority: job.priority },
@@ -242,7 +242,8 @@ export class TaskQueue<H extends JobHandlers>
 
   /** The one function every p-queue task runs: it starts the next ready job (see `ReadyJobs`). */
   readonly #startNext = (): PromiseLike<unknown> | undefined => {
-    const job = this.#ready.shift()
+    const sequence = this.#ready.shift()
+    const job = sequence === undefined ? undefined : this.#jobs.bySequence(sequence)
     return job === undefined ? undefined : this.#attempt(job)
   }
 
