@@ -196,7 +196,11 @@ export class TaskQueue<H extends JobHandlers>
     }
   }
 
-  /** Stops this process's worker from taking jobs; running ones go on. Other processes are unaffected. */
+  /**
+   * Stops this process's worker from taking jobs; running ones go on. Other processes are
+   * unaffected. A fetch already waiting in Redis at that moment may still start one job (BullMQ's
+   * own pause works so).
+   */
   pause(): void {
     this.#paused = true
     this.#worker?.pause(true).catch(this.#onInfrastructureError)
