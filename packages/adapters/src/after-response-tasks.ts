@@ -75,7 +75,7 @@ export class AfterResponseTasks {
   run(tasks: BackgroundTasks): Promise<void> {
     if (tasks.size === 0 || tasks.started) return Promise.resolve()
     try {
-      return this.supervisor.spawn(() => tasks.run(), SPAWN_OPTIONS).done.then(ignore)
+      return this.supervisor.spawn(runTasks(tasks), SPAWN_OPTIONS).done.then(ignore)
     } catch (error) {
       console.error(
         `[loopwork] ${tasks.size} background task(s) of a response were not run:`,
@@ -87,3 +87,11 @@ export class AfterResponseTasks {
 }
 
 function ignore(): void {}
+
+/**
+ * A supervised task that runs a response's tasks with the supervisor's signal, so a shutdown past
+ * its deadline skips the tasks not yet started instead of only reporting them as aborted.
+ */
+function runTasks(tasks: BackgroundTasks) {
+  return ({ signal }: { readonly signal: AbortSignal }) => tasks.run({ signal })
+}

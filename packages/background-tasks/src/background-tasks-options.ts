@@ -25,4 +25,19 @@ export interface BackgroundTasksReport {
   readonly succeeded: number
   /** Tasks that threw (or rejected); each was passed to `onError`. */
   readonly failed: number
+  /** Tasks never started because `run()`'s signal aborted first (a shutdown past its deadline). */
+  readonly skipped: number
+}
+
+/** Options of one {@link BackgroundTasks.run} call. */
+export interface RunOptions {
+  /**
+   * Stops the run between tasks: once it aborts, the tasks not yet started are skipped (counted in
+   * `skipped`); the task already running is not interrupted, since a plain function cannot be.
+   * The adapters pass the signal their supervisor aborts when a shutdown reaches its deadline.
+   *
+   * @default undefined (every task runs)
+   * @example await tasks.run({ signal: AbortSignal.timeout(5_000) })
+   */
+  readonly signal?: AbortSignal | undefined
 }

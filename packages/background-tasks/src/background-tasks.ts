@@ -3,6 +3,7 @@ import type {
   BackgroundTaskInfo,
   BackgroundTasksOptions,
   BackgroundTasksReport,
+  RunOptions,
 } from './background-tasks-options.js'
 import { logFailure, reportSafely } from './error-reporting.js'
 import { TasksAlreadyRunError } from './errors.js'
@@ -74,16 +75,22 @@ export class BackgroundTasks {
 
   /**
    * Runs every task in order, each after the previous one settled. A failing task goes to `onError`
-   * and the rest still run. Resolves with how many succeeded and failed; rejects only with
+   * and the rest still run. With a `signal`, the tasks not yet started when it aborts are skipped.
+   * Resolves with how many succeeded, failed and were skipped; rejects only with
    * `TasksAlreadyRunError` when called a second time.
    */
-  async run(): Promise<BackgroundTasksReport> {
+  async run(options: RunOptions = {}): Promise<BackgroundTasksReport> {
     if (this.#state !== 'collecting') throw new TasksAlreadyRunError('run')
+    const signal = options.signal
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw invalid(signal, `signal must be an AbortSignal, got ${describe(signal)}`)
+    }
     this.#state = 'running'
     const pending = this.#pending
     this.#pending = []
     let failed = 0
-    for (let position = 0; position < pending.length; position++) {
+    let position = 0
+    for (; position < pending.length && signal?.aborted !== true; position++) {
       const { task, args, name, inAddContext } = pending[position]!
       try {
         await inAddContext(task as (...args: unknown[]) => unknown, ...args)
@@ -93,6 +100,6 @@ export class BackgroundTasks {
       }
     }
     this.#state = 'finished'
-    return { succeeded: pending.length - failed, failed }
+    return { succeeded: position - failed, failed, skipped: pending.length - position }
   }
 }

@@ -3,6 +3,7 @@ export type {
   BackgroundTaskInfo,
   BackgroundTasksOptions,
   BackgroundTasksReport,
+  RunOptions,
 } from './background-tasks-options.js'
 export { type BackoffOptions, DEFAULT_BACKOFF, type ResolvedBackoff } from './backoff.js'
 export {

@@ -34,7 +34,7 @@ describe('BackgroundTasks', () => {
     // the second task waits for the first to settle
     expect(log).toEqual(['start email a@b.c hi'])
     gate.resolve()
-    expect(await running).toEqual({ succeeded: 2, failed: 0 })
+    expect(await running).toEqual({ succeeded: 2, failed: 0, skipped: 0 })
     expect(log).toEqual(['start email a@b.c hi', 'end email', 'audit login'])
   })
 
@@ -65,7 +65,7 @@ describe('BackgroundTasks', () => {
     tasks.add(function cleanUp() {
       ran.push('cleanUp')
     })
-    expect(await tasks.run()).toEqual({ succeeded: 1, failed: 2 })
+    expect(await tasks.run()).toEqual({ succeeded: 1, failed: 2, skipped: 0 })
     expect(ran).toEqual(['cleanUp'])
     expect(onError.mock.calls).toEqual([
       [syncFailure, { name: 'sendEmail', position: 0 }],
@@ -112,7 +112,7 @@ describe('BackgroundTasks', () => {
       throw new Error('task failed')
     })
     tasks.add(after)
-    expect(await tasks.run()).toEqual({ succeeded: 1, failed: 1 })
+    expect(await tasks.run()).toEqual({ succeeded: 1, failed: 1, skipped: 0 })
     expect(after).toHaveBeenCalledOnce()
     expect(log).toHaveBeenCalledWith(
       '[loopwork] the onError callback for background task "anonymous" threw:',
@@ -202,5 +202,45 @@ describe('BackgroundTasks', () => {
     void tasks.run()
     await afterUnhandledRejectionsReported()
     expect(unhandled.reasons).toEqual([])
+  })
+
+  it('skips the tasks not yet started once the run signal aborts, and finishes the running one', async () => {
+    const controller = new AbortController()
+    const tasks = new BackgroundTasks()
+    const ran: string[] = []
+    tasks.add(async function first() {
+      ran.push('first:start')
+      controller.abort()
+      await flush()
+      ran.push('first:end')
+    })
+    tasks.add(function second() {
+      ran.push('second')
+    })
+    tasks.add(function third() {
+      ran.push('third')
+    })
+    expect(await tasks.run({ signal: controller.signal })).toEqual({
+      succeeded: 1,
+      failed: 0,
+      skipped: 2,
+    })
+    expect(ran).toEqual(['first:start', 'first:end'])
+  })
+
+  it('runs nothing with an already aborted signal and rejects a signal that is not one', async () => {
+    const tasks = new BackgroundTasks()
+    tasks.add(() => {
+      throw new Error('must not run')
+    })
+    expect(await tasks.run({ signal: AbortSignal.abort() })).toEqual({
+      succeeded: 0,
+      failed: 0,
+      skipped: 1,
+    })
+    const other = new BackgroundTasks()
+    await expect(other.run({ signal: 'stop' as unknown as AbortSignal })).rejects.toThrow(
+      /signal must be an AbortSignal, got "stop"/,
+    )
   })
 })

@@ -67,6 +67,8 @@ describe.each(frameworks)('graceful shutdown on $name', (framework) => {
     const supervisor = new TaskSupervisor({ name: 'after-response' })
     const handlerStarted = deferred()
     const never = new Promise<never>(() => {})
+    let skippedTaskRan = false
+    const reindexGate = deferred()
     const server = await start({
       backgroundTasks: { supervisor },
       shutdown: { timeoutMs: 300, resources: [supervisor] },
@@ -76,7 +78,10 @@ describe.each(frameworks)('graceful shutdown on $name', (framework) => {
           path: '/quick',
           handle(request: TestRequest) {
             request.backgroundTasks!.add(function reindex() {
-              return never
+              return reindexGate.promise
+            })
+            request.backgroundTasks!.add(function notify() {
+              skippedTaskRan = true
             })
             return { text: 'done' }
           },
@@ -98,6 +103,10 @@ describe.each(frameworks)('graceful shutdown on $name', (framework) => {
 
     const report = await server.shutdown()
     await expect(stuck.response).rejects.toThrow()
+    // The running task ends after the deadline; the aborted run skips the tasks not yet started.
+    reindexGate.resolve()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(skippedTaskRan).toBe(false)
     expect(report.timedOut).toBe(true)
     expect(report.closedConnections).toBe(1)
     expect(report.resources).toEqual([
