@@ -121,7 +121,12 @@ export class PoolThread {
       control: this.#control.buffer as SharedArrayBuffer,
       timeOrigin: performance.timeOrigin,
     }
-    this.worker = startWorker(launch, boot, port2)
+    try {
+      this.worker = startWorker(launch, boot, port2)
+    } catch (error) {
+      port1.close()
+      throw error
+    }
     this.threadId = this.worker.threadId
     this.port = port1
     this.port.on('message', (message: unknown) => owner.onThreadMessage(this, message))

@@ -68,10 +68,9 @@ type Received = [PoolThread, unknown][]
  * const n = await pool.run('fib', [30], { timeoutMs: 1_000 })
  * await pool.close()
  */
-export class WorkerPool<M extends TaskModule = AnyTaskModule>
-  extends EventEmitter<WorkerPoolEvents>
-  implements ThreadOwner
-{
+export class WorkerPool<
+  M extends TaskModule = AnyTaskModule,
+> extends EventEmitter<WorkerPoolEvents> {
   /** The pool's name, used in errors, events and metrics. */
   readonly name: string
   /** The task module, as the `file:` URL the threads load. */
@@ -97,6 +96,15 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   #closed: Promise<void> | undefined
   #drained: (() => void) | undefined
   #barrenCrashes = 0
+  /** What the threads report to; kept private so the pool's public surface stays the documented one. */
+  readonly #owner: ThreadOwner = {
+    onThreadMessage: (thread, message) => this.#onThreadMessage(thread, message),
+    onThreadError: (thread, error) => {
+      thread.error = error
+    },
+    onThreadExit: (thread, exitCode) => this.#onThreadExit(thread, exitCode),
+    onPostFailed: (task, error) => this.#reject(task, error),
+  }
   /** Ref'd exactly while calls are unsettled: threads and ports are unref'd, so an idle pool never holds the process. */
   #keepAlive: ReturnType<typeof setInterval> | undefined
 
@@ -348,7 +356,7 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
   #spawn(): boolean {
     let thread: PoolThread
     try {
-      thread = new PoolThread(this.#launch, this, performance.now())
+      thread = new PoolThread(this.#launch, this.#owner, performance.now())
     } catch (error) {
       // No thread could start at all: the pool cannot work. With threads alive, it goes on with them.
       if (this.#threads.live() === 0) this.#failStartup(error)
@@ -360,8 +368,8 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
     return true
   }
 
-  /** @internal A thread posted results or a control message. */
-  onThreadMessage(thread: PoolThread, message: unknown): void {
+  /** A thread posted results or a control message. */
+  #onThreadMessage(thread: PoolThread, message: unknown): void {
     // One wake-up of the event loop settles everything every thread has sent so far.
     const received: Received = [[thread, message]]
     for (const other of this.#threads) {
@@ -519,18 +527,8 @@ export class WorkerPool<M extends TaskModule = AnyTaskModule>
     this.#schedulePump()
   }
 
-  /** @internal */
-  onThreadError(thread: PoolThread, error: Error): void {
-    thread.error = error
-  }
-
-  /** @internal */
-  onPostFailed(task: Task, error: unknown): void {
-    this.#reject(task, error)
-  }
-
-  /** @internal A thread ended: settle what it finished, fail what it was running, requeue the rest. */
-  onThreadExit(thread: PoolThread, exitCode: number): void {
+  /** A thread ended: settle what it finished, fail what it was running, requeue the rest. */
+  #onThreadExit(thread: PoolThread, exitCode: number): void {
     this.#drain(thread)
     this.#threads.remove(thread)
     thread.state = 'exited'
