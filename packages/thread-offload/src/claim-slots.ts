@@ -17,9 +17,11 @@ const FIRST_SLOT = 2
 const SLOT_MASK = SLOT_COUNT - 1
 const SEQUENCE_MASK = 0x1fffffff
 
-/** The state part of a tag. */
+/** Tag state: handed to the thread, not started. */
 export const PENDING = 1
+/** Tag state: the thread started it. */
 export const CLAIMED = 2
+/** Tag state: the pool took it back; the thread skips it. */
 export const REVOKED = 3
 
 /** Allocates the shared control block of one thread. */

@@ -10,6 +10,7 @@ export interface RunOptions {
    * call shares that thread meanwhile. Either way the call rejects with `AbortError` whose `cause`
    * is the signal's reason.
    *
+   * @default undefined (the call cannot be cancelled)
    * @example await pool.run('render', [page], { signal: request.signal })
    */
   readonly signal?: AbortSignal | undefined
@@ -27,8 +28,10 @@ export interface RunOptions {
 
   /**
    * ArrayBuffers (or MessagePorts) inside the arguments to move to the thread instead of copying
-   * them. The sender's buffer is detached: its `byteLength` becomes 0.
+   * them. The sender's buffer is detached: its `byteLength` becomes 0. If the thread dies before it
+   * starts the call, the moved data is gone with it and the call rejects with `WorkerCrashedError`.
    *
+   * @default undefined (everything is copied)
    * @example
    * const pixels = new Uint8Array(1 << 20)
    * await pool.run('blur', [pixels], { transfer: [pixels.buffer] })

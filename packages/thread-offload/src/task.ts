@@ -2,10 +2,13 @@ import type { TransferListItem } from 'node:worker_threads'
 import type { Lease } from '@loopwork/limiter'
 import type { PoolThread } from './pool-thread.js'
 
-/** Where a call is in its life. */
+/** A call's state: waiting for a limiter token. */
 export const WAITING_FOR_TOKEN = 0
+/** A call's state: holding a token, queued for a thread. */
 export const QUEUED = 1
+/** A call's state: handed to a thread (running, or next in line there). */
 export const HANDED_OVER = 2
+/** A call's state: resolved or rejected. */
 export const SETTLED = 3
 
 /**

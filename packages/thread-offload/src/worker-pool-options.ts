@@ -102,8 +102,9 @@ export interface WorkerPoolOptions {
   readonly name?: string
 }
 
-/** The defaults of the options above. */
+/** The default `idleTimeoutMs`: anyio prunes threads idle for 10 s. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 10_000
+/** The default `maxQueue`, the same bound as the limiter's default `maxWaiting`. */
 export const DEFAULT_MAX_QUEUE = 10_000
 
 /** The options of a pool after validation, with the defaults filled in. */
