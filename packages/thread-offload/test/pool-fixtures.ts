@@ -1,9 +1,26 @@
-import type { WorkerPool } from '../src/index.js'
+import { afterEach } from 'vitest'
+import { WorkerPool, type WorkerPoolOptions } from '../src/index.js'
 import type { WorkerPoolEvents } from '../src/worker-pool-events.js'
 
 /** The task module of most tests, written the one documented way (it resolves to tasks.ts here). */
 export const tasksModule = new URL('./fixtures/tasks.js', import.meta.url)
 export type Tasks = typeof import('./fixtures/tasks.js')
+
+/**
+ * Makes the `createPool` of one test file: pools on the tasks module with the file's defaults, each
+ * destroyed after its test so no thread outlives it.
+ */
+export function poolFactory(defaults: Partial<WorkerPoolOptions>) {
+  const pools: WorkerPool<Tasks>[] = []
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((pool) => pool.destroy()))
+  })
+  return (options: Partial<WorkerPoolOptions> = {}): WorkerPool<Tasks> => {
+    const pool = new WorkerPool<Tasks>({ module: tasksModule, ...defaults, ...options })
+    pools.push(pool)
+    return pool
+  }
+}
 
 /**
  * A shared flag a task can block on (`blockUntil`) until the test releases it; `startedThenBlock`

@@ -1,28 +1,21 @@
 import { CapacityLimiter } from '@loopwork/limiter'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { AbortError, TaskTimeoutError, WorkerPool } from '../src/index.js'
+import { AbortError, TaskTimeoutError } from '../src/index.js'
 import {
   createFlag,
   flush,
   hasStarted,
   nextEvent,
+  poolFactory,
   rejectionOf,
   release,
-  type Tasks,
-  tasksModule,
   until,
 } from './pool-fixtures.js'
 
-const pools: WorkerPool<any>[] = []
-function createPool(options: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
-  const pool = new WorkerPool<Tasks>({ module: tasksModule, maxThreads: 1, ...options })
-  pools.push(pool)
-  return pool
-}
+const createPool = poolFactory({ maxThreads: 1 })
 
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers()
-  await Promise.all(pools.splice(0).map((pool) => pool.destroy()))
 })
 
 describe('cancelling with a signal', () => {

@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { UnknownTaskError, WorkerPool } from '../src/index.js'
-import { rejectionOf, type Tasks, tasksModule } from './pool-fixtures.js'
+import { poolFactory, rejectionOf, tasksModule } from './pool-fixtures.js'
 
-const pools: WorkerPool<any>[] = []
-function createPool(options: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
-  const pool = new WorkerPool<Tasks>({ module: tasksModule, maxThreads: 2, ...options })
-  pools.push(pool)
-  return pool
-}
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.destroy()))
-})
+const createPool = poolFactory({ maxThreads: 2 })
 
 describe('running tasks', () => {
   it('runs an exported function in a thread and resolves with its result', async () => {
@@ -101,9 +92,12 @@ describe('types', () => {
 
   it('accepts any task name and arguments for an untyped pool', async () => {
     const pool = new WorkerPool({ module: tasksModule, maxThreads: 1 })
-    pools.push(pool)
-    const result = pool.run('add', [1, 'two'])
-    expectTypeOf(result).toEqualTypeOf<Promise<unknown>>()
-    await expect(result).resolves.toBe('1two')
+    try {
+      const result = pool.run('add', [1, 'two'])
+      expectTypeOf(result).toEqualTypeOf<Promise<unknown>>()
+      await expect(result).resolves.toBe('1two')
+    } finally {
+      await pool.destroy()
+    }
   })
 })

@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { WorkerCrashedError, WorkerPool } from '../src/index.js'
-import { nextEvent, rejectionOf, type Tasks, tasksModule, until } from './pool-fixtures.js'
+import { describe, expect, it } from 'vitest'
+import { WorkerCrashedError } from '../src/index.js'
+import { nextEvent, poolFactory, rejectionOf, until } from './pool-fixtures.js'
 
-const pools: WorkerPool<any>[] = []
-function createPool(options: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
-  const pool = new WorkerPool<Tasks>({ module: tasksModule, maxThreads: 1, ...options })
-  pools.push(pool)
-  return pool
-}
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.destroy()))
-})
+const createPool = poolFactory({ maxThreads: 1 })
 
 describe('a thread that dies', () => {
   it('rejects only its own call on process.exit, and the calls queued behind it still run', async () => {

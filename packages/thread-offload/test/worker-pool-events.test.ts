@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { type TaskErrorEvent, WorkerPool } from '../src/index.js'
-import { createFlag, hasStarted, release, type Tasks, tasksModule, until } from './pool-fixtures.js'
+import { describe, expect, it } from 'vitest'
+import type { TaskErrorEvent } from '../src/index.js'
+import { createFlag, hasStarted, poolFactory, release, until } from './pool-fixtures.js'
 
-const pools: WorkerPool<any>[] = []
-function createPool(options: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
-  const pool = new WorkerPool<Tasks>({ module: tasksModule, maxThreads: 1, ...options })
-  pools.push(pool)
-  return pool
-}
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.destroy()))
-})
+const createPool = poolFactory({ maxThreads: 1 })
 
 describe('events', () => {
   it('reports task start and end with name, thread, run time and wait time', async () => {

@@ -2,29 +2,19 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { CapacityLimiter } from '@loopwork/limiter'
-import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_IDLE_TIMEOUT_MS, PoolClosedError, WorkerPool } from '../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_IDLE_TIMEOUT_MS, PoolClosedError } from '../src/index.js'
 import {
   createFlag,
   flush,
   hasStarted,
+  poolFactory,
   rejectionOf,
   release,
-  type Tasks,
-  tasksModule,
   until,
 } from './pool-fixtures.js'
 
-const pools: WorkerPool<any>[] = []
-function createPool(options: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
-  const pool = new WorkerPool<Tasks>({ module: tasksModule, maxThreads: 2, ...options })
-  pools.push(pool)
-  return pool
-}
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.destroy()))
-})
+const createPool = poolFactory({ maxThreads: 2 })
 
 describe('close()', () => {
   it('finishes every accepted call, waiting or queued, before it resolves', async () => {

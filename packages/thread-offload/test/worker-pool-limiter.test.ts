@@ -1,18 +1,9 @@
 import { CapacityLimiter, LimiterQueueFullError } from '@loopwork/limiter'
-import { afterEach, describe, expect, it } from 'vitest'
-import { currentDefaultThreadLimiter, DEFAULT_THREAD_TOKENS, WorkerPool } from '../src/index.js'
-import { createFlag, flush, release, type Tasks, tasksModule, until } from './pool-fixtures.js'
+import { describe, expect, it } from 'vitest'
+import { currentDefaultThreadLimiter, DEFAULT_THREAD_TOKENS } from '../src/index.js'
+import { createFlag, flush, poolFactory, release, until } from './pool-fixtures.js'
 
-const pools: WorkerPool<any>[] = []
-function createPool(options: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
-  const pool = new WorkerPool<Tasks>({ module: tasksModule, maxThreads: 2, ...options })
-  pools.push(pool)
-  return pool
-}
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.destroy()))
-})
+const createPool = poolFactory({ maxThreads: 2 })
 
 describe('the default thread limiter', () => {
   it('is one process-wide CapacityLimiter of 40 tokens that every pool uses', () => {

@@ -1,26 +1,16 @@
 import { CapacityLimiter } from '@loopwork/limiter'
-import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_MAX_QUEUE, PoolQueueFullError, WorkerPool } from '../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_MAX_QUEUE, PoolQueueFullError } from '../src/index.js'
 import {
   createFlag,
   hasStarted,
+  poolFactory,
   rejectionOf,
   release,
-  type Tasks,
-  tasksModule,
   until,
 } from './pool-fixtures.js'
 
-const pools: WorkerPool<any>[] = []
-function createPool(options: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
-  const pool = new WorkerPool<Tasks>({ module: tasksModule, maxThreads: 1, ...options })
-  pools.push(pool)
-  return pool
-}
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.destroy()))
-})
+const createPool = poolFactory({ maxThreads: 1 })
 
 describe('maxQueue', () => {
   it('defaults to 10,000 and can be changed later', () => {
