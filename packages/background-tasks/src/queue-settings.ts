@@ -1,15 +1,17 @@
 import { type ResolvedBackoff, resolveBackoff } from './backoff.js'
 import { logFailure } from './error-reporting.js'
 import {
+  assertDeadline,
   assertInteger,
   assertOptionalFunction,
   assertOptionalMilliseconds,
   assertOptionalName,
+  assertOptionsObject,
   describe,
   invalid,
 } from './option-validation.js'
 import type { TaskQueueOptions } from './task-queue-options.js'
-import type { JobHandler, JobHandlers, JobInfo } from './task-queue-types.js'
+import type { CloseOptions, JobHandler, JobHandlers, JobInfo } from './task-queue-types.js'
 
 /** The default `maxSize` of a queue (waiting and delayed jobs), in both backends. */
 export const DEFAULT_QUEUE_MAX_SIZE = 10_000
@@ -96,4 +98,10 @@ function positiveTimeout(value: unknown): number | undefined {
 /** Reports a job that failed for good: to `onError` if given, else to stderr unless someone listens. */
 export function defaultJobFailureLog(queueName: string, job: JobInfo, error: unknown): void {
   logFailure(`job "${job.name}" (id ${job.id}) of queue "${queueName}"`, error)
+}
+
+/** The deadline of a `close()` call, shared by both backends: checks the options, applies the default. */
+export function closeTimeoutOf(options: CloseOptions): number {
+  assertOptionsObject('options', options)
+  return assertDeadline('timeoutMs', options.timeoutMs) ?? DEFAULT_CLOSE_TIMEOUT_MS
 }

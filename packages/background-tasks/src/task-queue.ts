@@ -16,12 +16,8 @@ import { reportJobFailure } from './job-failure-report.js'
 import { checkJobRequest } from './job-options.js'
 import { JobRegistry } from './job-registry.js'
 import { type AbortableContext, MemoryJob } from './memory-job.js'
-import { assertDeadline, assertInteger, assertOptionsObject } from './option-validation.js'
-import {
-  DEFAULT_CLOSE_TIMEOUT_MS,
-  type QueueSettings,
-  resolveQueueSettings,
-} from './queue-settings.js'
+import { assertInteger } from './option-validation.js'
+import { closeTimeoutOf, type QueueSettings, resolveQueueSettings } from './queue-settings.js'
 import { ReadyJobs } from './ready-jobs.js'
 import { waitForResult } from './result-waiter.js'
 import type { TaskQueueOptions } from './task-queue-options.js'
@@ -207,8 +203,7 @@ export class TaskQueue<H extends JobHandlers>
     if (this.#closing !== undefined) return this.#closing
     let timeoutMs: number
     try {
-      assertOptionsObject('options', options)
-      timeoutMs = assertDeadline('timeoutMs', options.timeoutMs) ?? DEFAULT_CLOSE_TIMEOUT_MS
+      timeoutMs = closeTimeoutOf(options)
     } catch (error) {
       return Promise.reject(error)
     }

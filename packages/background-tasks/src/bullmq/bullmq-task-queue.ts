@@ -6,17 +6,8 @@ import { emitSafely, logFailure, toError } from '../error-reporting.js'
 import { QueueClosedError, QueueFullError } from '../errors.js'
 import { reportJobFailure } from '../job-failure-report.js'
 import { checkJobRequest } from '../job-options.js'
-import {
-  assertDeadline,
-  assertInteger,
-  assertOptionalSignal,
-  assertOptionsObject,
-} from '../option-validation.js'
-import {
-  DEFAULT_CLOSE_TIMEOUT_MS,
-  type QueueSettings,
-  resolveQueueSettings,
-} from '../queue-settings.js'
+import { assertInteger, assertOptionalSignal, assertOptionsObject } from '../option-validation.js'
+import { closeTimeoutOf, type QueueSettings, resolveQueueSettings } from '../queue-settings.js'
 import type {
   AddArguments,
   AddJobOptions,
@@ -224,8 +215,7 @@ export class TaskQueue<H extends JobHandlers>
     if (this.#closing !== undefined) return this.#closing
     let timeoutMs: number
     try {
-      assertOptionsObject('options', options)
-      timeoutMs = assertDeadline('timeoutMs', options.timeoutMs) ?? DEFAULT_CLOSE_TIMEOUT_MS
+      timeoutMs = closeTimeoutOf(options)
     } catch (error) {
       return Promise.reject(error)
     }
