@@ -38,6 +38,7 @@ const files = {
       files: ['dist'],
       engines: { node: '>=22.12' },
       publishConfig: { access: 'public' },
+      devDependencies: { '@loopwork/internal': 'workspace:*' },
       scripts: {
         build: 'tsup',
         typecheck: 'tsc --noEmit',
@@ -49,17 +50,10 @@ const files = {
     null,
     2,
   )}\n`,
-  'tsup.config.ts': `import { defineConfig } from 'tsup'
+  'tsup.config.ts': `import { packageBuild } from '@loopwork/internal/tsup-package'
+import { defineConfig } from 'tsup'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node22',
-  platform: 'node',
-})
+export default defineConfig(packageBuild({ entry: ['src/index.ts'] }))
 `,
   'tsconfig.json': `{
   "extends": "../../tsconfig.base.json",
@@ -74,7 +68,9 @@ export default mergeConfig(sharedProject, defineProject({ test: { name: '${name}
 `,
   'README.md': `# @loopwork/${name}\n\n${description}\n\n\`\`\`sh\nnpm install @loopwork/${name}\n\`\`\`\n`,
   'src/index.ts': `export {}\n`,
-  'src/errors.ts': `/** Stable codes of the errors this package throws. */\nexport type ErrorCode = never\n`,
+  // The shared error classes (docs/conventions.md); package-specific ones extend LoopworkError here.
+  'src/errors.ts': `export { AbortError, isLoopworkError, LoopworkError, TimeoutError } from '@loopwork/internal'\n`,
+  'src/internal/.gitkeep': '',
   'test/.gitkeep': '',
   'bench/.gitkeep': '',
 }

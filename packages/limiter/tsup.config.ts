@@ -1,11 +1,8 @@
+import { packageBuild } from '@loopwork/internal/tsup-package'
 import { defineConfig } from 'tsup'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node22',
-  platform: 'node',
-})
+export default defineConfig(
+  packageBuild({
+    entry: ['src/index.ts'],
+  }),
+)

@@ -1,0 +1,31 @@
+/**
+ * Turns what a user's function returned into a promise, calling a thenable's `then()` exactly once.
+ * `Promise.resolve(thenable)` plus a `then()` of our own would run a lazy thenable twice: a Knex
+ * query builder or a Mongoose query returned from a task would execute twice.
+ * A native promise is returned as it is (its `then()` has no side effects).
+ */
+export function adoptResult<T>(value: T | PromiseLike<T>): Promise<T> {
+  if (value instanceof Promise) return value
+  if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
+    let then: unknown
+    try {
+      then = (value as { then?: unknown }).then
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (typeof then === 'function') {
+      return new Promise<T>((resolve, reject) => {
+        ;(then as PromiseLike<T>['then']).call(value, resolve, reject)
+      })
+    }
+  }
+  return Promise.resolve(value as T)
+}
+
+/** True when `value` has a callable `then` (reads `then` once). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}

@@ -1,0 +1,119 @@
+/**
+ * Marks an error as one of loopwork's. `Symbol.for` gives the same symbol in every copy of every
+ * package, so `instanceof` and `isLoopworkError` still work when npm installs two copies of a
+ * package, or when two packages each bundle their own copy of these classes.
+ */
+const loopworkErrorBrand = Symbol.for('loopwork.error')
+
+/** The codes shared by every loopwork package. Package-specific codes extend this list. */
+export type SharedErrorCode =
+  | 'ABORT_ERR'
+  | 'LOOPWORK_TIMEOUT'
+  | 'LOOPWORK_QUEUE_FULL'
+  | 'LOOPWORK_CLOSED'
+
+/**
+ * Base class of every error a loopwork package rejects with. Match on `code` (stable, documented)
+ * or with `instanceof`: both work across copies of the packages, because `instanceof` checks the
+ * error's brand and code rather than its prototype chain.
+ */
+export class LoopworkError extends Error {
+  /**
+   * The code every instance of this class carries, or `undefined` on a class that groups several
+   * codes. `instanceof` compares it, so a subclass with its own code must declare it here.
+   */
+  static readonly code: string | undefined = undefined
+
+  /** A stable machine-readable code, for `switch (error.code)`. */
+  readonly code: string
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'LoopworkError'
+    this.code = code
+    Object.defineProperty(this, loopworkErrorBrand, { value: true })
+  }
+
+  // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (!isLoopworkError(value)) return false
+    // biome-ignore lint/complexity/noThisInStatic: the class being tested, not LoopworkError
+    const code = (this as typeof LoopworkError).code
+    if (code !== undefined) return value.code === code
+    // A class without a code of its own (the base, or a package's grouping class) falls back to the
+    // prototype chain, which for the base is every branded error.
+    // biome-ignore lint/complexity/noThisInStatic: the class being tested, not LoopworkError
+    return this === LoopworkError || Function.prototype[Symbol.hasInstance].call(this, value)
+  }
+}
+
+/** True when `value` is an error thrown by any loopwork package (any copy), optionally with `code`. */
+export function isLoopworkError(value: unknown, code?: string): value is LoopworkError {
+  if (typeof value !== 'object' || value === null) return false
+  if ((value as Record<symbol, unknown>)[loopworkErrorBrand] !== true) return false
+  return code === undefined || (value as LoopworkError).code === code
+}
+
+/**
+ * Work was cancelled through an `AbortSignal`. Like Node's own (`timers/promises`, `events.once`,
+ * `stream.pipeline`), it is named `AbortError`, has code `ABORT_ERR` and carries the signal's
+ * reason as `cause`.
+ */
+export class AbortError extends LoopworkError {
+  static override readonly code = 'ABORT_ERR'
+
+  constructor(message: string, reason: unknown) {
+    super('ABORT_ERR', message, { cause: reason })
+    this.name = 'AbortError'
+  }
+}
+
+/** Work took longer than the `timeoutMs` it was given. */
+export class TimeoutError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_TIMEOUT'
+
+  /** The `timeoutMs` that ran out. */
+  readonly timeoutMs: number
+
+  constructor(message: string, timeoutMs: number, options?: ErrorOptions) {
+    super('LOOPWORK_TIMEOUT', message, options)
+    this.name = 'TimeoutError'
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/**
+ * A bounded primitive refused work at once because its bound was reached, instead of letting it
+ * wait without limit. HTTP adapters answer it with 503 and `Retry-After`.
+ */
+export class QueueFullError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_QUEUE_FULL'
+
+  /** The option whose bound was reached, such as `maxWaiting`. */
+  readonly option: string
+  /** The value of that option. */
+  readonly limit: number
+
+  constructor(message: string, option: string, limit: number) {
+    super('LOOPWORK_QUEUE_FULL', message)
+    this.name = 'QueueFullError'
+    this.option = option
+    this.limit = limit
+  }
+}
+
+/** The primitive was closed (or is closing) and accepts no new work. */
+export class ClosedError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_CLOSED'
+
+  constructor(message: string) {
+    super('LOOPWORK_CLOSED', message)
+    this.name = 'ClosedError'
+  }
+}
+
+/** The AbortError for `signal`, or its reason when that already is one (no double wrapping). */
+export function abortErrorFor(message: string, signal: AbortSignal): AbortError {
+  const reason: unknown = signal.reason
+  return reason instanceof AbortError ? reason : new AbortError(message, reason)
+}

@@ -1,0 +1,198 @@
+import { describeValue } from './describe-value.ts'
+
+/**
+ * The longest delay a timer honours (2^31 - 1 ms, about 24.8 days). Node, Bun, Deno and browsers
+ * fire a longer one after 1 ms, so every duration option refuses a finite value above it; where an
+ * option means "no limit when left out", `Infinity` is accepted and means the same as leaving it out.
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647
+
+/** The code of every error thrown for a bad option, whatever the package. */
+export const INVALID_OPTION_CODE = 'LOOPWORK_INVALID_OPTION'
+
+/** A `TypeError` or `RangeError` thrown for a bad option: names the option, says what is allowed. */
+export type InvalidOptionError = (TypeError | RangeError) & {
+  readonly code: typeof INVALID_OPTION_CODE
+  /** The option's path, such as `maxWaiting` or `acquire() options.timeoutMs`. */
+  readonly option: string
+}
+
+/**
+ * The error for `option` holding `value` where `allowed` was expected: a `RangeError` for a number
+ * out of range, a `TypeError` otherwise.
+ */
+export function invalidOption(option: string, value: unknown, allowed: string): InvalidOptionError {
+  const message = `${option} must be ${allowed}, got ${describeValue(value)}`
+  const error = typeof value === 'number' ? new RangeError(message) : new TypeError(message)
+  return Object.assign(error, { code: INVALID_OPTION_CODE, option }) as InvalidOptionError
+}
+
+/** Checks one option's value (present, not `undefined`) and returns it typed; throws otherwise. */
+export type OptionCheck<T> = (option: string, value: unknown) => T
+
+/** Bounds for {@link integerOption}. */
+export interface IntegerBounds {
+  /** The smallest value allowed. */
+  min: number
+  /** The largest value allowed. @default Number.MAX_SAFE_INTEGER */
+  max?: number
+  /** Whether `Infinity` (no bound) is allowed. @default false */
+  infinity?: boolean
+}
+
+/** An integer within `bounds`, or `Infinity` when allowed. */
+export function integerOption(bounds: IntegerBounds): OptionCheck<number> {
+  const max = bounds.max ?? Number.MAX_SAFE_INTEGER
+  const allowed = `an integer from ${bounds.min} to ${max === Number.MAX_SAFE_INTEGER ? 'Number.MAX_SAFE_INTEGER' : max}${bounds.infinity ? ', or Infinity' : ''}`
+  return (option, value) => {
+    if (typeof value === 'number') {
+      if (value === Number.POSITIVE_INFINITY && bounds.infinity) return value
+      if (Number.isInteger(value) && value >= bounds.min && value <= max) return value
+    }
+    throw invalidOption(option, value, allowed)
+  }
+}
+
+/** A finite number within `[min, max]`. */
+export function numberOption(min: number, max: number): OptionCheck<number> {
+  return (option, value) => {
+    if (typeof value === 'number' && value >= min && value <= max) return value
+    throw invalidOption(option, value, `a number from ${min} to ${max}`)
+  }
+}
+
+/**
+ * A duration in milliseconds from 0 to {@link MAX_TIMEOUT_MS}; with `infinity`, `Infinity` too,
+ * meaning "no time limit" (no timer is started).
+ */
+export function durationOption(
+  options: { infinity?: boolean; min?: number } = {},
+): OptionCheck<number> {
+  const min = options.min ?? 0
+  const allowed = `a number of milliseconds from ${min} to ${MAX_TIMEOUT_MS}${options.infinity ? ', or Infinity for no limit' : ''}`
+  return (option, value) => {
+    if (typeof value === 'number') {
+      if (value === Number.POSITIVE_INFINITY && options.infinity) return value
+      if (value >= min && value <= MAX_TIMEOUT_MS) return value
+    }
+    throw invalidOption(option, value, allowed)
+  }
+}
+
+/** A non-empty string. */
+export const nameOption: OptionCheck<string> = (option, value) => {
+  if (typeof value === 'string' && value.length > 0) return value
+  throw invalidOption(option, value, 'a non-empty string')
+}
+
+/** Any string. */
+export const stringOption: OptionCheck<string> = (option, value) => {
+  if (typeof value === 'string') return value
+  throw invalidOption(option, value, 'a string')
+}
+
+/** `true` or `false`. */
+export const booleanOption: OptionCheck<boolean> = (option, value) => {
+  if (typeof value === 'boolean') return value
+  throw invalidOption(option, value, 'true or false')
+}
+
+/** A function. */
+export const functionOption: OptionCheck<(...args: never[]) => unknown> = (option, value) => {
+  if (typeof value === 'function') return value as (...args: never[]) => unknown
+  throw invalidOption(option, value, 'a function')
+}
+
+/** An `AbortSignal`. */
+export const signalOption: OptionCheck<AbortSignal> = (option, value) => {
+  if (value instanceof AbortSignal) return value
+  throw invalidOption(option, value, 'an AbortSignal')
+}
+
+/** An object (not `null`, not an array). */
+export const objectOption: OptionCheck<object> = (option, value) => {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value
+  throw invalidOption(option, value, 'an object')
+}
+
+/** One of `choices` (compared with `===`). */
+export function oneOfOption<const T>(choices: readonly T[]): OptionCheck<T> {
+  const allowed = `one of ${choices.map((choice) => describeValue(choice)).join(', ')}`
+  return (option, value) => {
+    if (choices.includes(value as T)) return value as T
+    throw invalidOption(option, value, allowed)
+  }
+}
+
+/** Whatever the value is: the option is known, and its own code checks it. */
+export const anyOption: OptionCheck<unknown> = (_option, value) => value
+
+/** A map from each known option name to the check of its value. */
+export type OptionSchema = Readonly<Record<string, OptionCheck<unknown>>>
+
+/**
+ * Checks an options bag against `schema`: `undefined` is an empty bag; anything but a plain object
+ * is a `TypeError`; a key the schema does not know is a `TypeError` that names it and suggests the
+ * closest known name (a misspelled option must never be silently ignored); each present value that
+ * is not `undefined` goes through its check. Returns `input` itself, so nothing is copied.
+ *
+ * @param what How the bag is called in messages, such as `CapacityLimiter options`.
+ */
+export function checkOptions<T extends object>(
+  what: string,
+  input: T | undefined,
+  schema: OptionSchema,
+): T | undefined {
+  if (input === undefined) return undefined
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalidOption(what, input, 'an options object')
+  }
+  for (const key in input) {
+    const check = schema[key]
+    if (check === undefined) {
+      if (!Object.hasOwn(schema, key)) throw unknownOption(what, key, Object.keys(schema))
+      continue
+    }
+    const value = (input as Record<string, unknown>)[key]
+    if (value !== undefined) check(key, value)
+  }
+  return input
+}
+
+function unknownOption(what: string, key: string, known: readonly string[]): InvalidOptionError {
+  const suggestion = closestName(key, known)
+  const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`
+  const message = `Unknown option "${key}" in ${what}${hint}; known options: ${known.join(', ')}`
+  return Object.assign(new TypeError(message), {
+    code: INVALID_OPTION_CODE,
+    option: key,
+  }) as InvalidOptionError
+}
+
+/** The known name closest to `name` (case-insensitive edit distance), when one is close enough. */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  const wanted = name.toLowerCase()
+  let best: string | undefined
+  let bestDistance = Math.max(2, Math.floor(wanted.length / 3)) + 1
+  for (const candidate of known) {
+    const distance = editDistance(wanted, candidate.toLowerCase())
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  return best
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution)
+    }
+    previous = current
+  }
+  return previous[b.length] ?? 0
+}
