@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'examples/*'],
+    projects: ['packages/*', 'examples/*', 'test'],
     coverage: {
       provider: 'v8',
       // Tests import the TypeScript sources (the @loopwork/source condition), so coverage maps to src/;
