@@ -3,6 +3,8 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig(
   packageBuild({
-    entry: ['src/index.ts'],
+    // Two entries: the in-process limiter, and the Redis-backed one as the `./redis` subpath
+    // (ioredis stays an optional peer dependency).
+    entry: { index: 'src/index.ts', redis: 'src/redis/index.ts' },
   }),
 )
