@@ -5,21 +5,27 @@
  * A native promise is returned as it is (its `then()` has no side effects).
  */
 export function adoptResult<T>(value: T | PromiseLike<T>): Promise<T> {
+  return adoptThenable(value) ?? Promise.resolve(value as T)
+}
+
+/**
+ * Like {@link adoptResult}, but `undefined` when `value` is no thenable, so a caller can use a
+ * synchronous result at once, without a promise and without reading `then` a second time. Reads
+ * `then` once and calls it at most once; a `then` getter that throws gives a rejected promise.
+ */
+export function adoptThenable<T>(value: T | PromiseLike<T>): Promise<T> | undefined {
   if (value instanceof Promise) return value
-  if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
-    let then: unknown
-    try {
-      then = (value as { then?: unknown }).then
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    if (typeof then === 'function') {
-      return new Promise<T>((resolve, reject) => {
-        ;(then as PromiseLike<T>['then']).call(value, resolve, reject)
-      })
-    }
+  if ((typeof value !== 'object' || value === null) && typeof value !== 'function') return undefined
+  let then: unknown
+  try {
+    then = (value as { then?: unknown }).then
+  } catch (error) {
+    return Promise.reject(error)
   }
-  return Promise.resolve(value as T)
+  if (typeof then !== 'function') return undefined
+  return new Promise<T>((resolve, reject) => {
+    ;(then as PromiseLike<T>['then']).call(value, resolve, reject)
+  })
 }
 
 /** True when `value` has a callable `then` (reads `then` once). */

@@ -1,4 +1,4 @@
-export { adoptResult, isThenable } from './adopt-result.ts'
+export { adoptResult, adoptThenable, isThenable } from './adopt-result.ts'
 export { describeValue, messageOf } from './describe-value.ts'
 export {
   AbortError,
