@@ -5,7 +5,7 @@ export interface ListNode<T> {
 }
 
 /**
- * A FIFO as an intrusive doubly linked list: push, shift and removal from the middle are O(1) and
+ * A FIFO as an intrusive doubly linked list: push, unshift, shift and removal from the middle are O(1) and
  * allocate nothing beyond the item itself (an array's `splice` is O(n), a `Set` allocates per entry).
  */
 export class LinkedList<T extends ListNode<T>> {
@@ -23,6 +23,19 @@ export class LinkedList<T extends ListNode<T>> {
     if (this.tail === undefined) this.head = item
     else this.tail.next = item
     this.tail = item
+    this.length++
+  }
+
+  /**
+   * Puts `item`, which must not be in any list, in front of the oldest one: for work taken back
+   * before it started, which keeps its place ahead of everything that came after it.
+   */
+  unshift(item: T): void {
+    item.previous = undefined
+    item.next = this.head
+    if (this.head === undefined) this.tail = item
+    else this.head.previous = item
+    this.head = item
     this.length++
   }
 
