@@ -145,7 +145,13 @@ export function checkOptions<T extends object>(
 ): T | undefined {
   if (input === undefined) return undefined
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalidOption(what, input, 'an options object')
+    // A bag of the wrong kind is a TypeError even when it is a number (`new CapacityLimiter(40)`),
+    // which invalidOption alone would call a RangeError.
+    const message = `${what} must be an options object, got ${describeValue(input)}`
+    throw Object.assign(new TypeError(message), {
+      code: INVALID_OPTION_CODE,
+      option: what,
+    }) as InvalidOptionError
   }
   for (const key in input) {
     const check = schema[key]
