@@ -1,31 +1,41 @@
+import {
+  AbortError,
+  abortErrorFor,
+  adoptThenable,
+  describeValue,
+  functionOption,
+  LinkedList,
+  QueueFullError,
+} from '@loopwork/internal'
 import { EventEmitter } from 'eventemitter3'
-import { Batch } from './batch.js'
-import { BatchCounters } from './batch-counters.js'
-import { BatchOutcome, outcomeOf } from './batch-outcome.js'
-import { BatchQueue } from './batch-queue.js'
-import type { BatchEvent, BatcherEvents, BatcherStats } from './batcher-events.js'
+import { BatchFailedError } from './errors.js'
+import { Batch } from './internal/batch.js'
+import { BatchCounters } from './internal/batch-counters.js'
+import { BatchOutcome, outcomeOf } from './internal/batch-outcome.js'
+import {
+  type BatcherSettings,
+  checkLoadManyOptions,
+  checkLoadOptions,
+  settingsFrom,
+} from './internal/batcher-settings.js'
+import { type LoadCanceller, SignalledLoad } from './internal/signalled-load.js'
+import type { SlotState } from './internal/slot-state.js'
 import type {
+  BatchEvent,
+  BatcherEvents,
   BatcherOptions,
+  BatcherStats,
   BatchFunction,
   LoadManyOptions,
   LoadOptions,
-} from './batcher-options.js'
-import { type BatcherSettings, settingsFrom } from './batcher-settings.js'
-import { AbortError, BatcherQueueFullError, BatchFailedError } from './errors.js'
-import { type LoadCanceller, SignalledLoad } from './signalled-load.js'
-import type { SlotState } from './slot-state.js'
+} from './types.js'
 
 /**
- * Collects single lookups into batches and answers them from one batch function call: the Node
- * counterpart of DataLoader's batching, plus a time window (10 ms by default) that batches across
- * requests, a cap on concurrent batches, bounded queues, per-load abort and no per-result cache.
+ * Collects single lookups into batches and answers them from one batch function call (the N+1 fix),
+ * with a time window (10 ms by default) that batches across requests, a `concurrency` bound on
+ * running batches, a `maxWaiting` bound on waiting keys, per-load abort and no per-result cache.
  *
- * A hand-written core rather than a library: DataLoader has no window, no concurrency cap, no abort
- * and no bound, and it caches every result; p-queue cannot group calls. A key's promise is a reaction
- * to its batch's promise rather than a promise with its own resolver functions, which halves the
- * memory a load allocates; bench/ measures it against DataLoader.
- *
- * No timer exists while nothing is pending: each batch arms one timer (or, with `windowMs: 0`, one
+ * No timer exists while no key waits: each batch arms one timer (or, with `windowMs: 0`, one
  * end-of-tick job) when its first key arrives, never one per load, so an idle batcher holds no handle.
  *
  * The batch function runs in the AsyncLocalStorage context of the load that opened its batch (its
@@ -37,7 +47,7 @@ import type { SlotState } from './slot-state.js'
  * const user = await users.load(42, { signal: request.signal })
  */
 export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
-  /** The batcher's name, used in errors, events and metrics. */
+  /** The batcher's name (the `name` option), used in errors, events and `stats()`. */
   readonly name: string
   readonly #batchFunction: BatchFunction<K, V>
   readonly #settings: BatcherSettings<K>
@@ -46,10 +56,11 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   /** The batch collecting keys, if any. */
   #open: Batch<K, V> | undefined = undefined
   /** Closed batches waiting for a concurrency slot, oldest first. */
-  readonly #queue = new BatchQueue<K, V>()
+  readonly #queue = new LinkedList<Batch<K, V>>()
   #timer: ReturnType<typeof setTimeout> | undefined = undefined
-  #inFlight = 0
-  /** Positions in queued batches: what `maxPendingKeys` bounds, with the collecting batch's. */
+  /** Batches whose batch function was called and has not settled. */
+  #running = 0
+  /** Positions in queued batches: what `maxWaiting` bounds, with the collecting batch's. */
   #queuedKeys = 0
   /** Positions in queued batches whose callers all aborted (still held until dispatch). */
   #queuedAbandoned = 0
@@ -60,8 +71,8 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
     this.#timer = undefined
     if (this.#open !== undefined) this.#windowElapsed(this.#open)
   }
-  // DataLoader's scheduling: a promise job queued now runs after this turn's promise jobs and
-  // queues a nextTick, which runs once they have drained, before any I/O or timer.
+  // End-of-tick scheduling: a promise job queued now runs after this turn's promise jobs and queues
+  // a nextTick, which runs once they have drained, before any I/O or timer.
   readonly #onTickJob = (batch: Batch<K, V>): void => process.nextTick(this.#onTickEnd, batch)
   readonly #onTickEnd = (batch: Batch<K, V>): void => {
     if (batch === this.#open) {
@@ -78,31 +89,25 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
    * @param batchFunction Loads many keys at once; see {@link BatchFunction}.
    * @param options Window, bounds and key handling; see {@link BatcherOptions}.
    */
-  constructor(batchFunction: BatchFunction<K, V>, options: BatcherOptions<K> = {}) {
+  constructor(batchFunction: BatchFunction<K, V>, options?: BatcherOptions<K>) {
     super()
-    if (typeof batchFunction !== 'function') {
-      throw Object.assign(
-        new TypeError(`batchFunction must be a function, got ${typeof batchFunction}`),
-        { code: 'ERR_INVALID_ARG_TYPE' },
-      )
-    }
+    functionOption('batchFunction', batchFunction)
     this.#batchFunction = batchFunction
     this.#settings = settingsFrom(options)
     this.#cacheKeyOf = this.#settings.cacheKeyOf
     this.name = this.#settings.name
     this.#startsElsewhere =
-      this.#settings.windowMs > 0 ||
-      this.#settings.maxConcurrentBatches !== Number.POSITIVE_INFINITY
+      this.#settings.windowMs > 0 || this.#settings.concurrency !== Number.POSITIVE_INFINITY
   }
 
   /**
    * Loads one key through the next batch and resolves with its value. Rejects with the key's own
    * `Error` value, `MissingKeyError`, `BatchFailedError` (the batch function threw; its error is the
-   * `cause`), `BatchShapeError`, `AbortError` (the signal fired), or `BatcherQueueFullError`
-   * (`maxPendingKeys` reached). Never throws synchronously.
+   * `cause`), `BatchShapeError`, `AbortError` (the signal fired), `QueueFullError` (`maxWaiting`
+   * keys already wait), or a `TypeError` for an invalid option. Never throws synchronously.
    */
   load(key: K, options?: LoadOptions): Promise<V> {
-    if (options?.signal !== undefined) return this.#loadWithSignal(key, options.signal)
+    if (options !== undefined) return this.#loadWithOptions(key, options)
     let cacheKey: unknown = key
     if (this.#cacheKeyOf !== undefined) {
       try {
@@ -139,44 +144,60 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   ): Promise<V[]>
   loadMany(keys: Iterable<K>, options?: LoadManyOptions): Promise<PromiseSettledResult<V>[] | V[]>
   loadMany(keys: Iterable<K>, options?: LoadManyOptions): Promise<PromiseSettledResult<V>[] | V[]> {
-    if (typeof (keys as Iterable<K> | null | undefined)?.[Symbol.iterator] !== 'function') {
-      return Promise.reject(
-        Object.assign(new TypeError(`keys must be an iterable, got ${typeof keys}`), {
-          code: 'ERR_INVALID_ARG_TYPE',
-        }),
-      )
+    try {
+      checkLoadManyOptions(options)
+      if (typeof (keys as Iterable<K> | null | undefined)?.[Symbol.iterator] !== 'function') {
+        throw Object.assign(
+          new TypeError(`loadMany() keys must be an iterable, got ${describeValue(keys)}`),
+          { code: 'ERR_INVALID_ARG_TYPE' },
+        )
+      }
+    } catch (error) {
+      return Promise.reject(error)
     }
-    const loadOptions = options?.signal === undefined ? undefined : { signal: options.signal }
+    const signal = options?.signal
     const loads: Promise<V>[] = []
-    for (const key of keys) loads.push(this.load(key, loadOptions))
+    for (const key of keys) {
+      loads.push(signal === undefined ? this.load(key) : this.#loadWithSignal(key, signal))
+    }
     return options?.rejectOnError === true ? Promise.all(loads) : Promise.allSettled(loads)
   }
 
-  /** A snapshot of the batcher's state and counters. */
+  /** A snapshot of the batcher's state and counters: a fresh object on every call. */
   stats(): BatcherStats {
     const counters = this.#counters
     return {
       name: this.name,
+      waiting: (this.#open?.size ?? 0) + this.#queuedKeys - this.#queuedAbandoned,
+      running: this.#running,
+      waitingBatches: this.#queue.length,
       batches: counters.batches,
       keys: counters.keys,
       meanBatchSize: counters.meanBatchSize,
-      maxBatchSize: counters.largestBatch,
+      largestBatch: counters.largestBatch,
       failedBatches: counters.failedBatches,
-      pending: (this.#open?.size ?? 0) + this.#queuedKeys - this.#queuedAbandoned,
-      queuedBatches: this.#queue.length,
-      inFlightBatches: this.#inFlight,
       dedupedLoads: counters.dedupedLoads,
       abortedLoads: counters.abortedLoads,
       rejectedLoads: counters.rejectedLoads,
       meanWaitMs: counters.meanWaitMs,
-      maxWaitMs: counters.maxWaitMs,
+      longestWaitMs: counters.longestWaitMs,
     }
+  }
+
+  #loadWithOptions(key: K, options: LoadOptions): Promise<V> {
+    try {
+      checkLoadOptions(options)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const signal = options.signal
+    return signal === undefined ? this.load(key) : this.#loadWithSignal(key, signal)
   }
 
   #loadWithSignal(key: K, signal: AbortSignal): Promise<V> {
     if (signal.aborted) {
       this.#counters.abortedLoads++
-      return Promise.reject(this.#abortError(signal.reason))
+      return Promise.reject(this.#abortError(signal))
     }
     let cacheKey: unknown = key
     try {
@@ -215,17 +236,24 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
 
   #shed(): Promise<never> {
     this.#counters.rejectedLoads++
-    return Promise.reject(new BatcherQueueFullError(this.name, this.#settings.maxPendingKeys))
+    const limit = this.#settings.maxWaiting
+    return Promise.reject(
+      new QueueFullError(
+        `Batcher "${this.name}" already has maxWaiting (${limit}) keys waiting for a batch; raise maxWaiting or concurrency, or shed load upstream`,
+        'maxWaiting',
+        limit,
+      ),
+    )
   }
 
-  #abortError(reason: unknown): AbortError {
-    return new AbortError(`A load of batcher "${this.name}" was aborted`, reason)
+  #abortError(signal: AbortSignal): AbortError {
+    return abortErrorFor(`A load of batcher "${this.name}" was aborted`, signal)
   }
 
-  /** Opens a batch, or returns `undefined` when `maxPendingKeys` leaves no room for one more key. */
+  /** Opens a batch, or returns `undefined` when `maxWaiting` leaves no room for one more key. */
   #openBatch(): Batch<K, V> | undefined {
     const settings = this.#settings
-    const room = settings.maxPendingKeys - this.#queuedKeys
+    const room = settings.maxWaiting - this.#queuedKeys
     if (room <= 0) return undefined
     const batch = new Batch<K, V>(
       settings.dedupe,
@@ -234,6 +262,8 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
       this.#startsElsewhere ? this.#call : undefined,
     )
     this.#open = batch
+    // Not unref()ed, unlike a timeout: this timer sends keys that callers await, and it lives at most
+    // windowMs. A script whose last step is `await batcher.load(key)` must not exit before it fires.
     if (settings.windowMs === 0) Promise.resolve(batch).then(this.#onTickJob)
     else this.#timer = setTimeout(this.#onWindowEnd, settings.windowMs)
     return batch
@@ -246,13 +276,13 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   }
 
   /**
-   * The collecting batch reached its limit (`maxBatchSize`, or the room `maxPendingKeys` left): start
-   * it now, or queue it if every concurrency slot is taken.
+   * The collecting batch reached its limit (`maxBatchSize`, or the room `maxWaiting` left): start it
+   * now, or queue it if every concurrency slot is taken.
    */
   #close(batch: Batch<K, V>): void {
     this.#open = undefined
     this.#clearTimer()
-    // With windowMs 0 its end-of-tick job (DataLoader's dispatch point) is still due and calls it.
+    // With windowMs 0 its end-of-tick job is still due and calls it, as a full batch of one tick.
     if (this.#hasFreeSlot()) {
       this.#start(batch, this.#settings.windowMs === 0 ? 'at-tick-end' : 'by-reaction')
     } else {
@@ -275,14 +305,14 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
 
   /** A batch may start now: a concurrency slot is free and no older full batch waits for one. */
   #hasFreeSlot(): boolean {
-    return this.#inFlight < this.#settings.maxConcurrentBatches && this.#queue.length === 0
+    return this.#running < this.#settings.concurrency && this.#queue.length === 0
   }
 
   #cancel(load: SignalledLoad<K, V>): void {
     load.done = true
     this.#counters.abortedLoads++
-    const reason = load.signal.reason
-    load.reject(this.#abortError(reason))
+    const reason: unknown = load.signal.reason
+    load.reject(this.#abortError(load.signal))
     const batch = load.batch
     const slot = load.slot
     batch.signalledCallers--
@@ -326,7 +356,7 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   #start(batch: Batch<K, V>, when: 'now' | 'at-tick-end' | 'by-reaction'): void {
     batch.seal()
     batch.dispatched = true
-    this.#inFlight++
+    this.#running++
     if (when === 'now') this.#callBatchFunction(batch)
     else if (when === 'at-tick-end') batch.callAtTickEnd = true
     else batch.start!(batch)
@@ -343,13 +373,16 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
       this.#fail(batch, error)
       return
     }
-    if (isThenable(result)) {
-      Promise.resolve(result).then(
+    // A thenable's `then` is read and called once (a lazy query must not run twice); a synchronous
+    // result is used at once.
+    const adopted = adoptThenable(result)
+    if (adopted === undefined) {
+      this.#complete(batch, result)
+    } else {
+      adopted.then(
         (value) => this.#complete(batch, value),
         (error: unknown) => this.#fail(batch, error),
       )
-    } else {
-      this.#complete(batch, result)
     }
   }
 
@@ -377,11 +410,12 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   }
 
   #finish(batch: Batch<K, V>, error: Error | undefined): void {
-    this.#inFlight--
+    this.#running--
     if (error !== undefined) this.#counters.failedBatches++
     if (this.#queue.length > 0 || this.#open?.due === true) this.#startWaiting()
     if (this.listenerCount('batch') > 0) {
       const event: BatchEvent = {
+        name: this.name,
         size: batch.size,
         durationMs: performance.now() - batch.dispatchedAt,
         waitMs: batch.dispatchedAt - batch.openedAt,
@@ -394,7 +428,7 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   /** Starts waiting batches, oldest first, then a due collecting batch, while slots are free. */
   #startWaiting(): void {
     const settings = this.#settings
-    while (this.#inFlight < settings.maxConcurrentBatches) {
+    while (this.#running < settings.concurrency) {
       let batch = this.#queue.head
       if (batch === undefined) {
         if (this.#open?.due !== true) break
@@ -408,7 +442,7 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
     // The collecting batch may grow into the room the started batches left.
     const open = this.#open
     if (open !== undefined) {
-      open.limit = Math.min(settings.maxBatchSize, settings.maxPendingKeys - this.#queuedKeys)
+      open.limit = Math.min(settings.maxBatchSize, settings.maxWaiting - this.#queuedKeys)
     }
   }
 
@@ -422,12 +456,4 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
       })
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  )
 }

@@ -1,25 +1,26 @@
 export { Batcher } from './batcher.js'
-export type { BatchEvent, BatcherEvents, BatcherStats } from './batcher-events.js'
-export type {
-  BatcherOptions,
-  BatchFunction,
-  BatchFunctionContext,
-  BatchResult,
-  LoadManyOptions,
-  LoadOptions,
-  MissingKeyPolicy,
-} from './batcher-options.js'
-export {
-  DEFAULT_MAX_BATCH_SIZE,
-  DEFAULT_MAX_PENDING_KEYS,
-  DEFAULT_WINDOW_MS,
-} from './batcher-settings.js'
 export {
   AbortError,
-  BatcherError,
   type BatcherErrorCode,
-  BatcherQueueFullError,
   BatchFailedError,
   BatchShapeError,
+  isLoopworkError,
+  LoopworkError,
   MissingKeyError,
+  QueueFullError,
 } from './errors.js'
+export {
+  type BatchEvent,
+  type BatcherEvents,
+  type BatcherOptions,
+  type BatcherStats,
+  type BatchFunction,
+  type BatchFunctionContext,
+  type BatchResult,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_WAITING,
+  DEFAULT_WINDOW_MS,
+  type LoadManyOptions,
+  type LoadOptions,
+  type MissingKeyPolicy,
+} from './types.js'

@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { AbortError, Batcher, BatcherError } from '../src/index.js'
+import { AbortError, Batcher, isLoopworkError, LoopworkError } from '../src/index.js'
 import { flush } from './deferred.js'
 import { heldBatchFunction, recordingBatchFunction } from './recording-batch-function.js'
 
@@ -13,14 +13,15 @@ describe('abort', () => {
       .load(1, { signal: AbortSignal.abort(reason) })
       .catch((caught: unknown) => caught)) as AbortError
     expect(error).toBeInstanceOf(AbortError)
-    expect(error).toBeInstanceOf(BatcherError)
+    expect(error).toBeInstanceOf(LoopworkError)
+    expect(isLoopworkError(error, 'ABORT_ERR')).toBe(true)
     expect(error.name).toBe('AbortError')
     expect(error.code).toBe('ABORT_ERR')
     expect(error.cause).toBe(reason)
     expect(error.message).toMatch(/batcher "users" was aborted/)
     await flush()
     expect(calls).toHaveLength(0)
-    expect(users.stats()).toMatchObject({ abortedLoads: 1, pending: 0 })
+    expect(users.stats()).toMatchObject({ abortedLoads: 1, waiting: 0 })
   })
 
   it('removes a load aborted before dispatch from its batch', async () => {
@@ -177,7 +178,7 @@ describe('abort', () => {
       for (const load of loads) await expect(load).rejects.toBeInstanceOf(AbortError)
       await vi.advanceTimersByTimeAsync(20)
       expect(calls).toHaveLength(0)
-      expect(users.stats()).toMatchObject({ batches: 0, pending: 0, abortedLoads: 2 })
+      expect(users.stats()).toMatchObject({ batches: 0, waiting: 0, abortedLoads: 2 })
     })
   })
 })

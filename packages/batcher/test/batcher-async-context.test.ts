@@ -51,7 +51,7 @@ describe('AsyncLocalStorage context of the batch function', () => {
         seen.push(request.getStore())
         return held.batchFunction(keys, context)
       },
-      { windowMs: 0, maxBatchSize: 1, maxConcurrentBatches: 1 },
+      { windowMs: 0, maxBatchSize: 1, concurrency: 1 },
     )
     const first = request.run('A', () => users.load(1))
     const second = request.run('B', () => users.load(2))

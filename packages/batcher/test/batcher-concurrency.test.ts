@@ -1,20 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import {
-  AbortError,
-  Batcher,
-  BatcherQueueFullError,
-  DEFAULT_MAX_PENDING_KEYS,
-} from '../src/index.js'
+import { AbortError, Batcher, DEFAULT_MAX_WAITING, QueueFullError } from '../src/index.js'
 import { flush } from './deferred.js'
 import { heldBatchFunction } from './recording-batch-function.js'
 
-describe('maxConcurrentBatches and maxPendingKeys', () => {
-  it('keeps at most maxConcurrentBatches in flight and starts the rest oldest first', async () => {
+describe('concurrency and maxWaiting', () => {
+  it('keeps at most concurrency batches running and starts the rest oldest first', async () => {
     const { calls, batchFunction } = heldBatchFunction((key: number) => key)
     const users = new Batcher(batchFunction, {
       windowMs: 0,
       maxBatchSize: 2,
-      maxConcurrentBatches: 2,
+      concurrency: 2,
     })
     const loads = Array.from({ length: 8 }, (_, key) => users.load(key))
     await flush()
@@ -22,7 +17,7 @@ describe('maxConcurrentBatches and maxPendingKeys', () => {
       [0, 1],
       [2, 3],
     ])
-    expect(users.stats()).toMatchObject({ inFlightBatches: 2, queuedBatches: 2, pending: 4 })
+    expect(users.stats()).toMatchObject({ running: 2, waitingBatches: 2, waiting: 4 })
     calls[1]!.release()
     await flush()
     expect(calls.map((call) => call.keys)).toEqual([
@@ -37,7 +32,7 @@ describe('maxConcurrentBatches and maxPendingKeys', () => {
     calls[2]!.release()
     calls[3]!.release()
     expect(await Promise.all(loads)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
-    expect(users.stats()).toMatchObject({ inFlightBatches: 0, queuedBatches: 0, pending: 0 })
+    expect(users.stats()).toMatchObject({ running: 0, waitingBatches: 0, waiting: 0 })
   })
 
   it('while saturated, the collecting batch keeps growing up to maxBatchSize instead of splitting', async () => {
@@ -45,7 +40,7 @@ describe('maxConcurrentBatches and maxPendingKeys', () => {
     const users = new Batcher(batchFunction, {
       windowMs: 0,
       maxBatchSize: 100,
-      maxConcurrentBatches: 1,
+      concurrency: 1,
     })
     const first = users.load(0)
     await flush()
@@ -62,37 +57,38 @@ describe('maxConcurrentBatches and maxPendingKeys', () => {
     expect(await Promise.all([first, ...later])).toEqual([0, 1, 2, 3, 4, 5])
   })
 
-  it('sheds loads past maxPendingKeys with a clear error, and accepts them again once keys drain', async () => {
+  it('sheds loads past maxWaiting with a clear error, and accepts them again once keys drain', async () => {
     const { calls, batchFunction } = heldBatchFunction((key: number) => key)
     const users = new Batcher(batchFunction, {
       windowMs: 0,
       maxBatchSize: 100,
-      maxConcurrentBatches: 1,
-      maxPendingKeys: 250,
+      concurrency: 1,
+      maxWaiting: 250,
       name: 'users',
     })
     const inFlight = Array.from({ length: 100 }, (_, key) => users.load(key))
     await flush()
     expect(calls).toHaveLength(1)
     const waiting = Array.from({ length: 250 }, (_, index) => users.load(1000 + index))
-    expect(users.stats().pending).toBe(250)
+    expect(users.stats().waiting).toBe(250)
     const shed = users.load(5000)
-    const error = (await shed.catch((caught: unknown) => caught)) as BatcherQueueFullError
-    expect(error).toBeInstanceOf(BatcherQueueFullError)
-    expect(error.code).toBe('LOOPWORK_BATCHER_QUEUE_FULL')
-    expect(error.maxPendingKeys).toBe(250)
-    expect(error.message).toMatch(/Batcher "users" already has maxPendingKeys \(250\) keys waiting/)
+    const error = (await shed.catch((caught: unknown) => caught)) as QueueFullError
+    expect(error).toBeInstanceOf(QueueFullError)
+    expect(error.code).toBe('LOOPWORK_QUEUE_FULL')
+    expect(error.option).toBe('maxWaiting')
+    expect(error.limit).toBe(250)
+    expect(error.message).toMatch(/Batcher "users" already has maxWaiting \(250\) keys waiting/)
     await expect(users.load(6000, { signal: new AbortController().signal })).rejects.toBeInstanceOf(
-      BatcherQueueFullError,
+      QueueFullError,
     )
-    expect(users.stats()).toMatchObject({ rejectedLoads: 2, pending: 250 })
+    expect(users.stats()).toMatchObject({ rejectedLoads: 2, waiting: 250 })
 
     calls[0]!.release()
     await flush()
     expect(calls).toHaveLength(2)
-    expect(users.stats().pending).toBe(150)
+    expect(users.stats().waiting).toBe(150)
     const accepted = users.load(7000)
-    // One batch at a time: 1100-1199, 1200-1249 (the room maxPendingKeys left), then 7000.
+    // One batch at a time: 1100-1199, 1200-1249 (the room maxWaiting left), then 7000.
     for (let released = 1; released < 5; released++) {
       calls[released]!.release()
       await flush()
@@ -101,28 +97,28 @@ describe('maxConcurrentBatches and maxPendingKeys', () => {
     expect(await Promise.all(inFlight)).toHaveLength(100)
     expect(await Promise.all(waiting)).toHaveLength(250)
     expect(await accepted).toBe(7000)
-    expect(users.stats()).toMatchObject({ pending: 0, queuedBatches: 0, inFlightBatches: 0 })
+    expect(users.stats()).toMatchObject({ waiting: 0, waitingBatches: 0, running: 0 })
   })
 
-  it('bounds pending keys by default', () => {
-    expect(DEFAULT_MAX_PENDING_KEYS).toBe(10_000)
+  it('bounds waiting keys by default', () => {
+    expect(DEFAULT_MAX_WAITING).toBe(10_000)
   })
 
-  it('a queued batch whose every caller aborts is dropped and its keys no longer count as pending', async () => {
+  it('a queued batch whose every caller aborts is dropped and its keys no longer count as waiting', async () => {
     const { calls, batchFunction } = heldBatchFunction((key: number) => key)
     const users = new Batcher(batchFunction, {
       windowMs: 0,
       maxBatchSize: 2,
-      maxConcurrentBatches: 1,
+      concurrency: 1,
     })
     const first = [users.load(1), users.load(2)]
     const controller = new AbortController()
     const queued = [3, 4].map((key) => users.load(key, { signal: controller.signal }))
     await flush()
-    expect(users.stats()).toMatchObject({ queuedBatches: 1, pending: 2 })
+    expect(users.stats()).toMatchObject({ waitingBatches: 1, waiting: 2 })
     controller.abort()
     for (const load of queued) await expect(load).rejects.toBeInstanceOf(AbortError)
-    expect(users.stats()).toMatchObject({ queuedBatches: 0, pending: 0 })
+    expect(users.stats()).toMatchObject({ waitingBatches: 0, waiting: 0 })
     calls[0]!.release()
     await flush()
     expect(calls).toHaveLength(1)
@@ -134,7 +130,7 @@ describe('maxConcurrentBatches and maxPendingKeys', () => {
     const users = new Batcher(batchFunction, {
       windowMs: 0,
       maxBatchSize: 2,
-      maxConcurrentBatches: 1,
+      concurrency: 1,
     })
     const first = [users.load(1), users.load(2)]
     const controller = new AbortController()
@@ -143,7 +139,7 @@ describe('maxConcurrentBatches and maxPendingKeys', () => {
     await flush()
     controller.abort()
     await expect(aborted).rejects.toBeInstanceOf(AbortError)
-    expect(users.stats().pending).toBe(1)
+    expect(users.stats().waiting).toBe(1)
     calls[0]!.release()
     await flush()
     expect(calls[1]!.keys).toEqual([4])
@@ -156,7 +152,7 @@ describe('maxConcurrentBatches and maxPendingKeys', () => {
     const users = new Batcher(batchFunction, {
       windowMs: 0,
       maxBatchSize: 1,
-      maxConcurrentBatches: 1,
+      concurrency: 1,
     })
     const failing = users.load(1)
     const next = users.load(2)
@@ -166,6 +162,6 @@ describe('maxConcurrentBatches and maxPendingKeys', () => {
     await flush()
     calls[1]!.release()
     expect(await next).toBe(2)
-    expect(users.stats()).toMatchObject({ failedBatches: 1, batches: 2, inFlightBatches: 0 })
+    expect(users.stats()).toMatchObject({ failedBatches: 1, batches: 2, running: 0 })
   })
 })

@@ -65,6 +65,6 @@ describe('dedupe', () => {
     })
     await expect(users.load(1)).rejects.toBe(failure)
     await expect(users.load(1, { signal: new AbortController().signal })).rejects.toBe(failure)
-    expect(users.stats().pending).toBe(0)
+    expect(users.stats().waiting).toBe(0)
   })
 })

@@ -16,20 +16,20 @@ describe('stats() and the batch event', () => {
       batches: 0,
       keys: 0,
       meanBatchSize: 0,
-      maxBatchSize: 0,
+      largestBatch: 0,
       failedBatches: 0,
-      pending: 0,
-      queuedBatches: 0,
-      inFlightBatches: 0,
+      waiting: 0,
+      waitingBatches: 0,
+      running: 0,
       dedupedLoads: 0,
       abortedLoads: 0,
       rejectedLoads: 0,
       meanWaitMs: 0,
-      maxWaitMs: 0,
+      longestWaitMs: 0,
     })
   })
 
-  it('counts batches, keys, mean and max batch size, pending and in-flight batches', async () => {
+  it('counts batches, keys, mean and largest batch size, waiting keys and running batches', async () => {
     let release: () => void = () => {}
     const users = new Batcher(
       async (keys: readonly number[]) => {
@@ -41,9 +41,9 @@ describe('stats() and the batch event', () => {
       { windowMs: 0 },
     )
     const first = Promise.all([users.load(1), users.load(2), users.load(3)])
-    expect(users.stats()).toMatchObject({ pending: 3, inFlightBatches: 0, batches: 0 })
+    expect(users.stats()).toMatchObject({ waiting: 3, running: 0, batches: 0 })
     await new Promise((resolve) => setImmediate(resolve))
-    expect(users.stats()).toMatchObject({ pending: 0, inFlightBatches: 1, batches: 1, keys: 3 })
+    expect(users.stats()).toMatchObject({ waiting: 0, running: 1, batches: 1, keys: 3 })
     release()
     await first
     const second = users.load(4)
@@ -54,18 +54,22 @@ describe('stats() and the batch event', () => {
       batches: 2,
       keys: 4,
       meanBatchSize: 2,
-      maxBatchSize: 3,
-      inFlightBatches: 0,
-      pending: 0,
+      largestBatch: 3,
+      running: 0,
+      waiting: 0,
     })
   })
 
-  it("emits 'batch' with size and durationMs for each settled batch", async () => {
-    const users = new Batcher(async (keys: readonly number[]) => keys, { windowMs: 0 })
+  it("emits 'batch' with name, size and durationMs for each settled batch", async () => {
+    const users = new Batcher(async (keys: readonly number[]) => keys, {
+      windowMs: 0,
+      name: 'users',
+    })
     const events: BatchEvent[] = []
     users.on('batch', (event) => events.push(event))
     await Promise.all([users.load(1), users.load(2)])
     expect(events).toHaveLength(1)
+    expect(events[0]!.name).toBe('users')
     expect(events[0]!.size).toBe(2)
     expect(events[0]!.durationMs).toBeGreaterThanOrEqual(0)
     expect(events[0]!.waitMs).toBeGreaterThanOrEqual(0)

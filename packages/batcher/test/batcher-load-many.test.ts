@@ -46,7 +46,8 @@ describe('loadMany', () => {
   it('rejects, without throwing, when keys is not iterable', async () => {
     const users = new Batcher(async (keys: readonly number[]) => keys)
     await expect(users.loadMany(42 as never)).rejects.toThrow(
-      /keys must be an iterable, got number/,
+      /loadMany\(\) keys must be an iterable, got 42/,
     )
+    await expect(users.loadMany(42 as never)).rejects.toBeInstanceOf(TypeError)
   })
 })

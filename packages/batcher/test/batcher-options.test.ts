@@ -12,36 +12,49 @@ describe('option validation', () => {
     ['maxBatchSize', 0, RangeError],
     ['maxBatchSize', 1.5, RangeError],
     ['maxBatchSize', '100', TypeError],
-    ['maxConcurrentBatches', -1, RangeError],
-    ['maxConcurrentBatches', Number.NaN, RangeError],
-    ['maxPendingKeys', 0, RangeError],
-    ['maxPendingKeys', null, TypeError],
+    ['concurrency', -1, RangeError],
+    ['concurrency', Number.NaN, RangeError],
+    ['maxWaiting', 0, RangeError],
+    ['maxWaiting', null, TypeError],
   ])('rejects %s = %s with a %o naming the option and the value', (option, value, type) => {
     const thrown = construct({ [option]: value })
     expect(thrown).toThrow(type)
     const shown = typeof value === 'string' ? `"${value}"` : String(value)
-    expect(thrown).toThrow(`${option} must be a positive integer or Infinity, got ${shown}`)
+    expect(thrown).toThrow(
+      `${option} must be an integer from 1 to Number.MAX_SAFE_INTEGER, or Infinity, got ${shown}`,
+    )
+    expect(thrown).toThrow(expect.objectContaining({ code: 'LOOPWORK_INVALID_OPTION', option }))
   })
 
-  it('rejects a negative, infinite or non-numeric windowMs', () => {
+  it('rejects a negative, infinite, too long or non-numeric windowMs', () => {
     expect(construct({ windowMs: -1 })).toThrow(
-      /windowMs must be a finite number of milliseconds >= 0, got -1/,
+      /windowMs must be a number of milliseconds from 0 to 2147483647, got -1/,
     )
     expect(construct({ windowMs: Number.POSITIVE_INFINITY })).toThrow(RangeError)
+    expect(construct({ windowMs: 2_147_483_648 })).toThrow(RangeError)
     expect(construct({ windowMs: '10' })).toThrow(TypeError)
   })
 
-  it('rejects a non-boolean dedupe, a non-function cacheKey, an unknown missingKey and a non-string name', () => {
+  it('rejects a non-boolean dedupe, a non-function cacheKey, an unknown missingKey and a bad name', () => {
     expect(construct({ dedupe: 'yes' })).toThrow(/dedupe must be true or false, got "yes"/)
     expect(construct({ cacheKey: 'id' })).toThrow(/cacheKey must be a function, got "id"/)
     expect(construct({ missingKey: 'null' })).toThrow(
-      /missingKey must be "reject" or "undefined", got "null"/,
+      /missingKey must be one of "reject", "undefined", got "null"/,
     )
-    expect(construct({ name: 7 })).toThrow(/name must be a string, got 7/)
+    expect(construct({ name: 7 })).toThrow(/name must be a non-empty string, got 7/)
+    expect(construct({ name: '' })).toThrow(/name must be a non-empty string, got ""/)
   })
 
   it('rejects options that are not an object', () => {
-    expect(() => new Batcher(echo, null as never)).toThrow(/options must be an object, got null/)
+    expect(() => new Batcher(echo, null as never)).toThrow(
+      /Batcher options must be an options object, got null/,
+    )
+    expect(() => new Batcher(echo, 10 as never)).toThrow(TypeError)
+  })
+
+  it('treats an option set to undefined as left out', () => {
+    const users = new Batcher(echo, { windowMs: undefined, name: undefined })
+    expect(users.name).toBe('batcher')
   })
 
   it('rejects a batch function that is not a function', () => {
@@ -54,8 +67,8 @@ describe('option validation', () => {
     const users = new Batcher(echo, {
       windowMs: 0,
       maxBatchSize: Number.POSITIVE_INFINITY,
-      maxConcurrentBatches: Number.POSITIVE_INFINITY,
-      maxPendingKeys: Number.POSITIVE_INFINITY,
+      concurrency: Number.POSITIVE_INFINITY,
+      maxWaiting: Number.POSITIVE_INFINITY,
     })
     expect(users.name).toBe('batcher')
     expect(DEFAULT_MAX_BATCH_SIZE).toBe(1000)

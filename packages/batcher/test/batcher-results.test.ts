@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import {
   Batcher,
-  BatcherError,
   BatchFailedError,
   BatchShapeError,
+  isLoopworkError,
+  LoopworkError,
   MissingKeyError,
 } from '../src/index.js'
 import { recordingBatchFunction } from './recording-batch-function.js'
@@ -56,8 +57,10 @@ describe('batch results', () => {
     expect(two.status).toBe('rejected')
     const error = (two as PromiseRejectedResult).reason as MissingKeyError
     expect(error).toBeInstanceOf(MissingKeyError)
-    expect(error).toBeInstanceOf(BatcherError)
-    expect(error.code).toBe('LOOPWORK_BATCHER_MISSING_KEY')
+    expect(error).toBeInstanceOf(LoopworkError)
+    expect(error).not.toBeInstanceOf(BatchShapeError)
+    expect(isLoopworkError(error, 'LOOPWORK_MISSING_KEY')).toBe(true)
+    expect(error.code).toBe('LOOPWORK_MISSING_KEY')
     expect(error.key).toBe(2)
     expect(error.message).toMatch(/batcher "users" returned a Map without the key 2/)
   })
@@ -114,7 +117,7 @@ describe('batch results', () => {
       expect(result.status).toBe('rejected')
       const error = (result as PromiseRejectedResult).reason as BatchFailedError
       expect(error).toBeInstanceOf(BatchFailedError)
-      expect(error.code).toBe('LOOPWORK_BATCHER_BATCH_FAILED')
+      expect(error.code).toBe('LOOPWORK_BATCH_FAILED')
       expect(error.cause).toBe(failure)
       expect(error.batchSize).toBe(2)
       expect(error.message).toMatch(/batcher "users" failed for a batch of 2 keys: database down/)
@@ -143,7 +146,7 @@ describe('batch results', () => {
       for (const result of results) {
         const error = (result as PromiseRejectedResult).reason as BatchShapeError
         expect(error).toBeInstanceOf(BatchShapeError)
-        expect(error.code).toBe('LOOPWORK_BATCHER_BATCH_SHAPE')
+        expect(error.code).toBe('LOOPWORK_BATCH_SHAPE')
         expect(error.expectedLength).toBe(2)
         expect(error.actualLength).toBe(returned.length)
         expect(error.message).toContain(`array of length ${returned.length} for 2 keys`)
@@ -157,7 +160,7 @@ describe('batch results', () => {
     const error = (await users.load(1).catch((caught: unknown) => caught)) as BatchShapeError
     expect(error).toBeInstanceOf(BatchShapeError)
     expect(error.actualLength).toBeUndefined()
-    expect(error.message).toMatch(/returned an object \(Object\) instead of an array or a Map/)
+    expect(error.message).toMatch(/returned an object instead of an array or a Map/)
   })
 
   it('resolves array positions holding undefined as undefined', async () => {

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest'
 import {
   AbortError,
   Batcher,
-  BatcherQueueFullError,
   BatchFailedError,
   type BatchFunctionContext,
+  QueueFullError,
 } from '../src/index.js'
 
 function collectGarbage(): void {
@@ -28,7 +28,7 @@ describe('stress', () => {
     }
     const timersBefore = timers()
     const maxBatchSize = 64
-    const maxConcurrentBatches = 3
+    const concurrency = 3
     let inFlight = 0
     let peak = 0
     let duplicateKeys = 0
@@ -44,7 +44,7 @@ describe('stress', () => {
         if (random() < 0.02 && !signal.aborted) throw new Error('batch failure')
         return keys.map((key) => (key % 97 === 0 ? new Error(`missing ${key}`) : key * 2))
       },
-      { windowMs: 1, maxBatchSize, maxConcurrentBatches, maxPendingKeys: 5_000 },
+      { windowMs: 1, maxBatchSize, concurrency, maxWaiting: 5_000 },
     )
     const shared = new AbortController()
     const controllers: AbortController[] = []
@@ -65,7 +65,7 @@ describe('stress', () => {
           (error: Error) => {
             if (error instanceof AbortError) outcomes.aborted++
             else if (error instanceof BatchFailedError) outcomes.batchFailed++
-            else if (error instanceof BatcherQueueFullError) outcomes.shed++
+            else if (error instanceof QueueFullError) outcomes.shed++
             else if (error.message === `missing ${key}`) outcomes.keyError++
             else outcomes.wrong++
           },
@@ -88,9 +88,9 @@ describe('stress', () => {
     expect(outcomes.aborted).toBeGreaterThan(0)
     expect(duplicateKeys).toBe(0)
     expect(oversized).toBe(0)
-    expect(peak).toBeLessThanOrEqual(maxConcurrentBatches)
+    expect(peak).toBeLessThanOrEqual(concurrency)
     const stats = users.stats()
-    expect(stats).toMatchObject({ pending: 0, queuedBatches: 0, inFlightBatches: 0 })
+    expect(stats).toMatchObject({ waiting: 0, waitingBatches: 0, running: 0 })
     expect(stats.abortedLoads).toBe(outcomes.aborted)
     expect(stats.rejectedLoads).toBe(outcomes.shed)
     // Other timers of the test runner may come and go; ours must all be gone.

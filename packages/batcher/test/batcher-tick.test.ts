@@ -72,9 +72,9 @@ describe('windowMs: 0 (end of the current tick, like DataLoader)', () => {
         batches: 100,
         keys: 10_000,
         meanBatchSize: 100,
-        maxBatchSize: 100,
-        pending: 0,
-        inFlightBatches: 0,
+        largestBatch: 100,
+        waiting: 0,
+        running: 0,
       })
     }
   })

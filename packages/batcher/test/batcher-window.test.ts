@@ -82,7 +82,7 @@ describe('time window (fake timers)', () => {
     void users.load(2)
     await vi.advanceTimersByTimeAsync(20)
     expect(waits).toEqual([10, 10])
-    expect(users.stats()).toMatchObject({ meanWaitMs: 10, maxWaitMs: 10, batches: 2 })
+    expect(users.stats()).toMatchObject({ meanWaitMs: 10, longestWaitMs: 10, batches: 2 })
   })
 
   it('reports the batch function duration in the batch event', async () => {

@@ -1,5 +1,5 @@
-import type { MissingKeyPolicy } from './batcher-options.js'
-import { BatchShapeError, MissingKeyError } from './errors.js'
+import { BatchShapeError, MissingKeyError } from '../errors.js'
+import type { MissingKeyPolicy } from '../types.js'
 
 /** How a batch's result is matched to its keys. */
 export interface ResultMatching<K> {

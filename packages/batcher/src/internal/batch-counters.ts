@@ -8,7 +8,7 @@ export class BatchCounters {
   abortedLoads = 0
   rejectedLoads = 0
   totalWaitMs = 0
-  maxWaitMs = 0
+  longestWaitMs = 0
 
   /** A batch function call of `size` keys, `waitMs` after the batch's first key. */
   recordCall(size: number, waitMs: number): void {
@@ -16,7 +16,7 @@ export class BatchCounters {
     this.keys += size
     if (size > this.largestBatch) this.largestBatch = size
     this.totalWaitMs += waitMs
-    if (waitMs > this.maxWaitMs) this.maxWaitMs = waitMs
+    if (waitMs > this.longestWaitMs) this.longestWaitMs = waitMs
   }
 
   get meanBatchSize(): number {

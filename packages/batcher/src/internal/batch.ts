@@ -1,5 +1,6 @@
+import type { ListNode } from '@loopwork/internal'
+import type { BatchFunctionContext } from '../types.js'
 import { type BatchOutcome, takeNext } from './batch-outcome.js'
-import type { BatchFunctionContext } from './batcher-options.js'
 import type { SignalledLoad } from './signalled-load.js'
 import { SlotState } from './slot-state.js'
 
@@ -11,10 +12,10 @@ const COMPACT_ABORTED_AFTER = 32
 
 /**
  * One batch: the distinct keys collected during one window, by position (first-asked order), and the
- * promise they all settle from. It is also a node of the queue of batches waiting for a concurrency
+ * promise they all settle from. It is also a node of the list of batches waiting for a concurrency
  * slot.
  */
-export class Batch<K, V> {
+export class Batch<K, V> implements ListNode<Batch<K, V>> {
   /**
    * Keys by position. An abandoned key keeps its position (and counts toward `limit`) until
    * dispatch, so a batch never grows past its limit however many loads abort.
@@ -23,8 +24,8 @@ export class Batch<K, V> {
   /** Dedupe index from cache key to the key's promise; `undefined` when dedupe is off. */
   readonly promisesByKey: Map<unknown, Promise<V>> | undefined
   /**
-   * The batch closes when it has this many positions: `maxBatchSize`, or fewer when
-   * `maxPendingKeys` leaves less room, so one compare per load enforces both bounds.
+   * The batch closes when it has this many positions: `maxBatchSize`, or fewer when `maxWaiting`
+   * leaves less room, so one compare per load enforces both bounds.
    */
   limit: number
   /** Positions every caller abandoned before dispatch. */
