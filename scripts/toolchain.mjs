@@ -17,6 +17,10 @@ const binDirectory = join(toolchainDirectory, 'node_modules', '.bin')
 // pnpm 11 itself needs Node >= 22.13, a little above the packages' own floor of 22.12.
 const minimumNode = [22, 13]
 const fetchedNodeVersion = '24'
+// The suite also runs on the oldest Node the packages support (their `engines` floor), fetched the
+// same way into a folder of its own, since one npm prefix holds one version of the `node` package.
+const oldestNodeVersion = '22.13'
+const oldestNodeDirectory = join(root, '.cache', 'toolchain-node22')
 const command = process.argv[2]
 // Only loopback traffic here: keep turbo from phoning home.
 process.env.TURBO_TELEMETRY_DISABLED = '1'
@@ -75,6 +79,45 @@ function ensureToolchain() {
   return needsNode
 }
 
+/** The Node binary of the oldest supported version, fetched on first use. */
+function ensureOldestNode() {
+  const manifest = join(oldestNodeDirectory, 'node_modules', 'node', 'package.json')
+  const installed = existsSync(manifest)
+    ? JSON.parse(readFileSync(manifest, 'utf8')).version
+    : undefined
+  if (!installed?.startsWith(`${oldestNodeVersion}.`)) {
+    log(`fetching node@${oldestNodeVersion} into .cache/toolchain-node22 for the Node 22 test run`)
+    mustRun(process.platform === 'win32' ? 'npm.cmd' : 'npm', [
+      'install',
+      '--prefix',
+      oldestNodeDirectory,
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `node@${oldestNodeVersion}`,
+    ])
+  }
+  return join(oldestNodeDirectory, 'node_modules', '.bin', 'node')
+}
+
+/** Which Node binaries run the suite: `LOOPWORK_TEST_NODES` ("24,22" by default) picks them. */
+function testNodes() {
+  const wanted = (process.env.LOOPWORK_TEST_NODES ?? '24,22')
+    .split(',')
+    .map((entry) => entry.trim())
+  const nodes = []
+  for (const major of wanted) {
+    // The running Node: the fetched Node 24, or the machine's own when it is recent enough.
+    if (major === '24') nodes.push(`${process.versions.node.split('.')[0]}=${process.execPath}`)
+    else if (major === '22') nodes.push(`22=${ensureOldestNode()}`)
+    else {
+      log(`LOOPWORK_TEST_NODES names Node ${major}; the suite runs on 22 and 24`)
+      process.exit(2)
+    }
+  }
+  return nodes.join(',')
+}
+
 /** Starts the local Redis the distributed tests use when nothing listens on its port yet. */
 async function ensureRedis() {
   if (process.env.REDIS_URL) return
@@ -124,7 +167,12 @@ const commands = {
     ])
     mustRun('pnpm', ['exec', 'biome', 'check', '.'])
     await ensureRedis()
-    process.exit(run('node', [join(root, 'scripts', 'run-tests.mjs')]))
+    const nodes = testNodes()
+    process.exit(
+      run('node', [join(root, 'scripts', 'run-tests.mjs')], {
+        env: { ...process.env, LOOPWORK_TEST_NODE_BINARIES: nodes },
+      }),
+    )
   },
   async start() {
     install()
