@@ -1,11 +1,13 @@
-/** What a lease gives its token back to; the limiter's own internal side. */
+/** What a lease gives its token back to: the limiter that lent it. */
 export interface TokenHolder {
+  /** Takes the token back; called at most once per lease. */
   returnToken(): void
 }
 
 /**
- * One borrowed token. Release it exactly when the work is done; releasing again does nothing, so a
- * `finally` and a `using` declaration can both release without giving back two tokens.
+ * One borrowed token, as `acquire()` and `tryAcquire()` hand it out. Release it exactly when the work
+ * is done; releasing again does nothing, so a `finally` and a `using` declaration can both release
+ * without giving back two tokens.
  *
  * @example
  * using lease = await limiter.acquire()   // released when the scope ends
@@ -13,6 +15,7 @@ export interface TokenHolder {
 export class Lease implements Disposable {
   #holder: TokenHolder | undefined
 
+  /** Leases come from the limiter; this constructor is not meant to be called directly. */
   constructor(holder: TokenHolder) {
     this.#holder = holder
   }
@@ -30,6 +33,7 @@ export class Lease implements Disposable {
     holder.returnToken()
   }
 
+  /** Releases the token when a `using` declaration goes out of scope. */
   [Symbol.dispose](): void {
     this.release()
   }

@@ -9,7 +9,7 @@ describe('CapacityLimiter defaults and accounting', () => {
     expect(limiter.totalTokens).toBe(40)
     expect(limiter.maxWaiting).toBe(DEFAULT_MAX_WAITING)
     expect(Number.isFinite(limiter.maxWaiting)).toBe(true)
-    expect(limiter.statistics()).toMatchObject({
+    expect(limiter.stats()).toMatchObject({
       name: 'limiter',
       totalTokens: 40,
       borrowedTokens: 0,
@@ -35,7 +35,7 @@ describe('CapacityLimiter defaults and accounting', () => {
     expect(limiter.borrowedTokens).toBe(3)
     expect(limiter.availableTokens).toBe(0)
     expect(limiter.waiting).toBe(2)
-    expect(limiter.statistics()).toMatchObject({
+    expect(limiter.stats()).toMatchObject({
       name: 'db',
       borrowedTokens: 3,
       waiting: 2,
@@ -45,7 +45,7 @@ describe('CapacityLimiter defaults and accounting', () => {
     expect(await Promise.all(results)).toEqual([0, 1, 2, 3, 4])
     expect(peak).toBe(3)
     expect(limiter.borrowedTokens).toBe(0)
-    expect(limiter.statistics().acquired).toBe(5)
+    expect(limiter.stats().acquired).toBe(5)
   })
 
   it('hands tokens out in FIFO order', async () => {

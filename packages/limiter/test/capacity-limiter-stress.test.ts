@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import { AbortError, CapacityLimiter, LimiterTimeoutError } from '../src/index.js'
+import { AbortError, CapacityLimiter, TimeoutError } from '../src/index.js'
 
 function collectGarbage(): void {
   setFlagsFromString('--expose-gc')
@@ -44,7 +44,7 @@ describe('stress', () => {
           () => outcomes++,
           (error: Error) => {
             if (
-              !(error instanceof AbortError || error instanceof LimiterTimeoutError) &&
+              !(error instanceof AbortError || error instanceof TimeoutError) &&
               error.message !== 'task failure'
             ) {
               throw error
@@ -62,7 +62,7 @@ describe('stress', () => {
     expect(peak).toBeLessThanOrEqual(36)
     expect(limiter.borrowedTokens).toBe(0)
     expect(limiter.waiting).toBe(0)
-    const stats = limiter.statistics()
+    const stats = limiter.stats()
     expect(stats.acquired + stats.aborted + stats.timedOut).toBe(100_000)
   })
 

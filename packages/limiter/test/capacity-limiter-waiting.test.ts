@@ -1,10 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import {
-  AbortError,
-  CapacityLimiter,
-  LimiterQueueFullError,
-  LimiterTimeoutError,
-} from '../src/index.js'
+import { AbortError, CapacityLimiter, QueueFullError, TimeoutError } from '../src/index.js'
 import { flush } from './deferred.js'
 
 describe('waiting: abort, timeout, load shedding', () => {
@@ -27,7 +22,7 @@ describe('waiting: abort, timeout, load shedding', () => {
     await next
     expect(order).toEqual(['next'])
     expect(limiter.borrowedTokens).toBe(0)
-    expect(limiter.statistics().aborted).toBe(1)
+    expect(limiter.stats().aborted).toBe(1)
   })
 
   it('an already aborted signal rejects without queueing', async () => {
@@ -39,7 +34,7 @@ describe('waiting: abort, timeout, load shedding', () => {
     expect(limiter.waiting).toBe(0)
   })
 
-  it('a waiter that times out rejects with LimiterTimeoutError and leaves the queue', async () => {
+  it('a waiter that times out rejects with TimeoutError and leaves the queue', async () => {
     vi.useFakeTimers()
     try {
       const limiter = new CapacityLimiter({ totalTokens: 1, name: 'db' })
@@ -50,10 +45,10 @@ describe('waiting: abort, timeout, load shedding', () => {
       expect(limiter.waiting).toBe(1)
       vi.advanceTimersByTime(1)
       const error = await caught
-      expect(error).toBeInstanceOf(LimiterTimeoutError)
-      expect((error as LimiterTimeoutError).message).toMatch(/limiter "db".*timeoutMs \(50 ms\)/)
+      expect(error).toBeInstanceOf(TimeoutError)
+      expect((error as TimeoutError).message).toMatch(/limiter "db".*timeoutMs \(50 ms\)/)
       expect(limiter.waiting).toBe(0)
-      expect(limiter.statistics().timedOut).toBe(1)
+      expect(limiter.stats().timedOut).toBe(1)
       hold.release()
       expect(limiter.borrowedTokens).toBe(0)
     } finally {
@@ -78,20 +73,20 @@ describe('waiting: abort, timeout, load shedding', () => {
     clear.mockRestore()
   })
 
-  it('sheds callers at once with LimiterQueueFullError once maxWaiting wait', async () => {
+  it('refuses callers at once with QueueFullError once maxWaiting wait', async () => {
     const limiter = new CapacityLimiter({ totalTokens: 1, maxWaiting: 2, name: 'api' })
     const rejects: string[] = []
-    limiter.on('reject', (reason) => rejects.push(reason))
+    limiter.on('reject', ({ reason, stats }) => rejects.push(`${reason}:${stats.rejected}`))
     const hold = await limiter.acquire()
     const first = limiter.acquire()
     const second = limiter.acquire()
     const error = await limiter.run(() => 'never').catch((caught: unknown) => caught)
-    expect(error).toBeInstanceOf(LimiterQueueFullError)
-    expect((error as LimiterQueueFullError).code).toBe('LOOPWORK_LIMITER_QUEUE_FULL')
+    expect(error).toBeInstanceOf(QueueFullError)
+    expect(error).toMatchObject({ code: 'LOOPWORK_QUEUE_FULL', option: 'maxWaiting', limit: 2 })
     expect((error as Error).message).toMatch(/maxWaiting \(2\)/)
     expect(limiter.waiting).toBe(2)
-    expect(limiter.statistics().rejected).toBe(1)
-    expect(rejects).toEqual(['queue-full'])
+    expect(limiter.stats().rejected).toBe(1)
+    expect(rejects).toEqual(['queueFull:1'])
     hold.release()
     ;(await first).release()
     ;(await second).release()
@@ -101,7 +96,7 @@ describe('waiting: abort, timeout, load shedding', () => {
   it('maxWaiting 0 means: a free token or an immediate rejection', async () => {
     const limiter = new CapacityLimiter({ totalTokens: 1, maxWaiting: 0 })
     const lease = await limiter.acquire()
-    await expect(limiter.acquire()).rejects.toBeInstanceOf(LimiterQueueFullError)
+    await expect(limiter.acquire()).rejects.toBeInstanceOf(QueueFullError)
     lease.release()
   })
 
@@ -140,9 +135,9 @@ describe('waiting: abort, timeout, load shedding', () => {
   it('emits wait, acquire and release events only to listeners', async () => {
     const limiter = new CapacityLimiter({ totalTokens: 1 })
     const events: string[] = []
-    limiter.on('acquire', (stats) => events.push(`acquire:${stats.borrowedTokens}`))
-    limiter.on('release', (stats) => events.push(`release:${stats.borrowedTokens}`))
-    limiter.on('wait', (stats) => events.push(`wait:${stats.waiting}`))
+    limiter.on('acquire', ({ stats }) => events.push(`acquire:${stats.borrowedTokens}`))
+    limiter.on('release', ({ stats }) => events.push(`release:${stats.running}`))
+    limiter.on('wait', ({ stats }) => events.push(`wait:${stats.waiting}`))
     const lease = await limiter.acquire()
     const queued = limiter.run(() => 'x')
     lease.release()

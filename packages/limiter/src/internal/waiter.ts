@@ -1,8 +1,8 @@
 /**
  * One caller waiting for a token. Besides the promise handed back to the caller it is the only
- * record a queued call allocates, and it doubles as its own linked-list node, so leaving the queue
- * from its middle (abort, timeout) is O(1) without a separate node object. It holds only what every
- * wait needs; the rarer parts live in a {@link WaitGuard}, allocated only for waits that have them,
+ * record a queued call allocates, and it doubles as its own list node, so leaving the queue from its
+ * middle (abort, timeout) is O(1) without a separate node object. It holds only what every wait
+ * needs; the rarer parts live in a {@link WaitGuard}, allocated only for waits that have them,
  * because on a queue of 200,000 waiters the record's size is what the garbage collector pays for.
  */
 export interface Waiter {
