@@ -1,41 +1,44 @@
-export type { BackgroundTasksMiddlewareOptions } from './after-response-tasks.js'
-export { type CacheDirectives, parseCacheControl } from './cache-control.js'
-export { baseCacheKey, parseVary, responseCacheTag, variantCacheKey } from './cache-key.js'
 export {
-  type CachedResponse,
-  type CapturedResponse,
-  cachedResponseSize,
-  type StoredResponse,
-  type VaryMarker,
-} from './cached-response.js'
-export type { ConcurrencyLimitOptions } from './concurrency-limit-options.js'
-export type { ResourceReport, ShutdownResource } from './drain-resources.js'
-export {
-  AdaptersError,
-  type AdaptersErrorCode,
+  isLoopworkError,
+  LoopworkError,
   StreamChunkError,
   UncacheableResponseError,
 } from './errors.js'
-export { DEFAULT_EXEMPT_PATHS, type LoadSheddingOptions } from './load-shedding.js'
-export type { OffloadOptions } from './offload-call.js'
-export type { RequestMetricsOptions } from './request-metrics-options.js'
-export { DEFAULT_MAX_BODY_BYTES, type ResponseCacheOptions } from './response-cache-options.js'
-export { CLIENT_CLOSED_REQUEST } from './response-completion.js'
-export { shutdown } from './server-shutdown.js'
+export { parseCacheControl } from './internal/response-cache/cache-control.js'
 export {
+  baseCacheKey,
+  parseVary,
+  responseCacheTag,
+  variantCacheKey,
+} from './internal/response-cache/cache-key.js'
+export { cachedResponseSize } from './internal/response-cache/cached-response.js'
+export { shutdownServer as shutdown } from './internal/shutdown/server-shutdown.js'
+export {
+  type BackgroundTasksMiddlewareOptions,
+  type CacheDirectives,
+  type CachedResponse,
+  type CapturedResponse,
+  type ChunkIterable,
+  CLIENT_CLOSED_REQUEST,
+  type ConcurrencyLimitOptions,
+  DEFAULT_EXEMPT_PATHS,
+  DEFAULT_MAX_BODY_BYTES,
   DEFAULT_RETRY_AFTER_SECONDS,
-  type RefusalReason,
-  type ServiceUnavailable,
-} from './service-unavailable.js'
-export {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  type LoadSheddingOptions,
+  type OffloadOptions,
+  type RefusalReason,
+  type RequestMetricsOptions,
+  type ResourceReport,
+  type ResponseCacheOptions,
+  type ServiceUnavailable,
   type ShutdownOptions,
   type ShutdownReport,
-} from './shutdown-options.js'
-export type {
-  ChunkIterable,
-  StreamChunk,
-  StreamOptions,
-  StreamOutcome,
-  StreamSource,
-} from './stream-source.js'
+  type ShutdownResource,
+  type StoredResponse,
+  type StreamChunk,
+  type StreamOptions,
+  type StreamOutcome,
+  type StreamSource,
+  type VaryMarker,
+} from './types.js'

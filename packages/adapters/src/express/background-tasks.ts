@@ -1,9 +1,8 @@
-import type { BackgroundTasks, TaskSupervisor } from '@loopwork/background-tasks'
+import type { BackgroundTasks } from '@loopwork/background-tasks'
 import type { RequestHandler } from 'express'
-import {
-  AfterResponseTasks,
-  type BackgroundTasksMiddlewareOptions,
-} from '../after-response-tasks.js'
+import { AfterResponseTasks } from '../internal/after-response/after-response-tasks.js'
+import type { BackgroundTasksMiddlewareOptions } from '../types.js'
+import type { BackgroundTasksMiddleware } from './types.js'
 
 declare global {
   namespace Express {
@@ -15,11 +14,6 @@ declare global {
       backgroundTasks: BackgroundTasks
     }
   }
-}
-
-/** The middleware, with the supervisor its tasks run under (give it to `shutdown()`). */
-export type BackgroundTasksMiddleware = RequestHandler & {
-  readonly supervisor: TaskSupervisor
 }
 
 /**

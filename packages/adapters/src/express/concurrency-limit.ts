@@ -1,10 +1,7 @@
 import type { RequestHandler } from 'express'
-import { admitResponse } from '../concurrency-admission.js'
-import {
-  type ConcurrencyLimitOptions,
-  resolveConcurrencyLimit,
-} from '../concurrency-limit-options.js'
-import { writeServiceUnavailable } from '../service-unavailable.js'
+import { ConcurrencyLimit } from '../internal/admission/concurrency-limit.js'
+import { writeServiceUnavailable } from '../internal/admission/service-unavailable.js'
+import type { ConcurrencyLimitOptions } from '../types.js'
 
 /**
  * Admits requests through a `CapacityLimiter`: a request holds a token until its response is over;
@@ -12,18 +9,18 @@ import { writeServiceUnavailable } from '../service-unavailable.js'
  * waiting leaves the queue without a token ever being taken. Use it app-wide or on one route.
  *
  * @example
- * const limiter = new CapacityLimiter({ totalTokens: 40, maxWaiting: 200 })
+ * const limiter = new CapacityLimiter({ name: 'http', totalTokens: 40, maxWaiting: 200 })
  * app.use(concurrencyLimit({ limiter }))
  * app.get('/report', concurrencyLimit({ limiter: reportLimiter }), handler)
  */
 export function concurrencyLimit(options: ConcurrencyLimitOptions): RequestHandler {
-  const { limiter, admission, refusal } = resolveConcurrencyLimit(options)
+  const limit = new ConcurrencyLimit(options)
   return (_request, response, next) => {
-    const admitted = admitResponse(limiter, response, admission)
+    const admitted = limit.admitResponse(response)
     if (admitted === 'admitted') return next()
     admitted.then((outcome) => {
       if (outcome === 'admitted') next()
-      else if (outcome === 'refused') writeServiceUnavailable(response, refusal)
+      else if (outcome === 'refused') writeServiceUnavailable(response, limit.refusal)
     }, next)
   }
 }

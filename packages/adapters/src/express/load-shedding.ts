@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express'
-import { LoadShedder, type LoadSheddingOptions } from '../load-shedding.js'
-import { writeServiceUnavailable } from '../service-unavailable.js'
+import { LoadShedder } from '../internal/admission/load-shedder.js'
+import { writeServiceUnavailable } from '../internal/admission/service-unavailable.js'
+import type { LoadSheddingOptions } from '../types.js'
 
 /**
  * While the overload guard reports overload, answers 503 with `Retry-After` before any handler

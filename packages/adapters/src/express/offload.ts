@@ -1,15 +1,16 @@
 import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
 import type { Request, RequestHandler } from 'express'
-import { disconnectSignal, writeOffloadAnswer } from '../node-offload-answer.js'
-import { Offloader, type OffloadOptions } from '../offload-call.js'
+import { disconnectSignal, writeOffloadAnswer } from '../internal/offload/node-offload-answer.js'
+import { type ArgsMapper, Offloader } from '../internal/offload/offloader.js'
+import type { OffloadOptions } from '../types.js'
 
 /**
  * Turns a task of a WorkerPool into a route handler, so a CPU-bound endpoint runs in the thread
- * pool and never stalls the event loop (what FastAPI does with `def` endpoints). `args` maps the
- * request to the task's arguments (typed from the task module); the result is sent as JSON, bytes
- * as `application/octet-stream`. A task error becomes a bare 500 (no message, no stack: see
- * `onError`); a saturated pool or limiter becomes 503 with `Retry-After`. An error thrown by
- * `args` goes to Express's error handling, so it can answer 400.
+ * pool and never stalls the event loop. `mapArgs` maps the request to the task's arguments (typed
+ * from the task module); the result is sent as JSON, bytes as `application/octet-stream`. A task
+ * error becomes a bare 500 (no message, no stack: see `onError`); a saturated pool or limiter
+ * becomes 503 with `Retry-After`. An error thrown by `mapArgs` goes to Express's error handling,
+ * so it can answer 400.
  *
  * @example
  * const pool = new WorkerPool<typeof import('./tasks.js')>({ module: new URL('./tasks.js', import.meta.url) })
@@ -18,19 +19,19 @@ import { Offloader, type OffloadOptions } from '../offload-call.js'
 export function offload<M extends TaskModule, K extends TaskName<M>>(
   pool: WorkerPool<M>,
   task: K,
-  args: (request: Request) => [...TaskArgs<M, K>] | Promise<[...TaskArgs<M, K>]>,
+  mapArgs: ArgsMapper<Request, [...TaskArgs<M, K>]>,
   options?: OffloadOptions,
 ): RequestHandler {
-  const offloader = new Offloader(pool, task, options)
+  const offloader = new Offloader(pool, task, mapArgs, options)
   return async (request, response, next) => {
-    let taskArgs: [...TaskArgs<M, K>]
+    let args: TaskArgs<M, K>
     try {
-      taskArgs = await args(request)
+      args = await offloader.argsFor(request)
     } catch (error) {
       next(error)
       return
     }
     const signal = offloader.abortOnDisconnect ? disconnectSignal(response) : undefined
-    writeOffloadAnswer(response, await offloader.call(taskArgs, signal))
+    writeOffloadAnswer(response, await offloader.call(args, signal))
   }
 }

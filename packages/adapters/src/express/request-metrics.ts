@@ -1,11 +1,7 @@
-import type { Metrics } from '@loopwork/metrics'
 import type { Request, RequestHandler } from 'express'
-import {
-  assertRenderable,
-  type RequestMetricsOptions,
-  resolveRequestMetrics,
-} from '../request-metrics-options.js'
-import { completedStatus, whenResponseClosed } from '../response-completion.js'
+import { requestMetricsOf } from '../internal/request-metrics.js'
+import { completedStatus, whenResponseClosed } from '../internal/response-close.js'
+import type { RequestMetricsOptions } from '../types.js'
 
 /**
  * Records every request once its response is over: duration by method, matched route template
@@ -19,7 +15,7 @@ import { completedStatus, whenResponseClosed } from '../response-completion.js'
  * app.get('/metrics', metricsHandler(metrics))
  */
 export function requestMetrics(options: RequestMetricsOptions): RequestHandler {
-  const metrics = resolveRequestMetrics(options)
+  const metrics = requestMetricsOf(options)
   return (request, response, next) => {
     const end = metrics.startRequest()
     whenResponseClosed(response, () =>
@@ -38,19 +34,4 @@ function routeOf(request: Request): string | undefined {
   const route = request.route as { path?: unknown } | undefined
   if (route === undefined) return undefined
   return request.baseUrl + String(route.path)
-}
-
-/**
- * The `/metrics` route: Prometheus text exposition of everything in the registry.
- *
- * @example app.get('/metrics', metricsHandler(metrics))
- */
-export function metricsHandler(metrics: Metrics): RequestHandler {
-  assertRenderable(metrics)
-  return (_request, response, next) => {
-    metrics.render().then((text) => {
-      response.setHeader('content-type', metrics.contentType)
-      response.end(text)
-    }, next)
-  }
 }

@@ -1,7 +1,11 @@
-import type { Request, RequestHandler, Response } from 'express'
-import { captureNodeResponse, writeStoredResponse } from '../node-response-cache.js'
-import { type CacheableRequest, type CacheLookup, ResponseCache } from '../response-cache.js'
-import type { ResponseCacheOptions } from '../response-cache-options.js'
+import type { RequestHandler } from 'express'
+import {
+  cacheableNodeRequest,
+  captureNodeResponse,
+  writeStoredResponse,
+} from '../internal/response-cache/node-response-capture.js'
+import { type CacheLookup, ResponseCache } from '../internal/response-cache/response-cache.js'
+import type { ResponseCacheOptions } from '../types.js'
 
 /**
  * Caches GET responses (HEAD is answered from them) in a TtlCache with single flight: concurrent
@@ -10,7 +14,7 @@ import type { ResponseCacheOptions } from '../response-cache-options.js'
  * `X-Cache: HIT | MISS | STALE`. Use it app-wide or on the routes worth caching.
  *
  * @example
- * const cache = new TtlCache<string, CachedResponse>({ max: 1_000, ttlMs: 30_000, staleWhileRevalidateMs: 60_000 })
+ * const cache = new TtlCache<string, CachedResponse>({ name: 'responses', max: 1_000, ttlMs: 30_000 })
  * app.get('/catalog', responseCache({ cache }), catalogHandler)
  */
 export function responseCache(options: ResponseCacheOptions): RequestHandler {
@@ -26,28 +30,10 @@ export function responseCache(options: ResponseCacheOptions): RequestHandler {
         next()
       }
     }
-    const lookup = cache.lookup(cacheableRequest(request, response))
+    const lookup = cache.lookup(
+      cacheableNodeRequest(request.method, request.originalUrl, request.headers, response),
+    )
     if (lookup instanceof Promise) lookup.then(act, next)
     else act(lookup)
   }
-}
-
-function cacheableRequest(request: Request, response: Response): CacheableRequest {
-  const controller = new AbortController()
-  whenClosedEarly(response, controller)
-  return {
-    method: request.method,
-    url: request.originalUrl,
-    header: (name) => {
-      const value = request.headers[name]
-      return Array.isArray(value) ? value.join(', ') : value
-    },
-    signal: controller.signal,
-  }
-}
-
-function whenClosedEarly(response: Response, controller: AbortController): void {
-  response.once('close', () => {
-    if (!response.writableFinished) controller.abort()
-  })
 }

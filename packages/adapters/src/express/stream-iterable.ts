@@ -1,6 +1,6 @@
 import type { Response } from 'express'
-import { writeIterable } from '../node-response-stream.js'
-import type { StreamOptions, StreamOutcome, StreamSource } from '../stream-source.js'
+import { writeIterable } from '../internal/streaming/node-response-stream.js'
+import type { StreamOptions, StreamOutcome, StreamSource } from '../types.js'
 
 /**
  * Streams an iterable (or a function of `{ signal }` returning one) as the response body with

@@ -1,10 +1,9 @@
 import type { BackgroundTasks } from '@loopwork/background-tasks'
 import type { FastifyPluginAsync } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import {
-  AfterResponseTasks,
-  type BackgroundTasksMiddlewareOptions,
-} from '../after-response-tasks.js'
+import { AfterResponseTasks } from '../internal/after-response/after-response-tasks.js'
+import { pluginOptions } from '../internal/fastify-plugin-options.js'
+import type { BackgroundTasksMiddlewareOptions } from '../types.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,7 +16,7 @@ declare module 'fastify' {
 }
 
 const plugin: FastifyPluginAsync<BackgroundTasksMiddlewareOptions> = async (instance, options) => {
-  const afterResponse = new AfterResponseTasks(options)
+  const afterResponse = new AfterResponseTasks(pluginOptions(options))
   instance.decorateRequest('backgroundTasks', null as unknown as BackgroundTasks)
   instance.addHook('onRequest', (request, reply, next) => {
     const tasks = afterResponse.create()
@@ -27,7 +26,7 @@ const plugin: FastifyPluginAsync<BackgroundTasksMiddlewareOptions> = async (inst
     afterResponse.runAfter(reply.raw, tasks)
     next()
   })
-  if (options.supervisor === undefined) {
+  if (afterResponse.ownsSupervisor) {
     // A supervisor this plugin made is this plugin's to drain; one you passed in is yours
     // (give it to the `shutdown` plugin's `resources`).
     instance.addHook('onClose', async () => {

@@ -1,30 +1,30 @@
 import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import { admitResponse } from '../concurrency-admission.js'
-import {
-  type ConcurrencyLimitOptions,
-  resolveConcurrencyLimit,
-} from '../concurrency-limit-options.js'
+import { ConcurrencyLimit } from '../internal/admission/concurrency-limit.js'
+import { pluginOptions } from '../internal/fastify-plugin-options.js'
+import type { ConcurrencyLimitOptions } from '../types.js'
 
 /**
- * An `onRequest` hook that admits requests through a `CapacityLimiter`, for one route:
- * `app.get('/report', { onRequest: concurrencyLimitHook({ limiter }) }, handler)`. Same behaviour
- * as the {@link concurrencyLimit} plugin.
+ * An `onRequest` hook that admits requests through a `CapacityLimiter`, for one route. Same
+ * behaviour as the {@link concurrencyLimit} plugin.
+ *
+ * @example app.get('/report', { onRequest: concurrencyLimitHook({ limiter }) }, handler)
  */
 export function concurrencyLimitHook(options: ConcurrencyLimitOptions): onRequestHookHandler {
-  const { limiter, admission, refusal } = resolveConcurrencyLimit(options)
+  const limit = new ConcurrencyLimit(options)
+  const { status, headers, body } = limit.refusal
   return (_request, reply, done) => {
-    const admitted = admitResponse(limiter, reply.raw, admission)
+    const admitted = limit.admitResponse(reply.raw)
     if (admitted === 'admitted') return done()
     admitted.then((outcome) => {
       if (outcome === 'admitted') done()
-      else if (outcome === 'refused') reply.code(503).headers(refusal.headers).send(refusal.body)
+      else if (outcome === 'refused') reply.code(status).headers(headers).send(body)
     }, done)
   }
 }
 
 const plugin: FastifyPluginAsync<ConcurrencyLimitOptions> = async (instance, options) => {
-  instance.addHook('onRequest', concurrencyLimitHook(options))
+  instance.addHook('onRequest', concurrencyLimitHook(pluginOptions(options)))
 }
 
 /**

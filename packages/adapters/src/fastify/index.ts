@@ -1,19 +1,32 @@
-export type { BackgroundTasksMiddlewareOptions } from '../after-response-tasks.js'
-export type { CachedResponse, StoredResponse, VaryMarker } from '../cached-response.js'
-export { cachedResponseSize } from '../cached-response.js'
-export type { ConcurrencyLimitOptions } from '../concurrency-limit-options.js'
-export type { ResourceReport, ShutdownResource } from '../drain-resources.js'
-export { DEFAULT_EXEMPT_PATHS, type LoadSheddingOptions } from '../load-shedding.js'
-export type { OffloadOptions } from '../offload-call.js'
-export type { RequestMetricsOptions } from '../request-metrics-options.js'
-export { DEFAULT_MAX_BODY_BYTES, type ResponseCacheOptions } from '../response-cache-options.js'
-export type { ShutdownOptions, ShutdownReport } from '../shutdown-options.js'
-export type { StreamOptions, StreamOutcome, StreamSource } from '../stream-source.js'
+export { isLoopworkError, LoopworkError } from '../errors.js'
+export { cachedResponseSize } from '../internal/response-cache/cached-response.js'
+export {
+  type BackgroundTasksMiddlewareOptions,
+  type CachedResponse,
+  type ConcurrencyLimitOptions,
+  DEFAULT_EXEMPT_PATHS,
+  DEFAULT_MAX_BODY_BYTES,
+  type LoadSheddingOptions,
+  type OffloadOptions,
+  type RequestMetricsOptions,
+  type ResourceReport,
+  type ResponseCacheOptions,
+  type ShutdownOptions,
+  type ShutdownReport,
+  type ShutdownResource,
+  type StoredResponse,
+  type StreamOptions,
+  type StreamOutcome,
+  type StreamSource,
+  type VaryMarker,
+} from '../types.js'
 export { backgroundTasks } from './background-tasks.js'
 export { concurrencyLimit, concurrencyLimitHook } from './concurrency-limit.js'
 export { loadShedding } from './load-shedding.js'
+export { metricsHandler } from './metrics-handler.js'
 export { offload } from './offload.js'
-export { metricsHandler, requestMetrics } from './request-metrics.js'
+export { requestMetrics } from './request-metrics.js'
 export { responseCache } from './response-cache.js'
-export { type FastifyShutdownOptions, shutdown } from './shutdown.js'
+export { shutdown } from './shutdown.js'
 export { streamIterable } from './stream-iterable.js'
+export type { FastifyShutdownOptions } from './types.js'

@@ -1,13 +1,15 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import { LoadShedder, type LoadSheddingOptions, pathOfUrl } from '../load-shedding.js'
+import { LoadShedder, pathOfUrl } from '../internal/admission/load-shedder.js'
+import { pluginOptions } from '../internal/fastify-plugin-options.js'
+import type { LoadSheddingOptions } from '../types.js'
 
 const plugin: FastifyPluginAsync<LoadSheddingOptions> = async (instance, options) => {
-  const shedder = new LoadShedder(options)
+  const shedder = new LoadShedder(pluginOptions(options))
   instance.addHook('onRequest', (request, reply, done) => {
     const refusal = shedder.refusalFor(request, pathOfRequest)
     if (refusal === undefined) return done()
-    reply.code(503).headers(refusal.headers).send(refusal.body)
+    reply.code(refusal.status).headers(refusal.headers).send(refusal.body)
   })
 }
 

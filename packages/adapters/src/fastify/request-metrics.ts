@@ -1,15 +1,12 @@
-import type { Metrics } from '@loopwork/metrics'
-import type { FastifyPluginAsync, RouteHandlerMethod } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import {
-  assertRenderable,
-  type RequestMetricsOptions,
-  resolveRequestMetrics,
-} from '../request-metrics-options.js'
-import { completedStatus, whenResponseClosed } from '../response-completion.js'
+import { pluginOptions } from '../internal/fastify-plugin-options.js'
+import { requestMetricsOf } from '../internal/request-metrics.js'
+import { completedStatus, whenResponseClosed } from '../internal/response-close.js'
+import type { RequestMetricsOptions } from '../types.js'
 
 const plugin: FastifyPluginAsync<RequestMetricsOptions> = async (instance, options) => {
-  const metrics = resolveRequestMetrics(options)
+  const metrics = requestMetricsOf(pluginOptions(options))
   instance.addHook('onRequest', (request, reply, done) => {
     // The getter builds a new object on every access: read it once. Undefined for 404s.
     const route = request.is404 ? undefined : request.routeOptions.url
@@ -35,13 +32,3 @@ export const requestMetrics = fastifyPlugin(plugin, {
   fastify: '5.x',
   name: '@loopwork/adapters/request-metrics',
 })
-
-/**
- * The `/metrics` route handler: Prometheus text exposition of everything in the registry.
- *
- * @example app.get('/metrics', metricsHandler(metrics))
- */
-export function metricsHandler(metrics: Metrics): RouteHandlerMethod {
-  assertRenderable(metrics)
-  return async (_request, reply) => reply.type(metrics.contentType).send(await metrics.render())
-}

@@ -1,14 +1,22 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import { type CacheableRequest, type CacheLead, ResponseCache } from '../response-cache.js'
-import type { ResponseCacheOptions } from '../response-cache-options.js'
-import { whenResponseClosed } from '../response-completion.js'
+import { pluginOptions } from '../internal/fastify-plugin-options.js'
+import type { CacheLead } from '../internal/response-cache/cache-lead.js'
+import {
+  cacheableNodeRequest,
+  payloadBytes,
+} from '../internal/response-cache/node-response-capture.js'
+import { ResponseCache } from '../internal/response-cache/response-cache.js'
+import { whenResponseClosed } from '../internal/response-close.js'
+import type { ResponseCacheOptions } from '../types.js'
 
 const plugin: FastifyPluginAsync<ResponseCacheOptions> = async (instance, options) => {
-  const cache = new ResponseCache(options)
+  const cache = new ResponseCache(pluginOptions(options))
   const leads = new WeakMap<FastifyRequest, CacheLead>()
   instance.addHook('onRequest', async (request, reply) => {
-    const lookup = await cache.lookup(cacheableRequest(request, reply))
+    const lookup = await cache.lookup(
+      cacheableNodeRequest(request.method, request.url, request.headers, reply.raw),
+    )
     if (lookup.action === 'gone') {
       // The client left while another request loaded this entry: nothing to answer, no handler to run.
       reply.hijack()
@@ -35,39 +43,10 @@ const plugin: FastifyPluginAsync<ResponseCacheOptions> = async (instance, option
     lead.finish({
       status: reply.statusCode,
       headers: reply.getHeaders(),
-      body: bodyOf(payload, cache.maxBodyBytes),
+      body: payloadBytes(payload, cache.maxBodyBytes),
     })
     return payload
   })
-}
-
-/** The payload's bytes, or `undefined` for a stream or a body over the limit. */
-function bodyOf(payload: unknown, maxBodyBytes: number): Uint8Array | undefined {
-  const bytes =
-    typeof payload === 'string'
-      ? Buffer.from(payload)
-      : payload instanceof Uint8Array
-        ? payload
-        : payload === null || payload === undefined
-          ? new Uint8Array(0)
-          : undefined
-  return bytes !== undefined && bytes.byteLength <= maxBodyBytes ? bytes : undefined
-}
-
-function cacheableRequest(request: FastifyRequest, reply: FastifyReply): CacheableRequest {
-  const controller = new AbortController()
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort()
-  })
-  return {
-    method: request.method,
-    url: request.url,
-    header: (name) => {
-      const value = request.headers[name]
-      return Array.isArray(value) ? value.join(', ') : value
-    },
-    signal: controller.signal,
-  }
 }
 
 /**
@@ -78,7 +57,7 @@ function cacheableRequest(request: FastifyRequest, reply: FastifyReply): Cacheab
  * the handler.
  *
  * @example
- * const cache = new TtlCache<string, CachedResponse>({ max: 1_000, ttlMs: 30_000 })
+ * const cache = new TtlCache<string, CachedResponse>({ name: 'responses', max: 1_000, ttlMs: 30_000 })
  * await app.register(responseCache, { cache })
  */
 export const responseCache = fastifyPlugin(plugin, {

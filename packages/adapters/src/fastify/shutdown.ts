@@ -1,29 +1,21 @@
+import { functionOption } from '@loopwork/internal'
 import type { FastifyPluginAsync } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import { ConnectionDrain } from '../connection-drain.js'
-import { drainResources } from '../drain-resources.js'
-import { assertOptionalFunction } from '../option-validation.js'
+import { pluginOptions } from '../internal/fastify-plugin-options.js'
+import { ConnectionDrain } from '../internal/shutdown/connection-drain.js'
+import { drainResources } from '../internal/shutdown/drain-resources.js'
 import {
-  resolveShutdownOptions,
-  type ShutdownOptions,
-  type ShutdownReport,
+  SHUTDOWN_SCHEMA,
   shutdownReport,
-} from '../shutdown-options.js'
+  shutdownSettings,
+} from '../internal/shutdown/shutdown-settings.js'
+import type { FastifyShutdownOptions } from './types.js'
 
-/** Options of the Fastify {@link shutdown} plugin. */
-export interface FastifyShutdownOptions extends ShutdownOptions {
-  /**
-   * Receives what the shutdown did once `app.close()` has drained everything.
-   *
-   * @default logs a warning through `app.log` when anything was cut short, nothing otherwise
-   * @example app.register(shutdown, { resources: [pool], onReport: (report) => metrics.record(report) })
-   */
-  readonly onReport?: ((report: ShutdownReport) => void) | undefined
-}
+const SCHEMA = { ...SHUTDOWN_SCHEMA, onReport: functionOption }
 
-const plugin: FastifyPluginAsync<FastifyShutdownOptions> = async (instance, options) => {
-  const { timeoutMs, resources } = resolveShutdownOptions(options)
-  assertOptionalFunction('onReport', options.onReport)
+const plugin: FastifyPluginAsync<FastifyShutdownOptions> = async (instance, registered) => {
+  const options = pluginOptions(registered)
+  const { timeoutMs, resources } = shutdownSettings('shutdown plugin options', options, SCHEMA)
   let deadline = 0
   let connections: ConnectionDrain | undefined
   // preClose runs while requests are still in flight: the deadline starts there, as with the

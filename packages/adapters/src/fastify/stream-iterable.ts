@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyReply } from 'fastify'
-import { writeIterable } from '../node-response-stream.js'
-import type { StreamOptions, StreamOutcome, StreamSource } from '../stream-source.js'
+import { writeIterable } from '../internal/streaming/node-response-stream.js'
+import type { StreamOptions, StreamOutcome, StreamSource } from '../types.js'
 
 /**
  * Streams an iterable (or a function of `{ signal }` returning one) as the reply body with

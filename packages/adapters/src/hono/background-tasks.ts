@@ -1,23 +1,8 @@
-import type { BackgroundTasks, TaskSupervisor } from '@loopwork/background-tasks'
-import type { Context, MiddlewareHandler, Next } from 'hono'
-import {
-  AfterResponseTasks,
-  type BackgroundTasksMiddlewareOptions,
-} from '../after-response-tasks.js'
-import { nodeResponseOf, waitUntilOf } from './node-bindings.js'
-
-/** The Hono environment the middleware adds to: `c.get('backgroundTasks')` is typed. */
-export interface BackgroundTasksEnv {
-  Variables: {
-    /** Work to run once this response has been sent (also when the client disconnected). */
-    backgroundTasks: BackgroundTasks
-  }
-}
-
-/** The middleware, with the supervisor its tasks run under (give it to `shutdown()`). */
-export type BackgroundTasksMiddleware = MiddlewareHandler<BackgroundTasksEnv> & {
-  readonly supervisor: TaskSupervisor
-}
+import type { MiddlewareHandler } from 'hono'
+import { AfterResponseTasks } from '../internal/after-response/after-response-tasks.js'
+import { nodeResponseOf, waitUntilOf } from '../internal/hono/node-bindings.js'
+import type { BackgroundTasksMiddlewareOptions } from '../types.js'
+import type { BackgroundTasksEnv, BackgroundTasksMiddleware } from './types.js'
 
 /**
  * Gives every request a typed `c.get('backgroundTasks')` whose tasks run after the response:
@@ -38,30 +23,25 @@ export function backgroundTasks(
   options?: BackgroundTasksMiddlewareOptions,
 ): BackgroundTasksMiddleware {
   const afterResponse = new AfterResponseTasks(options)
-  // Not an async function: on Node it hands back next()'s own promise, sparing a promise per request.
+  // On Node it hands back next()'s own promise (the tasks wait for the Node response's `close`),
+  // sparing a promise per request; elsewhere the tasks start once the handler is done.
   const middleware: MiddlewareHandler<BackgroundTasksEnv> = (context, next) => {
     const tasks = afterResponse.create()
     context.set('backgroundTasks', tasks)
     const outgoing = nodeResponseOf(context)
-    if (outgoing === undefined) return runAfterHandler(context, next, afterResponse, tasks)
-    afterResponse.runAfter(outgoing, tasks)
-    return next()
+    if (outgoing !== undefined) {
+      afterResponse.runAfter(outgoing, tasks)
+      return next()
+    }
+    return (async () => {
+      try {
+        await next()
+      } finally {
+        const waitUntil = waitUntilOf(context)
+        if (waitUntil !== undefined) waitUntil(afterResponse.run(tasks))
+        else setTimeout(() => afterResponse.run(tasks), 0)
+      }
+    })()
   }
   return Object.assign(middleware, { supervisor: afterResponse.supervisor })
-}
-
-/** Off Node: after the handler, through `waitUntil` where the runtime has it, else on the next turn. */
-async function runAfterHandler(
-  context: Context<BackgroundTasksEnv>,
-  next: Next,
-  afterResponse: AfterResponseTasks,
-  tasks: BackgroundTasks,
-): Promise<void> {
-  try {
-    await next()
-  } finally {
-    const waitUntil = waitUntilOf(context)
-    if (waitUntil !== undefined) waitUntil(afterResponse.run(tasks))
-    else setTimeout(() => afterResponse.run(tasks), 0)
-  }
 }

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { LoadShedder, type LoadSheddingOptions } from '../load-shedding.js'
+import { LoadShedder } from '../internal/admission/load-shedder.js'
+import type { LoadSheddingOptions } from '../types.js'
 
 /**
  * While the overload guard reports overload, answers 503 with `Retry-After` before any handler

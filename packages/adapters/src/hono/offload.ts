@@ -1,15 +1,16 @@
 import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
 import type { Context, Handler } from 'hono'
-import { Offloader, type OffloadOptions, TASK_FAILED_BODY } from '../offload-call.js'
-import { clientGoneResponse } from './node-bindings.js'
+import { clientGoneResponse } from '../internal/hono/node-bindings.js'
+import { type ArgsMapper, Offloader, TASK_FAILED_BODY } from '../internal/offload/offloader.js'
+import type { OffloadOptions } from '../types.js'
 
 /**
  * Turns a task of a WorkerPool into a route handler, so a CPU-bound endpoint runs in the thread
- * pool and never stalls the event loop (what FastAPI does with `def` endpoints). `args` maps the
- * request to the task's arguments (typed from the task module); the result is sent as JSON, bytes
- * as `application/octet-stream`. A task error becomes a bare 500 (no message, no stack: see
- * `onError`); a saturated pool or limiter becomes 503 with `Retry-After`. An error thrown by
- * `args` goes to Hono's error handling, so it can answer 400.
+ * pool and never stalls the event loop. `mapArgs` maps the request to the task's arguments (typed
+ * from the task module); the result is sent as JSON, bytes as `application/octet-stream`. A task
+ * error becomes a bare 500 (no message, no stack: see `onError`); a saturated pool or limiter
+ * becomes 503 with `Retry-After`. An error thrown by `mapArgs` goes to Hono's error handling, so it
+ * can answer 400.
  *
  * @example
  * app.get('/fib/:n', offload(pool, 'fib', (c) => [Number(c.req.param('n'))]))
@@ -17,14 +18,14 @@ import { clientGoneResponse } from './node-bindings.js'
 export function offload<M extends TaskModule, K extends TaskName<M>>(
   pool: WorkerPool<M>,
   task: K,
-  args: (context: Context) => [...TaskArgs<M, K>] | Promise<[...TaskArgs<M, K>]>,
+  mapArgs: ArgsMapper<Context, [...TaskArgs<M, K>]>,
   options?: OffloadOptions,
 ): Handler {
-  const offloader = new Offloader(pool, task, options)
+  const offloader = new Offloader(pool, task, mapArgs, options)
   return async (context) => {
-    const taskArgs = await args(context)
+    const args = await offloader.argsFor(context)
     const signal = offloader.abortOnDisconnect ? context.req.raw.signal : undefined
-    const answer = await offloader.call(taskArgs, signal)
+    const answer = await offloader.call(args, signal)
     if (answer.kind === 'gone') return clientGoneResponse()
     if (answer.kind === 'refused') {
       const { status, headers, body } = answer.answer

@@ -1,12 +1,8 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import {
-  resolveStreamOptions,
-  STREAM_FAILED_BODY,
-  type StreamOptions,
-  type StreamSource,
-} from '../stream-source.js'
-import { iterableReadableStream } from '../web-response-stream.js'
+import { resolveStreamOptions, STREAM_FAILED_BODY } from '../internal/streaming/stream-source.js'
+import { iterableReadableStream } from '../internal/streaming/web-response-stream.js'
+import type { StreamOptions, StreamSource } from '../types.js'
 
 /**
  * A streamed response from an iterable (or a function of `{ signal }` returning one): the body is a

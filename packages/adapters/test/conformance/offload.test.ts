@@ -152,7 +152,7 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
     const refused = await send(`${server.url}/block`)
     expect(refused.status).toBe(503)
     expect(refused.headers['retry-after']).toBe('1')
-    expect(limiter.statistics().rejected).toBe(1)
+    expect(limiter.stats().rejected).toBe(1)
     release(flag)
     expect((await blocked.response).statusCode).toBe(200)
   })

@@ -187,7 +187,7 @@ describe.each(frameworks)('streaming on $name', (framework) => {
     await vi.waitFor(() => expect(errors).toHaveLength(1))
     expect(errors[0]).toMatchObject({
       name: 'StreamChunkError',
-      code: 'LOOPWORK_ADAPTERS_STREAM_CHUNK',
+      code: 'LOOPWORK_STREAM_CHUNK',
     })
   })
 })

@@ -91,7 +91,7 @@ describe('Express registration and typing', () => {
     // @ts-expect-error: fib takes one number, not a string
     offload(pool, 'fib', () => ['30'])
     expect(() => offload(pool, '' as 'fib', () => [1])).toThrow(
-      /task must be the name of an exported function, got ""/,
+      /offload\(\) task must be a non-empty string, got ""/,
     )
   })
 })

@@ -1,30 +1,5 @@
-/**
- * Something to stop at shutdown, recognised by shape so any loopwork primitive (or your own) fits:
- * `drain()` (TaskSupervisor), `close()` (TaskQueue, WorkerPool, overload guard, caches) and, for
- * what does not finish in time, `destroy()` (WorkerPool).
- */
-export interface ShutdownResource {
-  /** Used in the report; falls back to the class name. */
-  readonly name?: string | undefined
-  drain?(options?: { timeoutMs?: number }): unknown
-  close?(options?: { timeoutMs?: number }): unknown
-  destroy?(): unknown
-}
-
-/** What happened to one resource at shutdown. */
-export interface ResourceReport {
-  /** The resource's `name`, or its class name. */
-  readonly name: string
-  /**
-   * `drained`: it finished in time; `aborted`: the deadline passed and what was left was aborted
-   * (listed in `aborted` where the resource reports it); `failed`: stopping it threw.
-   */
-  readonly outcome: 'drained' | 'aborted' | 'failed'
-  /** Work that was aborted, as the resource reported it (a TaskSupervisor's drain report lists tasks). */
-  readonly aborted: readonly unknown[]
-  /** The error stopping it threw, for `failed`. */
-  readonly error?: unknown
-}
+import { adoptResult, MAX_TIMEOUT_MS, startTimer } from '@loopwork/internal'
+import type { ResourceReport, ShutdownResource } from '../../types.js'
 
 /**
  * Stops `resources` one after another (in the order given: stop what produces work before what
@@ -42,6 +17,7 @@ export async function drainResources(
 
 async function drainOne(resource: ShutdownResource, deadline: number): Promise<ResourceReport> {
   const name = resource.name ?? resource.constructor?.name ?? 'resource'
+  // An infinite deadline stays Infinity (no timer); a finite one is what is left of it.
   const timeoutMs = Math.max(0, deadline - Date.now())
   try {
     const stopping =
@@ -50,9 +26,10 @@ async function drainOne(resource: ShutdownResource, deadline: number): Promise<R
         : typeof resource.close === 'function'
           ? resource.close({ timeoutMs })
           : undefined
-    const settled = await withinDeadline(Promise.resolve(stopping), timeoutMs)
+    // What drain()/close() returned is adopted once: a lazy thenable must not run twice.
+    const settled = await withinDeadline(adoptResult(stopping), timeoutMs)
     if (settled === DEADLINE_PASSED) {
-      if (typeof resource.destroy === 'function') await resource.destroy()
+      if (typeof resource.destroy === 'function') await adoptResult(resource.destroy())
       return { name, outcome: 'aborted', aborted: [] }
     }
     const aborted = abortedWork(settled)
@@ -69,10 +46,13 @@ function withinDeadline<T>(
   promise: Promise<T>,
   timeoutMs: number,
 ): Promise<T | typeof DEADLINE_PASSED> {
-  let timer: NodeJS.Timeout | undefined
+  if (timeoutMs === Number.POSITIVE_INFINITY) return promise
+  let timer: ReturnType<typeof setTimeout> | undefined
   const deadline = new Promise<typeof DEADLINE_PASSED>((resolve) => {
-    timer = setTimeout(() => resolve(DEADLINE_PASSED), timeoutMs + GRACE_MS)
-    timer.unref()
+    timer = startTimer(
+      () => resolve(DEADLINE_PASSED),
+      Math.min(timeoutMs + GRACE_MS, MAX_TIMEOUT_MS),
+    )
   })
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
 }

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import { startInterval, startTimer } from '@loopwork/internal'
 
 /** How often idle keep-alive connections are closed while requests finish. */
 const IDLE_SWEEP_MS = 20
@@ -8,15 +9,16 @@ const IDLE_SWEEP_MS = 20
  * idle at that moment only; a response in flight then leaves its keep-alive connection open after
  * it is sent, which would hold the server open for the whole keep-alive timeout. So idle
  * connections are swept every 20 ms, and at the deadline whatever is left is closed and counted.
+ * An infinite deadline (`timeoutMs: Infinity`) sweeps until the server has closed, and never cuts.
  */
 export class ConnectionDrain {
   #closedAtDeadline = 0
-  readonly #sweep: NodeJS.Timeout
-  readonly #deadline: NodeJS.Timeout
+  readonly #sweep: ReturnType<typeof setInterval> | undefined
+  readonly #deadline: ReturnType<typeof setTimeout> | undefined
 
   constructor(server: Server, deadline: number) {
-    this.#sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS).unref()
-    this.#deadline = setTimeout(
+    this.#sweep = startInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS)
+    this.#deadline = startTimer(
       () => {
         server.getConnections((_error, count) => {
           this.#closedAtDeadline = count
@@ -24,7 +26,7 @@ export class ConnectionDrain {
         })
       },
       Math.max(0, deadline - Date.now()),
-    ).unref()
+    )
   }
 
   /** Connections that still had a request in flight at the deadline and were closed. */

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import { type OffloadAnswer, TASK_FAILED_BODY } from './offload-call.js'
-import { writeServiceUnavailable } from './service-unavailable.js'
+import { writeServiceUnavailable } from '../admission/service-unavailable.js'
+import { type OffloadAnswer, TASK_FAILED_BODY } from './offloader.js'
 
 /** Writes an offloaded call's answer to a Node response (Express). */
 export function writeOffloadAnswer(response: ServerResponse, answer: OffloadAnswer): void {

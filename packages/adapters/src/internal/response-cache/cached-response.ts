@@ -1,35 +1,6 @@
+import type { CachedResponse, CapturedResponse, StoredResponse } from '../../types.js'
 import { parseCacheControl } from './cache-control.js'
 import { parseVary } from './cache-key.js'
-
-/** A response as the response cache stores it in the TtlCache. */
-export interface StoredResponse {
-  readonly kind: 'response'
-  /** Always 200: only 200s are stored. */
-  readonly status: number
-  /** The response's headers, without hop-by-hop ones, `date`, `content-length` and `x-cache`. */
-  readonly headers: Readonly<Record<string, string | readonly string[]>>
-  readonly body: Uint8Array
-}
-
-/**
- * Stored under a request's base key once its responses turned out to vary on request headers:
- * the header names to build the variant's key from.
- */
-export interface VaryMarker {
-  readonly kind: 'vary'
-  readonly headers: readonly string[]
-}
-
-/** The values the response cache keeps in its TtlCache: `TtlCache<string, CachedResponse>`. */
-export type CachedResponse = StoredResponse | VaryMarker
-
-/** What an adapter captured of the response a handler produced. */
-export interface CapturedResponse {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string | number | readonly string[] | undefined>>
-  /** The whole body, or `undefined` when it could not be kept (streamed, or over `maxBodyBytes`). */
-  readonly body: Uint8Array | undefined
-}
 
 /** How to store a captured response, or the reason not to. */
 export type StorageDecision =

@@ -1,14 +1,10 @@
 import type { Server, ServerResponse } from 'node:http'
 import type { Server as NetServer } from 'node:net'
+import { invalidOption } from '@loopwork/internal'
+import type { ShutdownOptions, ShutdownReport, ShutdownResource } from '../../types.js'
 import { ConnectionDrain } from './connection-drain.js'
-import { drainResources, type ShutdownResource } from './drain-resources.js'
-import { describe, invalid } from './option-validation.js'
-import {
-  resolveShutdownOptions,
-  type ShutdownOptions,
-  type ShutdownReport,
-  shutdownReport,
-} from './shutdown-options.js'
+import { drainResources } from './drain-resources.js'
+import { shutdownReport, shutdownSettings } from './shutdown-settings.js'
 
 const shutdowns = new WeakMap<Server, Promise<ShutdownReport>>()
 
@@ -24,12 +20,12 @@ const shutdowns = new WeakMap<Server, Promise<ShutdownReport>>()
  *   if (report.timedOut) console.warn('shutdown cut work short', report)
  * })
  */
-export function shutdown(
+export function shutdownServer(
   server: NetServer,
-  options: ShutdownOptions = {},
+  options?: ShutdownOptions,
 ): Promise<ShutdownReport> {
   const httpServer = asHttpServer(server)
-  const { timeoutMs, resources } = resolveShutdownOptions(options)
+  const { timeoutMs, resources } = shutdownSettings('shutdown() options', options)
   let running = shutdowns.get(httpServer)
   if (running === undefined) {
     running = run(httpServer, Date.now() + timeoutMs, resources)
@@ -51,9 +47,10 @@ function asHttpServer(server: NetServer): Server {
     typeof candidate.closeIdleConnections !== 'function' ||
     typeof candidate.closeAllConnections !== 'function'
   ) {
-    throw invalid(
+    throw invalidOption(
+      'shutdown() server',
       server,
-      `server must be a Node HTTP/1 server (node:http or node:https, as app.listen() and serve() return), got ${describe(server)}`,
+      'a Node HTTP/1 server (node:http or node:https, as app.listen() and serve() return)',
     )
   }
   return server as Server

@@ -1,7 +1,8 @@
-import type { ServerResponse } from 'node:http'
-import type { StoredResponse } from './cached-response.js'
-import type { CacheLead, CacheServe } from './response-cache.js'
-import { whenResponseClosed } from './response-completion.js'
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
+import type { StoredResponse } from '../../types.js'
+import { whenResponseClosed } from '../response-close.js'
+import type { CacheLead } from './cache-lead.js'
+import type { CacheableRequest, CacheServe } from './response-cache.js'
 
 /** Answers a Node response with a stored one, marked with `X-Cache`. HEAD gets the headers only. */
 export function writeStoredResponse(
@@ -62,4 +63,45 @@ export function captureNodeResponse(
     return ended
   } as ServerResponse['end']
   whenResponseClosed(response, () => lead.abandon())
+}
+
+/**
+ * The request of a Node server as the response cache sees it; its signal aborts when the client
+ * goes away before the response is complete.
+ */
+export function cacheableNodeRequest(
+  method: string,
+  url: string,
+  headers: IncomingHttpHeaders,
+  response: ServerResponse,
+): CacheableRequest {
+  const controller = new AbortController()
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort()
+  })
+  return {
+    method,
+    url,
+    header: (name) => {
+      const value = headers[name]
+      return Array.isArray(value) ? value.join(', ') : value
+    },
+    signal: controller.signal,
+  }
+}
+
+/**
+ * The bytes of a serialized payload (Fastify's `onSend`), or `undefined` for a stream or a body
+ * over the limit.
+ */
+export function payloadBytes(payload: unknown, maxBodyBytes: number): Uint8Array | undefined {
+  const bytes =
+    typeof payload === 'string'
+      ? Buffer.from(payload)
+      : payload instanceof Uint8Array
+        ? payload
+        : payload === null || payload === undefined
+          ? new Uint8Array(0)
+          : undefined
+  return bytes !== undefined && bytes.byteLength <= maxBodyBytes ? bytes : undefined
 }

@@ -1,10 +1,5 @@
 import type { ServerResponse } from 'node:http'
-
-/**
- * The status recorded for a request whose client went away before the response was complete
- * (nginx's "client closed request"), so such requests are neither lost nor counted as successes.
- */
-export const CLIENT_CLOSED_REQUEST = 499
+import { CLIENT_CLOSED_REQUEST } from '../types.js'
 
 /**
  * Calls `listener` once the response is over: after it was fully handed to the operating system

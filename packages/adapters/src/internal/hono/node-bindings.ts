@@ -1,14 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { Context } from 'hono'
-
-/**
- * The part of @hono/node-server's `HttpBindings` the adapters read, declared here so the types do
- * not require @hono/node-server (off Node, `c.env` holds the runtime's own bindings).
- */
-export interface NodeResponseBindings {
-  /** The Node response behind this request, when Hono runs on Node through @hono/node-server. */
-  readonly outgoing?: ServerResponse | undefined
-}
+import type { NodeResponseBindings } from '../../hono/types.js'
 
 /** The Node response behind a Hono request, or `undefined` off Node. */
 export function nodeResponseOf(context: Context): ServerResponse | undefined {

@@ -1,11 +1,4 @@
-/** The `Cache-Control` directives the response cache acts on. */
-export interface CacheDirectives {
-  readonly noStore: boolean
-  readonly noCache: boolean
-  readonly private: boolean
-  /** `s-maxage` when present (it is meant for shared caches like this one), else `max-age`, in seconds. */
-  readonly maxAgeSeconds: number | undefined
-}
+import type { CacheDirectives } from '../../types.js'
 
 const NONE: CacheDirectives = Object.freeze({
   noStore: false,

@@ -1,12 +1,10 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { StreamOptions, StreamOutcome, StreamSource } from '../../types.js'
 import {
   checkedChunk,
   openSource,
   resolveStreamOptions,
   STREAM_FAILED_BODY,
-  type StreamOptions,
-  type StreamOutcome,
-  type StreamSource,
   stopSource,
 } from './stream-source.js'
 

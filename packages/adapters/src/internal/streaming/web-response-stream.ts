@@ -1,10 +1,5 @@
-import {
-  chunkBytes,
-  openSource,
-  type ResolvedStreamOptions,
-  type StreamSource,
-  stopSource,
-} from './stream-source.js'
+import type { StreamSource } from '../../types.js'
+import { chunkBytes, openSource, type ResolvedStreamOptions, stopSource } from './stream-source.js'
 
 /**
  * Turns `source` into a web `ReadableStream` that pulls one chunk each time the consumer reads

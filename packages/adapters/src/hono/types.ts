@@ -1,0 +1,26 @@
+import type { ServerResponse } from 'node:http'
+import type { BackgroundTasks, TaskSupervisor } from '@loopwork/background-tasks'
+import type { MiddlewareHandler } from 'hono'
+
+/** The Hono environment the `backgroundTasks()` middleware adds to: `c.get('backgroundTasks')` is typed. */
+export interface BackgroundTasksEnv {
+  Variables: {
+    /** Work to run once this response has been sent (also when the client disconnected). */
+    backgroundTasks: BackgroundTasks
+  }
+}
+
+/** The `backgroundTasks()` middleware, with the supervisor its tasks run under (give it to `shutdown()`). */
+export type BackgroundTasksMiddleware = MiddlewareHandler<BackgroundTasksEnv> & {
+  /** Every response's tasks run under it; `shutdown(server, { resources: [tasks.supervisor] })` drains them. */
+  readonly supervisor: TaskSupervisor
+}
+
+/**
+ * The part of @hono/node-server's `HttpBindings` the adapters read, declared here so the types do
+ * not require @hono/node-server (off Node, `c.env` holds the runtime's own bindings).
+ */
+export interface NodeResponseBindings {
+  /** The Node response behind this request, when Hono runs on Node through @hono/node-server. */
+  readonly outgoing?: ServerResponse | undefined
+}
