@@ -1,35 +1,28 @@
-/** Stable codes of the errors this package throws, for `switch (error.code)`. */
+import { describeValue, LoopworkError } from '@loopwork/internal'
+
+export { ClosedError, isLoopworkError, LoopworkError } from '@loopwork/internal'
+
+/** The codes of the errors only this package throws, for `switch (error.code)`. */
 export type MetricsErrorCode =
-  | 'LOOPWORK_METRICS_NAME_CONFLICT'
-  | 'LOOPWORK_METRICS_INVALID_LABEL_VALUE'
-  | 'LOOPWORK_METRICS_UNRECOGNISED_PRIMITIVE'
-  | 'LOOPWORK_METRICS_ALREADY_TRACKED'
-  | 'LOOPWORK_METRICS_DETECTOR_ACTIVE'
-  | 'LOOPWORK_METRICS_CLOSED'
-
-/** Base class of every error this package throws besides option validation, so `instanceof MetricsError` catches them all. */
-export class MetricsError extends Error {
-  /** A stable machine-readable code. */
-  readonly code: MetricsErrorCode
-
-  constructor(code: MetricsErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'MetricsError'
-    this.code = code
-  }
-}
+  | 'LOOPWORK_METRIC_NAME_CONFLICT'
+  | 'LOOPWORK_INVALID_LABEL_VALUE'
+  | 'LOOPWORK_UNRECOGNISED_PRIMITIVE'
+  | 'LOOPWORK_ALREADY_TRACKED'
+  | 'LOOPWORK_DETECTOR_ACTIVE'
 
 /**
  * A metric of this name is already registered in the registry, usually because two `createMetrics`
  * share a registry with the same `prefix`. Nothing was registered by the failing call.
  */
-export class MetricNameConflictError extends MetricsError {
+export class MetricNameConflictError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_METRIC_NAME_CONFLICT'
+
   /** The metric name that is taken. */
   readonly metricName: string
 
   constructor(metricName: string, cause?: unknown) {
     super(
-      'LOOPWORK_METRICS_NAME_CONFLICT',
+      'LOOPWORK_METRIC_NAME_CONFLICT',
       `A metric named "${metricName}" is already registered in this registry; give each createMetrics sharing a registry its own prefix, or close the previous one first`,
       { cause },
     )
@@ -38,14 +31,19 @@ export class MetricNameConflictError extends MetricsError {
   }
 }
 
-/** A request label (`method`, `route`, `status`) that is not a string or number, or a status that is no HTTP status code. Nothing was recorded. */
-export class InvalidLabelValueError extends MetricsError {
+/**
+ * A request label (`method`, `route`, `status`) that is not a string or number, or a status that is
+ * no HTTP status code. Nothing was recorded, and the request has left the in-flight count.
+ */
+export class InvalidLabelValueError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_INVALID_LABEL_VALUE'
+
   /** The label that was wrong. */
   readonly label: string
 
   constructor(label: string, value: unknown, allowed: string) {
     super(
-      'LOOPWORK_METRICS_INVALID_LABEL_VALUE',
+      'LOOPWORK_INVALID_LABEL_VALUE',
       `Label "${label}" must be ${allowed}, got ${describeValue(value)}`,
     )
     this.name = 'InvalidLabelValueError'
@@ -54,18 +52,22 @@ export class InvalidLabelValueError extends MetricsError {
 }
 
 /** `track()` got an object that matches none of the loopwork primitive shapes. */
-export class UnrecognisedPrimitiveError extends MetricsError {
+export class UnrecognisedPrimitiveError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_UNRECOGNISED_PRIMITIVE'
+
   constructor(message: string) {
-    super('LOOPWORK_METRICS_UNRECOGNISED_PRIMITIVE', message)
+    super('LOOPWORK_UNRECOGNISED_PRIMITIVE', message)
     this.name = 'UnrecognisedPrimitiveError'
   }
 }
 
 /** The same primitive, or another of the same kind under the same `name`, is already tracked. */
-export class AlreadyTrackedError extends MetricsError {
+export class AlreadyTrackedError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_ALREADY_TRACKED'
+
   constructor(kind: string, trackedName: string) {
     super(
-      'LOOPWORK_METRICS_ALREADY_TRACKED',
+      'LOOPWORK_ALREADY_TRACKED',
       `A ${kind} named "${trackedName}" is already tracked; pass a distinct { name } or untrack the other first`,
     )
     this.name = 'AlreadyTrackedError'
@@ -73,31 +75,14 @@ export class AlreadyTrackedError extends MetricsError {
 }
 
 /** `detectBlocking()` was called while a detector of the same metrics is still running. */
-export class DetectorActiveError extends MetricsError {
+export class DetectorActiveError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_DETECTOR_ACTIVE'
+
   constructor() {
     super(
-      'LOOPWORK_METRICS_DETECTOR_ACTIVE',
+      'LOOPWORK_DETECTOR_ACTIVE',
       'A blocked-loop detector is already running for these metrics; close() it before starting another',
     )
     this.name = 'DetectorActiveError'
   }
-}
-
-/** The metrics were closed, so nothing new can be tracked or started. */
-export class MetricsClosedError extends MetricsError {
-  constructor(operation: string) {
-    super('LOOPWORK_METRICS_CLOSED', `Cannot ${operation}: these metrics were closed`)
-    this.name = 'MetricsClosedError'
-  }
-}
-
-/** A short, safe description of a value for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'bigint') return `${value}n`
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return 'an object'
-  if (typeof value === 'function') return 'a function'
-  return String(value)
 }

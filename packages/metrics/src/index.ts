@@ -1,62 +1,55 @@
-export type {
-  BlockedLoopReport,
-  BlockedRequestGroup,
-  BlockingDetection,
-  DetectBlockingOptions,
-} from './blocking-detector-options.js'
 export { shareWithClusterPrimary } from './cluster-worker.js'
-export { createMetrics } from './create-metrics.js'
-export {
-  BATCH_SIZE_BUCKETS,
-  DEFAULT_EVENT_LOOP_DELAY_BUCKETS,
-  DEFAULT_REQUEST_BUCKETS,
-} from './default-buckets.js'
 export {
   AlreadyTrackedError,
+  ClosedError,
   DetectorActiveError,
   InvalidLabelValueError,
+  isLoopworkError,
+  LoopworkError,
   MetricNameConflictError,
-  MetricsClosedError,
-  MetricsError,
   type MetricsErrorCode,
   UnrecognisedPrimitiveError,
 } from './errors.js'
-export { Metrics } from './metrics.js'
-export type { MetricsOptions } from './metrics-options.js'
+export { createMetrics, Metrics } from './metrics.js'
 export { createOverloadGuard, OverloadGuard } from './overload-guard.js'
-export type {
-  LoadProbe,
-  LoadSample,
-  OverloadGuardOptions,
-  OverloadGuardStats,
-  OverloadReason,
-  OverloadStatus,
-} from './overload-guard-options.js'
-export type {
-  BatcherStatsShape,
-  EventSource,
-  LimiterStatisticsShape,
-  OverloadGuardStatsShape,
-  PrimitiveKind,
-  TaskQueueStatsShape,
-  TaskSupervisorStatsShape,
-  TrackableBatcher,
-  TrackableLimiter,
-  TrackableOverloadGuard,
-  TrackablePrimitive,
-  TrackableTaskQueue,
-  TrackableTaskSupervisor,
-  TrackableTtlCache,
-  TrackableWorkerPool,
-  TtlCacheStatsShape,
-  WorkerPoolStatsShape,
-} from './primitive-shapes.js'
-export type { TrackOptions, Untrack } from './primitive-tracker.js'
 export {
+  BATCH_SIZE_BUCKETS,
+  type BatcherStatsShape,
+  type BlockedLoopReport,
+  type BlockedRequestGroup,
+  type BlockingDetection,
+  DEFAULT_EVENT_LOOP_DELAY_BUCKETS,
+  DEFAULT_REQUEST_BUCKETS,
+  type DetectBlockingOptions,
   type EndRequest,
+  type EventSource,
+  type LimiterStatsShape,
+  type LoadProbe,
+  type LoadSample,
+  type MetricsOptions,
   OTHER_METHOD,
   OVERFLOW_ROUTE,
+  type OverloadGuardOptions,
+  type OverloadGuardStats,
+  type OverloadGuardStatsShape,
+  type OverloadReason,
+  type OverloadStatus,
+  type PrimitiveKind,
   type RequestLabels,
   type RequestStartLabels,
+  type TaskQueueStatsShape,
+  type TaskSupervisorStatsShape,
+  type TrackableBatcher,
+  type TrackableLimiter,
+  type TrackableOverloadGuard,
+  type TrackablePrimitive,
+  type TrackableTaskQueue,
+  type TrackableTaskSupervisor,
+  type TrackableTtlCache,
+  type TrackableWorkerPool,
+  type TrackOptions,
+  type TtlCacheStatsShape,
   UNMATCHED_ROUTE,
-} from './request-labels.js'
+  type Untrack,
+  type WorkerPoolStatsShape,
+} from './types.js'

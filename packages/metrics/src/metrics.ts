@@ -1,30 +1,31 @@
-import { Counter, collectDefaultMetrics, Gauge, type Registry } from 'prom-client'
-import { ArrayHistogram } from './array-histogram.js'
-import { BlockingDetector } from './blocking-detector.js'
-import type { BlockingDetection, DetectBlockingOptions } from './blocking-detector-options.js'
-import { DetectorActiveError, MetricsClosedError } from './errors.js'
-import { EventLoopMetrics } from './event-loop-metrics.js'
-import { MetricRegistrations, type RegistrableMetric } from './metric-registration.js'
-import { assertFunction, assertOptionsObject } from './option-validation.js'
-import type { TrackablePrimitive } from './primitive-shapes.js'
-import { PrimitiveTracker, type TrackOptions, type Untrack } from './primitive-tracker.js'
-import { renderRegistry } from './render.js'
-import type { EndRequest, RequestStartLabels } from './request-labels.js'
-import { RequestRecorder } from './request-recorder.js'
-import { RequestSeries } from './request-series.js'
-
-/** Validated settings of one `createMetrics`. */
-export interface MetricsSettings {
-  readonly registry: Registry
-  readonly prefix: string
-  readonly buckets: readonly number[]
-  readonly defaultMetrics: boolean
-  readonly eventLoop: boolean
-  readonly eventLoopBuckets: readonly number[]
-  readonly eventLoopResolutionMs: number
-  readonly maxRoutes: number
-  readonly groupStatusCodes: boolean
-}
+import {
+  booleanOption,
+  checkOptions,
+  durationOption,
+  integerOption,
+  invalidOption,
+  type OptionCheck,
+} from '@loopwork/internal'
+import { collectDefaultMetrics, Registry } from 'prom-client'
+import { ClosedError, DetectorActiveError } from './errors.js'
+import { BlockingDetector, BlockTotals } from './internal/blocking-detector.js'
+import { EventLoopMetrics } from './internal/event-loop.js'
+import { renderRegistry } from './internal/exposition.js'
+import { MetricRegistrations } from './internal/registration.js'
+import { RequestRecorder } from './internal/requests.js'
+import { PrimitiveTracker } from './internal/track.js'
+import {
+  type BlockingDetection,
+  DEFAULT_EVENT_LOOP_DELAY_BUCKETS,
+  DEFAULT_REQUEST_BUCKETS,
+  type DetectBlockingOptions,
+  type EndRequest,
+  type MetricsOptions,
+  type RequestStartLabels,
+  type TrackablePrimitive,
+  type TrackOptions,
+  type Untrack,
+} from './types.js'
 
 /**
  * Request metrics, loopwork primitives and event-loop health in one prom-client registry. Create
@@ -37,33 +38,42 @@ export class Metrics {
   readonly #registrations: MetricRegistrations
   readonly #tracker: PrimitiveTracker
   readonly #eventLoop: EventLoopMetrics | undefined
-  readonly #blocks = { count: 0, seconds: 0 }
+  readonly #blocks = new BlockTotals()
   #detector: BlockingDetector | undefined
   #closed = false
 
-  constructor(settings: MetricsSettings) {
-    const { registry, prefix } = settings
+  /**
+   * Checks the options and registers the metrics, all or none. Prefer {@link createMetrics}, which
+   * does the same.
+   */
+  constructor(options?: MetricsOptions) {
+    const given = checkOptions('createMetrics() options', options, metricsOptions) ?? {}
+    const registry = given.registry ?? new Registry()
+    const prefix = given.prefix ?? ''
     this.registry = registry
     this.#registrations = new MetricRegistrations(registry)
-    const histogram = new ArrayHistogram(
-      `${prefix}http_request_duration_seconds`,
-      'HTTP request duration by method, matched route template and status code.',
-      settings.buckets,
-    )
-    const series = new RequestSeries(histogram, settings.maxRoutes, settings.groupStatusCodes)
-    this.#recorder = new RequestRecorder(histogram, series)
+    this.#recorder = new RequestRecorder({
+      prefix,
+      buckets: bucketsOf(given.buckets, DEFAULT_REQUEST_BUCKETS),
+      maxRoutes: given.maxRoutes ?? 1000,
+      groupStatusCodes: given.groupStatusCodes ?? false,
+    })
     this.#tracker = new PrimitiveTracker(this.#registrations, prefix)
-    this.#eventLoop = settings.eventLoop
-      ? new EventLoopMetrics(prefix, settings.eventLoopBuckets, settings.eventLoopResolutionMs)
-      : undefined
+    this.#eventLoop =
+      given.eventLoop === false
+        ? undefined
+        : new EventLoopMetrics(
+            prefix,
+            bucketsOf(given.eventLoopBuckets, DEFAULT_EVENT_LOOP_DELAY_BUCKETS),
+            given.eventLoopResolutionMs ?? 10,
+          )
     try {
       this.#registrations.registerAll([
-        histogram,
-        ...this.#requestGauges(prefix),
-        ...this.#blockCounters(prefix),
+        ...this.#recorder.metrics,
+        ...this.#blocks.metrics(prefix),
         ...(this.#eventLoop?.metrics ?? []),
       ])
-      if (settings.defaultMetrics) {
+      if (given.defaultMetrics === true) {
         this.#registrations.registerForeign(() =>
           collectDefaultMetrics({ register: registry, prefix }),
         )
@@ -99,36 +109,29 @@ export class Metrics {
   }
 
   /**
-   * Exports a loopwork primitive's state, recognised by its shape: gauges are read at scrape time,
-   * counts from the primitive's cumulative counters or events. Returns the function that stops.
+   * Exports a loopwork primitive's state, recognised by its shape: gauges and counters are read
+   * from its `stats()` at scrape time, distributions from its events. Returns the function that
+   * stops. Throws `UnrecognisedPrimitiveError` for an object of no known shape,
+   * `AlreadyTrackedError` for a primitive or a name tracked twice, and `ClosedError` after `close()`.
    *
    * @example metrics.track(limiter, { name: 'db' })
    */
   track(primitive: TrackablePrimitive, options?: TrackOptions): Untrack {
-    if (this.#closed) throw new MetricsClosedError('track a primitive')
+    if (this.#closed) throw new ClosedError('Cannot track a primitive: these metrics were closed')
     return this.#tracker.track(primitive, options)
   }
 
   /**
    * Starts reporting each time the event loop was blocked for at least `thresholdMs`, with the
-   * requests that were in flight. Off until called; one detector at a time.
+   * requests that were in flight. Off until called; one detector at a time
+   * (`DetectorActiveError` otherwise).
    *
-   * @example metrics.detectBlocking({ thresholdMs: 100, onBlocked: (report) => logger.warn(report) })
+   * @example metrics.detectBlocking({ thresholdMs: 100, onBlocked: (report) => console.warn(report) })
    */
   detectBlocking(options: DetectBlockingOptions): BlockingDetection {
-    if (this.#closed) throw new MetricsClosedError('detect blocking')
+    if (this.#closed) throw new ClosedError('Cannot detect blocking: these metrics were closed')
     if (this.#detector !== undefined && !this.#detector.closed) throw new DetectorActiveError()
-    assertOptionsObject('detectBlocking', options)
-    const onBlocked = assertFunction('onBlocked', options?.onBlocked)
-    const blocks = this.#blocks
-    const detector = new BlockingDetector({
-      ...options,
-      onBlocked: (report) => {
-        blocks.count++
-        blocks.seconds += report.durationMs / 1000
-        onBlocked(report)
-      },
-    })
+    const detector = new BlockingDetector(options, undefined, this.#blocks)
     this.#detector = detector
     this.#recorder.detector = detector
     return detector
@@ -152,44 +155,99 @@ export class Metrics {
     this.#eventLoop?.close()
     this.#registrations.unregisterAll()
   }
+}
 
-  #requestGauges(prefix: string): RegistrableMetric[] {
-    const recorder = this.#recorder
-    return [
-      new Gauge({
-        name: `${prefix}http_requests_in_flight`,
-        help: 'HTTP requests started and not yet ended.',
-        registers: [],
-        collect(this: Gauge<string>) {
-          this.set(recorder.inFlight)
-        },
-      }),
-    ]
-  }
+/**
+ * Creates request metrics, primitive tracking and event-loop health in a prom-client registry.
+ * Throws a `TypeError` or `RangeError` with code `LOOPWORK_INVALID_OPTION` naming the option for a
+ * bad option, and `MetricNameConflictError` (registering nothing) when a name is taken in a shared
+ * registry.
+ *
+ * @example
+ * const metrics = createMetrics({ prefix: 'app_' })
+ * const end = metrics.startRequest()
+ * end({ method: 'GET', route: '/users/:id', status: 200 })
+ * response.setHeader('content-type', metrics.contentType)
+ * response.end(await metrics.render())
+ */
+export function createMetrics(options?: MetricsOptions): Metrics {
+  return new Metrics(options)
+}
 
-  #blockCounters(prefix: string): RegistrableMetric[] {
-    const blocks = this.#blocks
-    const counter = (name: string, help: string, read: () => number) =>
-      new Counter({
-        name: `${prefix}${name}`,
-        help,
-        registers: [],
-        collect(this: Counter<string>) {
-          this.reset()
-          this.inc(read())
-        },
-      })
-    return [
-      counter(
-        'eventloop_blocks_total',
-        'Times the blocked-loop detector saw the loop blocked past its threshold.',
-        () => blocks.count,
-      ),
-      counter(
-        'eventloop_blocked_seconds_total',
-        'Time the event loop spent in detected blocks.',
-        () => blocks.seconds,
-      ),
-    ]
+const metricNamePrefix = /^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/
+
+const registryOption: OptionCheck<Registry> = (option, value) => {
+  const candidate = value as Partial<Registry> | null
+  if (
+    typeof candidate?.registerMetric === 'function' &&
+    typeof candidate.getSingleMetric === 'function' &&
+    typeof candidate.metrics === 'function'
+  ) {
+    return value as Registry
   }
+  throw invalidOption(option, value, 'a prom-client Registry')
+}
+
+const prefixOption: OptionCheck<string> = (option, value) => {
+  if (typeof value === 'string' && metricNamePrefix.test(value)) return value
+  throw invalidOption(
+    option,
+    value,
+    'the start of a Prometheus metric name: letters, digits, "_" and ":", not starting with a digit',
+  )
+}
+
+/** A non-empty array of finite, non-negative, strictly ascending numbers. */
+const bucketsOption: OptionCheck<readonly number[]> = (option, value) => {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw invalidOption(option, value, 'a non-empty array of ascending upper bounds in seconds')
+  }
+  for (let index = 0; index < value.length; index++) {
+    const bound: unknown = value[index]
+    if (typeof bound !== 'number' || !Number.isFinite(bound) || bound < 0) {
+      throw invalidOption(
+        `${option}[${index}]`,
+        bound,
+        'a finite number >= 0 (+Inf is always added)',
+      )
+    }
+    const previous = value[index - 1] as number
+    if (index > 0 && bound <= previous) {
+      throw invalidOption(
+        `${option}[${index}]`,
+        bound,
+        `greater than ${option}[${index - 1}] (${previous}): bounds must be strictly ascending`,
+      )
+    }
+  }
+  return value
+}
+
+const resolutionDuration = durationOption({ min: 1 })
+
+/** A duration, and a whole number of at most 1000 ms: the delay monitor's sampling resolution. */
+const resolutionOption: OptionCheck<number> = (option, value) => {
+  const milliseconds = resolutionDuration(option, value)
+  if (Number.isInteger(milliseconds) && milliseconds <= 1000) return milliseconds
+  throw invalidOption(option, value, 'a whole number of milliseconds from 1 to 1000')
+}
+
+const metricsOptions = {
+  registry: registryOption,
+  prefix: prefixOption,
+  buckets: bucketsOption,
+  defaultMetrics: booleanOption,
+  eventLoop: booleanOption,
+  eventLoopBuckets: bucketsOption,
+  eventLoopResolutionMs: resolutionOption,
+  maxRoutes: integerOption({ min: 1, max: 1_000_000 }),
+  groupStatusCodes: booleanOption,
+}
+
+/** A frozen copy of checked buckets, so later changes by the caller cannot corrupt the histogram. */
+function bucketsOf(
+  buckets: readonly number[] | undefined,
+  fallback: readonly number[],
+): readonly number[] {
+  return buckets === undefined ? fallback : Object.freeze([...buckets])
 }

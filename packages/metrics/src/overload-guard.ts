@@ -1,4 +1,14 @@
-import { assertNumber, assertOptionsObject } from './option-validation.js'
+import {
+  checkOptions,
+  durationOption,
+  integerOption,
+  invalidOption,
+  nameOption,
+  type OptionCheck,
+  oneOfOption,
+  startInterval,
+} from '@loopwork/internal'
+import { ProcessLoadProbe } from './internal/process-load-probe.js'
 import type {
   LoadProbe,
   LoadSample,
@@ -6,10 +16,36 @@ import type {
   OverloadGuardStats,
   OverloadReason,
   OverloadStatus,
-} from './overload-guard-options.js'
-import { ProcessLoadProbe } from './process-load-probe.js'
+} from './types.js'
 
 const healthy: OverloadStatus = Object.freeze({ overloaded: false })
+
+/** A share in (0, 1]: 0 would make a limit that is always exceeded, or a recovery that never comes. */
+const shareOption: OptionCheck<number> = (option, value) => {
+  if (typeof value === 'number' && value > 0 && value <= 1) return value
+  throw invalidOption(option, value, 'a number greater than 0 and at most 1')
+}
+
+const probeOption: OptionCheck<LoadProbe> = (option, value) => {
+  const probe = value as Partial<LoadProbe> | null
+  if (typeof probe?.read === 'function' && typeof probe.close === 'function')
+    return value as LoadProbe
+  throw invalidOption(option, value, 'an object with read() and close() methods')
+}
+
+const guardOptions = {
+  name: nameOption,
+  maxEventLoopDelayMs: durationOption({ min: 1 }),
+  maxEventLoopUtilization: shareOption,
+  maxHeapUsedBytes: integerOption({ min: 1 }),
+  maxRssBytes: integerOption({ min: 1 }),
+  retryAfterSeconds: integerOption({ min: 0, max: 86_400 }),
+  sampleIntervalMs: durationOption({ min: 10 }),
+  eventLoopDelayStatistic: oneOfOption(['p99', 'max']),
+  recoverySamples: integerOption({ min: 1, max: 1000 }),
+  recoveryRatio: shareOption,
+  probe: probeOption,
+}
 
 interface Limit {
   readonly reason: OverloadReason
@@ -20,19 +56,21 @@ interface Limit {
 }
 
 /**
- * Load shedding in the spirit of `@fastify/under-pressure`, framework-agnostic: one unref'd timer
- * samples the process every `sampleIntervalMs`, judges the interval's p99 (or max) event-loop delay,
- * the interval's utilization and memory against their limits, with hysteresis; `check()` only
- * returns the cached verdict, so it costs a field read per request.
+ * Load shedding for any framework: one unref'd timer samples the process every
+ * `sampleIntervalMs` and judges the interval's p99 (or max) event-loop delay, the interval's
+ * utilization and memory against their limits, with hysteresis; `check()` only returns the cached
+ * verdict, so it costs a field read per request. Create it with {@link createOverloadGuard}.
  */
 export class OverloadGuard implements Disposable {
+  /** The guard's name, from the `name` option. */
+  readonly name: string
   /** The `Retry-After` seconds for shed requests. */
   readonly retryAfterSeconds: number
   readonly #limits: readonly Limit[]
   readonly #recoverySamples: number
   readonly #recoveryRatio: number
   readonly #probe: LoadProbe
-  readonly #timer: NodeJS.Timeout
+  readonly #timer: ReturnType<typeof setInterval> | undefined
   #status: OverloadStatus = healthy
   #calmSamples = 0
   #shed = 0
@@ -40,41 +78,20 @@ export class OverloadGuard implements Disposable {
   #lastSample: LoadSample | undefined
   #closed = false
 
+  /**
+   * Checks the options (throwing before any timer starts) and starts sampling.
+   *
+   * @example new OverloadGuard({ maxEventLoopDelayMs: 200 })
+   */
   constructor(options: OverloadGuardOptions) {
-    assertOptionsObject('createOverloadGuard', options)
-    const given = options ?? {}
+    const given = checkOptions('createOverloadGuard() options', options, guardOptions) ?? {}
     const statistic = given.eventLoopDelayStatistic ?? 'p99'
-    if (statistic !== 'p99' && statistic !== 'max') {
-      throw new TypeError(
-        `eventLoopDelayStatistic must be 'p99' or 'max', got ${String(statistic)}`,
-      )
-    }
     this.#limits = limitsOf(given, statistic)
-    if (
-      given.probe !== undefined &&
-      (typeof given.probe?.read !== 'function' || typeof given.probe?.close !== 'function')
-    ) {
-      throw new TypeError('probe must be an object with read() and close() methods')
-    }
-    const intervalMs = assertNumber('sampleIntervalMs', given.sampleIntervalMs, 1000, {
-      min: 10,
-      max: 60_000,
-    })
-    this.retryAfterSeconds = assertNumber('retryAfterSeconds', given.retryAfterSeconds, 10, {
-      min: 0,
-      max: 86_400,
-      integer: true,
-    })
-    this.#recoverySamples = assertNumber('recoverySamples', given.recoverySamples, 2, {
-      min: 1,
-      max: 1000,
-      integer: true,
-    })
-    this.#recoveryRatio = assertNumber('recoveryRatio', given.recoveryRatio, 0.8, {
-      min: 0,
-      max: 1,
-      minExclusive: true,
-    })
+    const intervalMs = given.sampleIntervalMs ?? 1000
+    this.name = given.name ?? 'overload-guard'
+    this.retryAfterSeconds = given.retryAfterSeconds ?? 10
+    this.#recoverySamples = given.recoverySamples ?? 2
+    this.#recoveryRatio = given.recoveryRatio ?? 0.8
     this.#probe =
       given.probe ??
       new ProcessLoadProbe({
@@ -83,8 +100,7 @@ export class OverloadGuard implements Disposable {
         readHeap: given.maxHeapUsedBytes !== undefined,
         readRss: given.maxRssBytes !== undefined,
       })
-    this.#timer = setInterval(() => this.sample(), intervalMs)
-    this.#timer.unref()
+    this.#timer = startInterval(() => this.sample(), intervalMs)
   }
 
   /** The current verdict; counts a shed request when overloaded. Allocation-free. */
@@ -94,9 +110,11 @@ export class OverloadGuard implements Disposable {
     return status
   }
 
-  /** Counters and the latest sample. */
+  /** The guard's name, counters and latest sample, in a fresh object. */
   stats(): OverloadGuardStats {
     return {
+      name: this.name,
+      waiting: 0,
       overloaded: this.#status.overloaded,
       reason: this.#status.reason,
       shed: this.#shed,
@@ -145,6 +163,7 @@ export class OverloadGuard implements Disposable {
     this.#probe.close()
   }
 
+  /** The same as {@link close}, for `using guard = createOverloadGuard(...)`. */
   [Symbol.dispose](): void {
     this.close()
   }
@@ -152,7 +171,9 @@ export class OverloadGuard implements Disposable {
 
 /**
  * Creates an {@link OverloadGuard}: adapters call `guard.check()` per request and answer
- * `{ overloaded: true }` with 503 and `Retry-After: guard.retryAfterSeconds`.
+ * `{ overloaded: true }` with 503 and `Retry-After: guard.retryAfterSeconds`. Throws a `TypeError`
+ * or `RangeError` with code `LOOPWORK_INVALID_OPTION` naming the option for a bad option, and a
+ * `TypeError` when no limit is set.
  *
  * @example
  * const guard = createOverloadGuard({ maxEventLoopDelayMs: 200, maxEventLoopUtilization: 0.98 })
@@ -167,46 +188,41 @@ function limitsOf(options: OverloadGuardOptions, statistic: 'p99' | 'max'): Limi
   const add = (
     reason: OverloadReason,
     option: keyof OverloadGuardOptions,
-    range: { max: number },
     measure: (sample: LoadSample) => number,
     describe: (value: number) => string,
   ) => {
-    const value = options[option]
-    if (value === undefined) return
-    const max = assertNumber(option, value, 0, { min: 0, max: range.max, minExclusive: true })
-    limits.push({ reason, option, max, measure, describe })
+    const max = options[option]
+    if (typeof max === 'number') limits.push({ reason, option, max, measure, describe })
   }
   add(
     'eventLoopDelay',
     'maxEventLoopDelayMs',
-    { max: 3_600_000 },
     (sample) => sample.eventLoopDelayMs,
     (value) => `event loop delay (${statistic}) ${Math.round(value)} ms`,
   )
   add(
     'eventLoopUtilization',
     'maxEventLoopUtilization',
-    { max: 1 },
     (sample) => sample.eventLoopUtilization,
     (value) => `event loop utilization ${value.toFixed(3)}`,
   )
   add(
     'heapUsedBytes',
     'maxHeapUsedBytes',
-    { max: Number.MAX_SAFE_INTEGER },
     (sample) => sample.heapUsedBytes,
     (value) => `heap used ${value} bytes`,
   )
   add(
     'rssBytes',
     'maxRssBytes',
-    { max: Number.MAX_SAFE_INTEGER },
     (sample) => sample.rssBytes,
     (value) => `resident set ${value} bytes`,
   )
   if (limits.length === 0) {
-    throw new TypeError(
-      'createOverloadGuard needs at least one limit: maxEventLoopDelayMs, maxEventLoopUtilization, maxHeapUsedBytes or maxRssBytes',
+    throw invalidOption(
+      'createOverloadGuard() options',
+      options,
+      'an object with at least one limit: maxEventLoopDelayMs, maxEventLoopUtilization, maxHeapUsedBytes or maxRssBytes',
     )
   }
   return limits

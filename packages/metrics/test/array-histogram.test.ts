@@ -1,6 +1,6 @@
 import { AggregatorRegistry, Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
-import { ArrayHistogram } from '../src/array-histogram.js'
+import { ArrayHistogram } from '../src/internal/exposition.js'
 import { parseExposition, sample } from './exposition.js'
 
 function registered(histogram: ArrayHistogram): Registry {

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { BlockingDetector } from '../src/blocking-detector.js'
 import {
   type BlockedLoopReport,
   createMetrics,
   DetectorActiveError,
   type Metrics,
 } from '../src/index.js'
+import { BlockingDetector, BlockTotals } from '../src/internal/blocking-detector.js'
 import { parseExposition, sample } from './exposition.js'
 import { blockLoop } from './fakes.js'
 
@@ -108,12 +108,39 @@ describe('BlockingDetector with a controlled clock', () => {
   })
 
   it.each([
-    [{ thresholdMs: 0 }, /thresholdMs must be a number >= 1/],
-    [{ thresholdMs: '100' }, /thresholdMs must be a number >= 1.*got "100"/],
-    [{ checkIntervalMs: 0 }, /checkIntervalMs must be a number >= 1/],
+    [
+      { thresholdMs: 0 },
+      /thresholdMs must be a number of milliseconds from 1 to 2147483647, got 0/,
+    ],
+    [{ thresholdMs: '100' }, /thresholdMs must be a number of milliseconds from 1.*got "100"/],
+    [{ thresholdMs: 2 ** 31 }, /thresholdMs must be a number of milliseconds from 1 to 2147483647/],
+    [{ checkIntervalMs: 0 }, /checkIntervalMs must be a number of milliseconds from 1/],
     [{ onBlocked: 'log' }, /onBlocked must be a function, got "log"/],
+    [{ threshold: 100 }, /Unknown option "threshold" in detectBlocking\(\) options/],
   ])('rejects %o', (options, message) => {
+    const timers = vi.getTimerCount()
     expect(() => make(options as never)).toThrow(message)
+    expect(() => make(options as never)).toThrow(
+      expect.objectContaining({ code: 'LOOPWORK_INVALID_OPTION' }),
+    )
+    expect(vi.getTimerCount()).toBe(timers)
+  })
+
+  it('counts each reported block into the totals it was given', () => {
+    const totals = new BlockTotals()
+    const reports: BlockedLoopReport[] = []
+    const detector = new BlockingDetector(
+      { thresholdMs: 100, onBlocked: (report) => reports.push(report) },
+      () => clock,
+      totals,
+    )
+    detectors.push(detector)
+    clock += 25 + 400
+    detector.check()
+    clock += 25
+    detector.check()
+    expect(reports).toHaveLength(1)
+    expect(totals).toMatchObject({ count: 1, seconds: 0.4 })
   })
 })
 
@@ -174,6 +201,9 @@ describe('metrics.detectBlocking()', () => {
     metrics = createMetrics({ eventLoop: false })
     expect(() => metrics.detectBlocking({} as never)).toThrow(
       /onBlocked must be a function, got undefined/,
+    )
+    expect(() => metrics.detectBlocking({} as never)).toThrow(
+      expect.objectContaining({ code: 'LOOPWORK_INVALID_OPTION', option: 'onBlocked' }),
     )
     expect(() => metrics.detectBlocking(undefined as never)).toThrow(/onBlocked must be a function/)
     metrics.detectBlocking({ onBlocked: () => {} }).close()

@@ -1,11 +1,12 @@
 import { collectDefaultMetrics, Gauge, Registry, register } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  ClosedError,
   createMetrics,
   DEFAULT_REQUEST_BUCKETS,
+  LoopworkError,
   MetricNameConflictError,
   type Metrics,
-  MetricsClosedError,
 } from '../src/index.js'
 import { openMetricsRegistry, parseExposition, sample } from './exposition.js'
 import { FakeLimiter } from './fakes.js'
@@ -98,7 +99,7 @@ describe('createMetrics', () => {
     [
       { buckets: [0.1, 0.05] },
       RangeError,
-      /buckets must be strictly ascending, but buckets\[1\] \(0.05\) follows 0.1/,
+      /buckets\[1\] must be greater than buckets\[0\] \(0.1\): bounds must be strictly ascending, got 0.05/,
     ],
     [{ buckets: [0.1, 0.1] }, RangeError, /strictly ascending/],
     [
@@ -113,30 +114,54 @@ describe('createMetrics', () => {
     ],
     [{ buckets: [-1, 1] }, RangeError, /buckets\[0\] must be a finite number >= 0/],
     [{ buckets: ['1'] }, TypeError, /buckets\[0\] must be a finite number.*got "1"/],
-    [{ eventLoopBuckets: [2, 1] }, RangeError, /eventLoopBuckets must be strictly ascending/],
-    [{ prefix: '1app' }, TypeError, /prefix must match/],
-    [{ prefix: 'app-' }, TypeError, /prefix must match.*got "app-"/],
+    [{ eventLoopBuckets: [2, 1] }, RangeError, /eventLoopBuckets\[1\] .*strictly ascending/],
+    [{ prefix: '1app' }, TypeError, /prefix must be the start of a Prometheus metric name/],
+    [{ prefix: 'app-' }, TypeError, /prefix must be the start of a Prometheus.*got "app-"/],
     [{ registry: {} }, TypeError, /registry must be a prom-client Registry, got an object/],
-    [{ maxRoutes: 0 }, RangeError, /maxRoutes must be an integer >= 1/],
+    [{ maxRoutes: 0 }, RangeError, /maxRoutes must be an integer from 1 to 1000000, got 0/],
     [
       { eventLoopResolutionMs: 0 },
       RangeError,
-      /eventLoopResolutionMs must be an integer >= 1 and <= 1000, got 0/,
+      /eventLoopResolutionMs must be a number of milliseconds from 1 to 2147483647, got 0/,
     ],
-    [{ defaultMetrics: 'yes' }, TypeError, /defaultMetrics must be a boolean, got "yes"/],
-    [{ groupStatusCodes: 1 }, TypeError, /groupStatusCodes must be a boolean/],
+    [
+      { eventLoopResolutionMs: 2.5 },
+      RangeError,
+      /eventLoopResolutionMs must be a whole number of milliseconds from 1 to 1000, got 2.5/,
+    ],
+    [
+      { eventLoopResolutionMs: 5000 },
+      RangeError,
+      /eventLoopResolutionMs must be a whole number of milliseconds from 1 to 1000, got 5000/,
+    ],
+    [{ defaultMetrics: 'yes' }, TypeError, /defaultMetrics must be true or false, got "yes"/],
+    [{ groupStatusCodes: 1 }, RangeError, /groupStatusCodes must be true or false/],
+    [
+      { maxRoute: 10 },
+      TypeError,
+      /Unknown option "maxRoute" in createMetrics\(\) options \(did you mean "maxRoutes"\?\)/,
+    ],
   ])('rejects %o with a clear error', (options, type, message) => {
     const registry = new Registry()
     const attempt = () => createMetrics({ registry, ...(options as object) })
     expect(attempt).toThrow(type)
     expect(attempt).toThrow(message)
+    expect(attempt).toThrow(expect.objectContaining({ code: 'LOOPWORK_INVALID_OPTION' }))
     expect(names(registry)).toEqual([])
   })
 
   it('rejects options that are not an object', () => {
     expect(() => createMetrics(5 as never)).toThrow(
-      /createMetrics options must be an object, got 5/,
+      /createMetrics\(\) options must be an options object, got 5/,
     )
+  })
+
+  it('copies the buckets it was given, so changing the array later changes nothing', async () => {
+    const buckets = [0.1, 1]
+    const metrics = make({ buckets, eventLoop: false })
+    buckets[0] = 5
+    metrics.startRequest()({ method: 'GET', route: '/', status: 200 })
+    expect(await metrics.render()).toContain('http_request_duration_seconds_bucket{le="0.1"')
   })
 
   it('refuses a second createMetrics with the same prefix on a shared registry, registering nothing', async () => {
@@ -151,8 +176,9 @@ describe('createMetrics', () => {
       thrown = error
     }
     expect(thrown).toBeInstanceOf(MetricNameConflictError)
+    expect(thrown).toBeInstanceOf(LoopworkError)
     expect(thrown).toMatchObject({
-      code: 'LOOPWORK_METRICS_NAME_CONFLICT',
+      code: 'LOOPWORK_METRIC_NAME_CONFLICT',
       metricName: 'http_request_duration_seconds',
     })
     expect((thrown as Error).message).toMatch(
@@ -186,7 +212,10 @@ describe('createMetrics', () => {
     metrics.close()
     metrics.close()
     expect(names(registry)).toEqual([])
-    expect(() => metrics.track(new FakeLimiter(), { name: 'db' })).toThrow(MetricsClosedError)
+    expect(() => metrics.track(new FakeLimiter(), { name: 'db' })).toThrow(ClosedError)
+    expect(() => metrics.track(new FakeLimiter(), { name: 'db' })).toThrow(
+      expect.objectContaining({ code: 'LOOPWORK_CLOSED' }),
+    )
     expect(() => metrics.detectBlocking({ onBlocked: () => {} })).toThrow(
       /Cannot detect blocking: these metrics were closed/,
     )

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMetrics, type Metrics } from '../src/index.js'
-import { bucketCountsFromPercentiles } from '../src/percentile-buckets.js'
+import { bucketCountsFromPercentiles } from '../src/internal/event-loop.js'
 import { parseExposition, sample } from './exposition.js'
 import { blockLoop } from './fakes.js'
 

@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events'
 
 /** Stats objects as the loopwork primitives return them, with every field the contracts name. */
-export function limiterStatistics(overrides: Record<string, unknown> = {}) {
+export function limiterStats(overrides: Record<string, unknown> = {}) {
   return {
     name: 'db',
     totalTokens: 40,
     borrowedTokens: 3,
     availableTokens: 37,
     waiting: 2,
+    running: 3,
     maxWaiting: 1000,
     acquired: 120,
     rejected: 4,
@@ -17,21 +18,24 @@ export function limiterStatistics(overrides: Record<string, unknown> = {}) {
   }
 }
 
-/** A structural CapacityLimiter: `statistics()` plus eventemitter events. */
+/** A structural CapacityLimiter: `stats()` plus eventemitter events. */
 export class FakeLimiter extends EventEmitter {
   readonly name = 'db'
-  state = limiterStatistics()
-  statistics() {
+  state = limiterStats()
+  stats() {
     return { ...this.state }
   }
 }
 
 /** A structural WorkerPool. */
 export class FakeWorkerPool extends EventEmitter {
+  readonly name = 'pool'
   state = {
+    name: 'pool',
     threads: 4,
     busy: 1,
-    queued: 7,
+    waiting: 7,
+    running: 1,
     completed: 30,
     failed: 2,
     runTime: { p50: 1, p90: 2, p99: 3, max: 4, mean: 1.5 },
@@ -45,17 +49,20 @@ export class FakeWorkerPool extends EventEmitter {
 
 /** A structural TaskQueue. */
 export class FakeTaskQueue extends EventEmitter {
+  readonly name = 'queue'
   state: {
+    name: string
     waiting: number
-    active: number
+    running: number
     completed: number
     failed: number
     retried: number
     deadLetters: number
     delayed?: number
   } = {
+    name: 'queue',
     waiting: 11,
-    active: 2,
+    running: 2,
     completed: 50,
     failed: 3,
     retried: 9,
@@ -69,7 +76,8 @@ export class FakeTaskQueue extends EventEmitter {
 
 /** A structural TaskSupervisor. */
 export class FakeTaskSupervisor extends EventEmitter {
-  state = { active: 1, started: 10, succeeded: 7, failed: 1, aborted: 1 }
+  readonly name = 'supervisor'
+  state = { name: 'supervisor', running: 1, started: 10, succeeded: 7, failed: 1, aborted: 1 }
   stats() {
     return { ...this.state }
   }
@@ -77,13 +85,15 @@ export class FakeTaskSupervisor extends EventEmitter {
 
 /** A structural Batcher. */
 export class FakeBatcher extends EventEmitter {
+  readonly name = 'batcher'
   state = {
+    name: 'batcher',
     batches: 5,
     keys: 60,
     meanBatchSize: 12,
-    maxBatchSize: 30,
-    pending: 3,
-    inFlightBatches: 1,
+    largestBatch: 30,
+    waiting: 3,
+    running: 1,
   }
   stats() {
     return { ...this.state }
@@ -92,7 +102,19 @@ export class FakeBatcher extends EventEmitter {
 
 /** A structural TtlCache. */
 export class FakeTtlCache extends EventEmitter {
-  state = { hits: 90, misses: 10, staleHits: 4, loads: 12, loadErrors: 1, evictions: 6, size: 42 }
+  readonly name = 'cache'
+  state = {
+    name: 'cache',
+    waiting: 0,
+    running: 1,
+    hits: 90,
+    misses: 10,
+    staleHits: 4,
+    loads: 12,
+    loadErrors: 1,
+    evictions: 6,
+    size: 42,
+  }
   stats() {
     return { ...this.state }
   }

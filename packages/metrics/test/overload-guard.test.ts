@@ -8,7 +8,7 @@ import {
   type OverloadGuard,
   type OverloadGuardOptions,
 } from '../src/index.js'
-import { ProcessLoadProbe } from '../src/process-load-probe.js'
+import { ProcessLoadProbe } from '../src/internal/process-load-probe.js'
 import { parseExposition, sample } from './exposition.js'
 import { blockLoop } from './fakes.js'
 
@@ -195,52 +195,92 @@ describe('overload guard, driven by a scripted probe', () => {
     [
       {},
       TypeError,
-      /needs at least one limit: maxEventLoopDelayMs, maxEventLoopUtilization, maxHeapUsedBytes or maxRssBytes/,
+      /createOverloadGuard\(\) options must be an object with at least one limit: maxEventLoopDelayMs, maxEventLoopUtilization, maxHeapUsedBytes or maxRssBytes/,
     ],
-    [{ maxEventLoopDelayMs: 0 }, RangeError, /maxEventLoopDelayMs must be a number > 0/],
+    [
+      { maxEventLoopDelayMs: 0 },
+      RangeError,
+      /maxEventLoopDelayMs must be a number of milliseconds from 1 to 2147483647, got 0/,
+    ],
     [
       { maxEventLoopUtilization: 1.5 },
       RangeError,
-      /maxEventLoopUtilization must be a number > 0 and <= 1, got 1.5/,
+      /maxEventLoopUtilization must be a number greater than 0 and at most 1, got 1.5/,
     ],
-    [{ maxHeapUsedBytes: '1GB' }, TypeError, /maxHeapUsedBytes must be a number.*got "1GB"/],
+    [{ maxHeapUsedBytes: '1GB' }, TypeError, /maxHeapUsedBytes must be an integer.*got "1GB"/],
     [
       { maxRssBytes: 1, sampleIntervalMs: 5 },
       RangeError,
-      /sampleIntervalMs must be a number >= 10/,
+      /sampleIntervalMs must be a number of milliseconds from 10 to 2147483647, got 5/,
+    ],
+    [
+      { maxRssBytes: 1, sampleIntervalMs: Number.POSITIVE_INFINITY },
+      RangeError,
+      /sampleIntervalMs must be a number of milliseconds from 10/,
     ],
     [
       { maxRssBytes: 1, retryAfterSeconds: 1.5 },
       RangeError,
-      /retryAfterSeconds must be an integer >= 0/,
+      /retryAfterSeconds must be an integer from 0 to 86400, got 1.5/,
     ],
-    [{ maxRssBytes: 1, recoverySamples: 0 }, RangeError, /recoverySamples must be an integer >= 1/],
+    [
+      { maxRssBytes: 1, recoverySamples: 0 },
+      RangeError,
+      /recoverySamples must be an integer from 1 to 1000/,
+    ],
     [
       { maxRssBytes: 1, recoveryRatio: 0 },
       RangeError,
-      /recoveryRatio must be a number > 0 and <= 1/,
+      /recoveryRatio must be a number greater than 0 and at most 1/,
     ],
     [
       { maxRssBytes: 1, eventLoopDelayStatistic: 'mean' },
       TypeError,
-      /eventLoopDelayStatistic must be 'p99' or 'max', got mean/,
+      /eventLoopDelayStatistic must be one of "p99", "max", got "mean"/,
     ],
     [
       { maxRssBytes: 1, probe: {} },
       TypeError,
       /probe must be an object with read\(\) and close\(\) methods/,
     ],
+    [{ maxRssBytes: 1, name: '' }, TypeError, /name must be a non-empty string/],
+    [
+      { maxEventLoopDelay: 200 },
+      TypeError,
+      /Unknown option "maxEventLoopDelay" in createOverloadGuard\(\) options \(did you mean "maxEventLoopDelayMs"\?\)/,
+    ],
   ])('rejects %o', (options, type, message) => {
     const timers = vi.getTimerCount()
     expect(() => createOverloadGuard(options as never)).toThrow(type)
     expect(() => createOverloadGuard(options as never)).toThrow(message)
+    expect(() => createOverloadGuard(options as never)).toThrow(
+      expect.objectContaining({ code: 'LOOPWORK_INVALID_OPTION' }),
+    )
     expect(vi.getTimerCount()).toBe(timers)
   })
 
-  it('is exported by metrics.track(): active state and shed count', async () => {
+  it('has a name, repeated in stats() with nothing waiting', () => {
+    const { guard } = guarded({ maxEventLoopDelayMs: 100 })
+    expect(guard.name).toBe('overload-guard')
+    expect(guard.stats()).toEqual({
+      name: 'overload-guard',
+      waiting: 0,
+      overloaded: false,
+      reason: undefined,
+      shed: 0,
+      samples: 0,
+      lastSample: undefined,
+    })
+    const named = guarded({ name: 'http', maxEventLoopDelayMs: 100 }).guard
+    expect(named.name).toBe('http')
+    expect(named.stats().name).toBe('http')
+    expect(named.stats()).not.toBe(named.stats())
+  })
+
+  it('is exported by metrics.track() under its own name: active state and shed count', async () => {
     const metrics = createMetrics({ eventLoop: false })
-    const { guard, sampleWith } = guarded({ maxEventLoopDelayMs: 100 })
-    metrics.track(guard, { name: 'http' })
+    const { guard, sampleWith } = guarded({ name: 'http', maxEventLoopDelayMs: 100 })
+    metrics.track(guard)
     sampleWith({ eventLoopDelayMs: 500 })
     guard.check()
     const parsed = parseExposition(await metrics.render())

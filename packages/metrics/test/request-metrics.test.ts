@@ -180,7 +180,7 @@ describe('request metrics', () => {
         thrown = error
       }
       expect(thrown).toBeInstanceOf(InvalidLabelValueError)
-      expect(thrown).toMatchObject({ code: 'LOOPWORK_METRICS_INVALID_LABEL_VALUE', label })
+      expect(thrown).toMatchObject({ code: 'LOOPWORK_INVALID_LABEL_VALUE', label })
       expect((thrown as Error).message).toMatch(new RegExp(`Label "${label}" must be`))
       expect(metrics.inFlight).toBe(0)
       const parsed = await scrape(metrics)

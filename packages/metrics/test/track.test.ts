@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import {
   AlreadyTrackedError,
   createMetrics,
+  LoopworkError,
   type Metrics,
   UnrecognisedPrimitiveError,
 } from '../src/index.js'
@@ -63,8 +64,8 @@ describe('track()', () => {
     metrics = createMetrics({ eventLoop: false })
     const limiter = new FakeLimiter()
     let reads = 0
-    const original = limiter.statistics.bind(limiter)
-    limiter.statistics = () => {
+    const original = limiter.stats.bind(limiter)
+    limiter.stats = () => {
       reads++
       return original()
     }
@@ -129,7 +130,7 @@ describe('track()', () => {
     expect(sample(parsed, 'batcher_batch_size_count{name="users"}')).toBe(0)
   })
 
-  it('exports a TaskQueue: depth, active, delayed and dead letters as gauges; completions, failures, retries as counters', async () => {
+  it('exports a TaskQueue: depth, running, delayed and dead letters as gauges; completions, failures, retries as counters', async () => {
     metrics = createMetrics({ eventLoop: false })
     const queue = new FakeTaskQueue()
     metrics.track(queue, { name: 'email' })
@@ -147,7 +148,7 @@ describe('track()', () => {
     expect(parsed.samples.has('queue_delayed{name="email"}')).toBe(false)
   })
 
-  it('exports a TaskSupervisor: active as a gauge, outcomes as counters, without listening to its error event', async () => {
+  it('exports a TaskSupervisor: running as a gauge, outcomes as counters, without listening to its events', async () => {
     metrics = createMetrics({ eventLoop: false })
     const supervisor = new FakeTaskSupervisor()
     metrics.track(supervisor, { name: 'background' })
@@ -157,7 +158,7 @@ describe('track()', () => {
     expect(sample(parsed, 'background_tasks_succeeded_total{name="background"}')).toBe(7)
     expect(sample(parsed, 'background_tasks_failed_total{name="background"}')).toBe(1)
     expect(sample(parsed, 'background_tasks_aborted_total{name="background"}')).toBe(1)
-    expect(supervisor.listenerCount('error')).toBe(0)
+    expect(supervisor.eventNames()).toEqual([])
   })
 
   it('exports a Batcher: batch size and duration histograms from batch events, counts from stats', async () => {
@@ -202,7 +203,7 @@ describe('track()', () => {
     expect(sample(parsed, 'cache_evictions_total{name="items"}')).toBe(6)
     expect(sample(parsed, 'cache_entries{name="items"}')).toBe(42)
     expect(parsed.types.get('cache_entries')).toBe('gauge')
-    expect(cache.listenerCount('hit')).toBe(0)
+    expect(cache.eventNames()).toEqual([])
   })
 
   it('labels several primitives of one kind by name', async () => {
@@ -274,16 +275,31 @@ describe('track()', () => {
     expect(sample(parsed, 'limiter_tokens{name="db"}')).toBe(40)
   })
 
-  it('uses the primitive’s own name when none is given, and asks for one otherwise', () => {
+  it('uses the primitive’s own name when none is given, then the name in its stats', async () => {
     metrics = createMetrics({ eventLoop: false })
     metrics.track(new FakeLimiter())
-    expect(() => metrics.track(new FakeTtlCache())).toThrow(
-      /track\(\) needs a non-empty string name for the "name" label: pass \{ name \}, got undefined/,
+    metrics.track({ stats: () => new FakeTtlCache().stats() })
+    const parsed = await scrape()
+    expect(sample(parsed, 'limiter_tokens{name="db"}')).toBe(40)
+    expect(sample(parsed, 'cache_entries{name="cache"}')).toBe(42)
+  })
+
+  it('asks for a name when the primitive has none, and checks the options like every options bag', () => {
+    metrics = createMetrics({ eventLoop: false })
+    const { name: _, ...nameless } = new FakeTtlCache().stats()
+    const attempt = (options?: unknown) => () =>
+      metrics.track({ stats: () => nameless } as never, options as never)
+    expect(attempt()).toThrow(
+      /track\(\) options.name must be a non-empty string for the "name" label: pass \{ name \}, since the primitive has no name of its own, got undefined/,
     )
-    expect(() => metrics.track(new FakeTtlCache(), { name: '' })).toThrow(TypeError)
-    expect(() => metrics.track(new FakeTtlCache(), 'items' as never)).toThrow(
-      /options must be an object/,
+    expect(attempt()).toThrow(expect.objectContaining({ code: 'LOOPWORK_INVALID_OPTION' }))
+    expect(attempt({ name: '' })).toThrow(TypeError)
+    expect(attempt({ name: '' })).toThrow(/name must be a non-empty string, got ""/)
+    expect(attempt('items')).toThrow(/track\(\) options must be an options object, got "items"/)
+    expect(attempt({ nmae: 'items' })).toThrow(
+      /Unknown option "nmae" in track\(\) options \(did you mean "name"\?\)/,
     )
+    expect(attempt({ name: 'items' })).not.toThrow()
   })
 
   it('refuses the same primitive twice and two of a kind under one name', () => {
@@ -300,10 +316,16 @@ describe('track()', () => {
   it.each([
     ['a number', 42, /got 42$/],
     ['null', null, /got null$/],
+    ['an object without stats', { size: 1 }, /got an object without stats\(\)$/],
     [
-      'an object without stats',
-      { size: 1 },
-      /got an object with neither stats\(\) nor statistics\(\)$/,
+      'a limiter that still has statistics()',
+      { statistics: () => new FakeLimiter().stats() },
+      /got an object with statistics\(\) but no stats\(\) \(a limiter from before stats\(\) replaced statistics\(\): upgrade @loopwork\/limiter\)$/,
+    ],
+    [
+      'a supervisor with the old field names',
+      { stats: () => ({ active: 1, started: 1, succeeded: 1, failed: 0, aborted: 0 }) },
+      /got an object with stats\(\) returning \{ active, started, succeeded, failed, aborted \}$/,
     ],
     [
       'an object with other stats',
@@ -324,10 +346,11 @@ describe('track()', () => {
       thrown = error
     }
     expect(thrown).toBeInstanceOf(UnrecognisedPrimitiveError)
-    expect(thrown).toMatchObject({ code: 'LOOPWORK_METRICS_UNRECOGNISED_PRIMITIVE' })
+    expect(thrown).toMatchObject({ code: 'LOOPWORK_UNRECOGNISED_PRIMITIVE' })
+    expect(thrown).toBeInstanceOf(LoopworkError)
     const message = (thrown as Error).message
     for (const shape of [
-      'CapacityLimiter (statistics()',
+      'CapacityLimiter (stats()',
       'WorkerPool (stats()',
       'TaskQueue',
       'TaskSupervisor',

@@ -1,8 +1,7 @@
 import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import type { LoadProbe, LoadSample } from '../types.js'
 
 type IntervalHistogram = ReturnType<typeof monitorEventLoopDelay>
-
-import type { LoadProbe, LoadSample } from './overload-guard-options.js'
 
 /** What the process probe reads besides the event loop. */
 export interface ProcessLoadProbeOptions {

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client'
-import { MetricNameConflictError } from './errors.js'
+import { MetricNameConflictError } from '../errors.js'
 
 /** Anything a prom-client registry accepts: prom-client's metrics (whose typings omit `name`) and this package's own. */
 export type RegistrableMetric = object
