@@ -73,6 +73,34 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
     expect(bytes.body).toBe('\u0007\u0007\u0007\u0007')
   })
 
+  it("adopts the argument mapper's thenable once: its then() runs exactly once per request", async () => {
+    const pool = newPool()
+    let thenCalls = 0
+    const server = await start({
+      routes: [
+        {
+          method: 'GET',
+          path: '/fib/:n',
+          offload: {
+            pool,
+            task: 'fib',
+            // A lazy thenable (a query builder, say): each then() call would run the query again.
+            args: (request: TestRequest) => ({
+              then(resolve: (args: unknown[]) => void) {
+                thenCalls++
+                resolve([Number(request.params.n)])
+              },
+            }),
+          },
+        },
+      ],
+    })
+    const fib = await send(`${server.url}/fib/10`)
+    expect(fib.status).toBe(200)
+    expect(JSON.parse(fib.body)).toBe(55)
+    expect(thenCalls).toBe(1)
+  })
+
   it('answers a failing task with a bare 500, reporting the error with its name and code', async () => {
     const errors: unknown[] = []
     const pool = newPool()

@@ -146,4 +146,28 @@ describe.each(frameworks)('graceful shutdown on $name', (framework) => {
     const report = await shuttingDown
     expect(report).toEqual({ timedOut: false, closedConnections: 0, resources: [] })
   })
+  it('adopts what a resource returns once: a lazy thenable runs once, and Infinity means no deadline', async () => {
+    let runs = 0
+    const lazyClose = {
+      // A query-builder style thenable: every then() call would run the work again.
+      then(resolve: (value: unknown) => void) {
+        runs++
+        setTimeout(() => resolve(undefined), 5)
+      },
+    }
+    const server = await start({
+      shutdown: {
+        timeoutMs: Number.POSITIVE_INFINITY,
+        resources: [{ name: 'lazy', close: () => lazyClose }],
+      },
+      routes: [],
+    })
+    const report = await server.shutdown()
+    expect(runs).toBe(1)
+    expect(report).toEqual({
+      timedOut: false,
+      closedConnections: 0,
+      resources: [{ name: 'lazy', outcome: 'drained', aborted: [] }],
+    })
+  })
 })
