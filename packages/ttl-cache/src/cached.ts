@@ -1,64 +1,38 @@
-import { assertFunction } from './option-validation.js'
-import type { CacheResult } from './ttl-cache-events.js'
-import type { GetOrLoadOptions, Loader } from './ttl-cache-options.js'
+import { functionOption, invalidOption, type OptionSchema } from '@loopwork/internal'
+import {
+  checkCacheOptions,
+  staleWindowOption,
+  tagsOption,
+  ttlOption,
+} from './internal/option-schemas.js'
+import type { CachedOptions, GetOrLoadOptions } from './types.js'
 
-/** Anything `cached` can store into: a `TtlCache`, or the Redis tier's `RedisTtlCache`. */
-export interface LoadingCache<K, V> {
-  getOrLoad(key: K, loader: Loader<K, V>, options?: GetOrLoadOptions): Promise<V>
-  getOrLoadWithStatus(
-    key: K,
-    loader: Loader<K, V>,
-    options?: GetOrLoadOptions,
-  ): Promise<CacheResult<V>>
-}
-
-/** Options of {@link cached}. */
-export interface CachedOptions<A extends unknown[], K, V> {
-  /**
-   * The cache the results go to; share one between functions to share its bound and counters.
-   *
-   * @example cached(fetchItem, { cache: new TtlCache({ max: 10_000, ttlMs: 60_000 }), key: (id) => `item:${id}` })
-   */
-  readonly cache: LoadingCache<K, V>
-
-  /**
-   * Turns the arguments into the cache key. Include every argument that changes the result, and a
-   * prefix per function when functions share a cache.
-   *
-   * @example cached(fetchItem, { cache, key: (id: number) => `item:${id}` })
-   */
-  readonly key: (...args: A) => K
-
-  /**
-   * How long results stay fresh, in milliseconds.
-   *
-   * @default the cache's `ttlMs`
-   * @example cached(fetchItem, { cache, key, ttlMs: 5_000 })
-   */
-  readonly ttlMs?: number | undefined
-
-  /**
-   * How long after `ttlMs` a result may still be served while it is refreshed.
-   *
-   * @default the cache's `staleWhileRevalidateMs`
-   * @example cached(fetchItem, { cache, key, staleWhileRevalidateMs: 30_000 })
-   */
-  readonly staleWhileRevalidateMs?: number | undefined
-
-  /**
-   * Tags for the stored results, fixed or computed from the arguments.
-   *
-   * @default []
-   * @example cached(fetchItem, { cache, key, tags: (id: number) => ['items', `item:${id}`] })
-   */
-  readonly tags?: readonly string[] | ((...args: A) => readonly string[]) | undefined
+const cachedSchema: OptionSchema = {
+  cache: (option, value) => {
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { getOrLoad?: unknown }).getOrLoad === 'function'
+    ) {
+      return value
+    }
+    throw invalidOption(option, value, 'a TtlCache (or another cache with getOrLoad)')
+  },
+  key: functionOption,
+  ttlMs: ttlOption,
+  staleWhileRevalidateMs: staleWindowOption,
+  tags: (option, value) => (typeof value === 'function' ? value : tagsOption(option, value)),
 }
 
 /**
  * Wraps `fn` so its results are cached: the returned function has `fn`'s parameters and resolves to
  * its result, and concurrent calls with one key run `fn` once. `this` is passed through, so the wrapper
- * also works as a method. Wrap the data function, then hand the wrapper to whoever calls it (a route
+ * also works as a method. What `fn` returns is adopted once: a thenable's `then()` (a query builder's)
+ * is called exactly once. Wrap the data function, then hand the wrapper to whoever calls it (a route
  * handler, a resolver); wrapping the handler instead keys the cache by request objects.
+ *
+ * Bad options throw at once: a `TypeError` or `RangeError` with code `LOOPWORK_INVALID_OPTION` that
+ * names the option (an unknown one with the closest known name).
  *
  * @example
  * const getItem = cached(fetchItem, { cache, key: (id: number) => `item:${id}`, ttlMs: 60_000 })
@@ -68,20 +42,19 @@ export function cached<A extends unknown[], R, K>(
   fn: (...args: A) => R,
   options: CachedOptions<A, K, Awaited<R>>,
 ): (...args: A) => Promise<Awaited<R>> {
-  assertFunction('fn', fn)
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError('cached() needs options: { cache, key }')
-  }
-  assertFunction('options.key', options.key)
+  functionOption('fn', fn)
+  checkCacheOptions('cached() options', options, cachedSchema)
+  if (options === undefined) throw invalidOption('cached() options', options, '{ cache, key }')
   const { cache, key, ttlMs, staleWhileRevalidateMs, tags } = options
-  if (cache === null || typeof cache !== 'object' || typeof cache.getOrLoad !== 'function') {
-    throw new TypeError('options.cache must be a TtlCache (or another cache with getOrLoad)')
-  }
-  const fixed: GetOrLoadOptions = {
-    ttlMs,
-    staleWhileRevalidateMs,
-    tags: typeof tags === 'function' ? undefined : tags,
-  }
+  if (cache === undefined)
+    throw invalidOption('cache', cache, 'a TtlCache (or another cache with getOrLoad)')
+  if (key === undefined) throw invalidOption('key', key, 'a function')
+  // One frozen bag for every call: the cache checks a reused frozen bag once, not on every hit.
+  const fixed: GetOrLoadOptions = Object.freeze({
+    ...(ttlMs === undefined ? {} : { ttlMs }),
+    ...(staleWhileRevalidateMs === undefined ? {} : { staleWhileRevalidateMs }),
+    ...(tags === undefined || typeof tags === 'function' ? {} : { tags: Object.freeze([...tags]) }),
+  })
   return function cachedCall(this: unknown, ...args: A): Promise<Awaited<R>> {
     const loadOptions =
       typeof tags === 'function' ? { ...fixed, tags: tags.apply(this, args) } : fixed

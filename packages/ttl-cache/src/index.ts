@@ -1,26 +1,28 @@
-export type { CachedOptions, LoadingCache } from './cached.js'
 export { cached } from './cached.js'
 export {
   AbortError,
   CircuitOpenError,
   InvalidCacheValueError,
-  RedisTimeoutError,
+  isLoopworkError,
+  LoopworkError,
   SerializationError,
-  TtlCacheError,
-  type TtlCacheErrorCode,
+  TimeoutError,
 } from './errors.js'
 export { DEFAULT_SWEEP_INTERVAL_MS, TtlCache } from './ttl-cache.js'
 export type {
+  CachedOptions,
+  CacheEvictEvent,
+  CacheKeyEvent,
+  CacheLoadErrorEvent,
   CacheResult,
   CacheStatus,
   EvictionReason,
-  TtlCacheEvents,
-  TtlCacheStats,
-} from './ttl-cache-events.js'
-export type {
   GetOrLoadOptions,
   LoadContext,
   Loader,
+  LoadingCache,
   SetOptions,
+  TtlCacheEvents,
   TtlCacheOptions,
-} from './ttl-cache-options.js'
+  TtlCacheStats,
+} from './types.js'

@@ -1,43 +1,60 @@
+import { abortErrorFor, adoptResult, invalidOption, stringOption } from '@loopwork/internal'
 import { EventEmitter } from 'eventemitter3'
 import { LRUCache } from 'lru-cache'
-import { CacheEntry } from './cache-entry.js'
-import { capacityBounds } from './capacity-bounds.js'
-import { CoarseClock } from './coarse-clock.js'
-import { AbortError, InvalidCacheValueError } from './errors.js'
-import { ExpirySweeper } from './expiry-sweeper.js'
-import { Flight } from './flight.js'
-import { InflightLoads } from './inflight-loads.js'
-import { assertDuration, assertFunction, assertOptionalSignal } from './option-validation.js'
-import { defaultPolicy, resolvePolicy, type StoragePolicy } from './storage-policy.js'
-import { TagIndex } from './tag-index.js'
-import type { CacheResult, TtlCacheEvents, TtlCacheStats } from './ttl-cache-events.js'
-import type { GetOrLoadOptions, Loader, SetOptions, TtlCacheOptions } from './ttl-cache-options.js'
+import { InvalidCacheValueError } from './errors.js'
+import { CacheEntry } from './internal/cache-entry.js'
+import { capacityBounds } from './internal/capacity-bounds.js'
+import { CoarseClock } from './internal/coarse-clock.js'
+import { ExpirySweeper } from './internal/expiry-sweeper.js'
+import { Flight } from './internal/flight.js'
+import { InflightLoads } from './internal/inflight-loads.js'
+import {
+  checkCacheOptions,
+  getOrLoadSchema,
+  setSchema,
+  ttlCacheSchema,
+  ttlOption,
+} from './internal/option-schemas.js'
+import { resolvePolicy, type StoragePolicy } from './internal/storage-policy.js'
+import { TagIndex } from './internal/tag-index.js'
+import type {
+  CacheResult,
+  GetOrLoadOptions,
+  Loader,
+  SetOptions,
+  TtlCacheEvents,
+  TtlCacheOptions,
+  TtlCacheStats,
+} from './types.js'
 
-/** How often expired entries are swept by default. */
+/** How often expired entries are swept when `sweepIntervalMs` is left out. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000
 
 /**
- * A bounded in-memory cache with per-entry TTL, built on lru-cache: single-flight loading (a thousand
- * concurrent misses run the loader once), stale-while-revalidate with exactly one background refresh,
- * optional negative caching, tags, abortable waits, counters and events.
+ * A bounded in-memory cache with per-entry TTL: single-flight loading (a thousand concurrent misses
+ * run the loader once), stale-while-revalidate with exactly one background refresh, optional negative
+ * caching, tags, abortable waits, counters and events.
  *
- * lru-cache stores the entries and enforces `max`/`maxSize`; freshness is kept here, per entry, against
- * a clock read at most once a millisecond, because lru-cache's `fetch()` decides TTL and coalescing
- * by its first caller's options, cannot tell "stale, refreshing" from "hit" without a status object
- * per call, and aborts a load on eviction even while callers wait for it.
+ * The entries live in an LRU list bounded by `max` and/or `maxSize`; freshness is kept per entry,
+ * against a clock read at most once a millisecond, so a hit allocates nothing and starts no timer.
  *
  * @example
- * const cache = new TtlCache<string, Item>({ max: 10_000, ttlMs: 60_000, staleWhileRevalidateMs: 30_000 })
+ * const cache = new TtlCache<string, Item>({ name: 'items', max: 10_000, ttlMs: 60_000, staleWhileRevalidateMs: 30_000 })
  * const item = await cache.getOrLoad('item:1', ({ signal }) => fetchItem(1, { signal }), { tags: ['items'] })
  */
 export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<TtlCacheEvents<K>> {
+  /** The cache's name, from the `name` option: in `stats()`, error messages and metric labels. */
+  readonly name: string
   readonly #entries: LRUCache<K, CacheEntry<V>>
   readonly #tags = new TagIndex<K>()
-  readonly #inflight = new InflightLoads<K, V>()
+  readonly #inflight: InflightLoads<K, V>
   readonly #clock = new CoarseClock()
   readonly #sweeper: ExpirySweeper
   readonly #defaults: StoragePolicy
   readonly #negativeTtlMs: number
+  /** The last frozen options bag that passed the check, so a reused one (`cached()`'s) is checked once. */
+  #checkedLoadOptions: object | undefined
+  #checkedSetOptions: object | undefined
   #hits = 0
   #misses = 0
   #staleHits = 0
@@ -45,31 +62,32 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
   #loadErrors = 0
   #evictions = 0
 
+  /**
+   * @param options `ttlMs`, and `max` and/or `maxSize` with `sizeCalculation`; every other option
+   *   has a default. An unknown or misspelled option is a `TypeError` (code `LOOPWORK_INVALID_OPTION`).
+   */
   constructor(options: TtlCacheOptions<K, V>) {
     super()
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(
-        'TtlCache needs options: { ttlMs, max } or { ttlMs, maxSize, sizeCalculation }',
-      )
+    const given = checkCacheOptions('TtlCache options', options, ttlCacheSchema) ?? {
+      ttlMs: undefined as unknown as number,
     }
-    const bounds = capacityBounds(options)
-    this.#defaults = defaultPolicy(options.ttlMs, options.staleWhileRevalidateMs)
-    this.#negativeTtlMs = assertDuration('negativeTtlMs', options.negativeTtlMs ?? 0)
-    this.#sweeper = new ExpirySweeper(
-      assertDuration('sweepIntervalMs', options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS),
-      () => this.#sweep(),
+    this.name = given.name ?? 'cache'
+    this.#defaults = {
+      ttlMs: ttlOption('ttlMs', given.ttlMs),
+      staleWhileRevalidateMs: given.staleWhileRevalidateMs ?? 0,
+      tags: undefined,
+    }
+    this.#negativeTtlMs = given.negativeTtlMs ?? 0
+    this.#sweeper = new ExpirySweeper(given.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS, () =>
+      this.#sweep(),
     )
-    this.#entries = new LRUCache({ ...bounds, dispose: this.#onDispose })
+    this.#inflight = new InflightLoads<K, V>(this.name)
+    this.#entries = new LRUCache({ ...capacityBounds(given), dispose: this.#onDispose })
   }
 
   /** Entries held right now (values, stale values and remembered failures). */
   get size(): number {
     return this.#entries.size
-  }
-
-  /** How many loads (including background refreshes) run right now. */
-  get loading(): number {
-    return this.#inflight.size
   }
 
   /**
@@ -80,7 +98,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     const entry = this.#entries.get(key)
     if (entry !== undefined && entry.freshUntil > this.#clock.now() && !entry.failed) {
       this.#hits++
-      if (this.listenerCount('hit') !== 0) this.emit('hit', key)
+      if (this.listenerCount('hit') !== 0) this.emit('hit', { key })
       return entry.value
     }
     return this.#getSlow(key, entry)
@@ -96,13 +114,18 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
    * The value of `key`: fresh from the cache, stale (and then refreshed once in the background), or
    * loaded by `loader`, which runs once however many callers miss the key at the same time. A failed
    * load rejects every waiting caller and is not stored unless `negativeTtlMs` is set. The loader runs
-   * in the first missing caller's async context; TTL and tags come from that caller's options.
+   * in the first missing caller's async context; TTL and tags come from that caller's options. What
+   * the loader returns is adopted once: a thenable's `then()` is called exactly once.
+   * Bad input (a loader that is not a function, an unknown option) rejects with a `TypeError` or
+   * `RangeError` whose code is `LOOPWORK_INVALID_OPTION`.
    */
   getOrLoad(key: K, loader: Loader<K, V>, options?: GetOrLoadOptions): Promise<V> {
+    if (typeof loader !== 'function' || !this.#loadOptionsChecked(options)) {
+      return this.#checkedLookup(key, loader, options, false)
+    }
     const entry = this.#entries.get(key)
     if (entry !== undefined && entry.freshUntil > this.#clock.now()) {
-      this.#hits++
-      if (this.listenerCount('hit') !== 0) this.emit('hit', key)
+      this.#countHit(key)
       return entry.settled()
     }
     return this.#lookup(key, loader, options, entry, false)
@@ -118,10 +141,12 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     loader: Loader<K, V>,
     options?: GetOrLoadOptions,
   ): Promise<CacheResult<V>> {
+    if (typeof loader !== 'function' || !this.#loadOptionsChecked(options)) {
+      return this.#checkedLookup(key, loader, options, true)
+    }
     const entry = this.#entries.get(key)
     if (entry !== undefined && entry.freshUntil > this.#clock.now()) {
-      this.#hits++
-      if (this.listenerCount('hit') !== 0) this.emit('hit', key)
+      this.#countHit(key)
       return entry.hit()
     }
     return this.#lookup(key, loader, options, entry, true)
@@ -132,7 +157,11 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
    * callers still get its value, but it does not overwrite this one.
    */
   set(key: K, value: V, options?: SetOptions): this {
-    if (value === undefined) throw new InvalidCacheValueError(key, 'set')
+    if (options !== undefined && options !== this.#checkedSetOptions) {
+      checkCacheOptions('set() options', options, setSchema)
+      if (Object.isFrozen(options)) this.#checkedSetOptions = options
+    }
+    if (value === undefined) throw new InvalidCacheValueError(key, 'set', this.name)
     const policy = resolvePolicy(options, this.#defaults)
     this.#inflight.detach(key)
     this.#store(key, value, policy)
@@ -147,9 +176,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
 
   /** Removes every entry tagged `tag`, and keeps running loads tagged `tag` from storing. Returns how many entries went. */
   invalidateTag(tag: string): number {
-    if (typeof tag !== 'string') {
-      throw new TypeError(`tag must be a string, got ${typeof tag}`)
-    }
+    stringOption('tag', tag)
     const keys = this.#tags.take(tag)
     for (const key of keys) this.#entries.delete(key)
     this.#inflight.detachTagged(tag)
@@ -163,9 +190,12 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     this.#entries.clear()
   }
 
-  /** The counters: `{ hits, misses, staleHits, loads, loadErrors, evictions, size }`. */
+  /** The counters, as a fresh object: `{ name, waiting, running, hits, misses, staleHits, loads, loadErrors, evictions, size }`. */
   stats(): TtlCacheStats {
     return {
+      name: this.name,
+      waiting: this.#inflight.waiting,
+      running: this.#inflight.running,
       hits: this.#hits,
       misses: this.#misses,
       staleHits: this.#staleHits,
@@ -185,6 +215,32 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     this.clear()
   }
 
+  /** Whether `options` needs no check: left out, or the frozen bag that passed last time. */
+  #loadOptionsChecked(options: GetOrLoadOptions | undefined): boolean {
+    return options === undefined || options === this.#checkedLoadOptions
+  }
+
+  #checkedLookup(
+    key: K,
+    loader: Loader<K, V>,
+    options: GetOrLoadOptions | undefined,
+    withStatus: boolean,
+  ): Promise<any> {
+    try {
+      if (typeof loader !== 'function') throw invalidOption('loader', loader, 'a function')
+      checkCacheOptions('getOrLoad() options', options, getOrLoadSchema)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (Object.isFrozen(options)) this.#checkedLoadOptions = options
+    const entry = this.#entries.get(key)
+    if (entry !== undefined && entry.freshUntil > this.#clock.now()) {
+      this.#countHit(key)
+      return withStatus ? entry.hit() : entry.settled()
+    }
+    return this.#lookup(key, loader, options, entry, withStatus)
+  }
+
   #getSlow(key: K, entry: CacheEntry<V> | undefined): V | undefined {
     if (entry !== undefined) {
       const now = this.#clock.now()
@@ -198,6 +254,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     return undefined
   }
 
+  /** A lookup that found no fresh value; `options` were checked already. */
   #lookup(
     key: K,
     loader: Loader<K, V>,
@@ -205,15 +262,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     entry: CacheEntry<V> | undefined,
     withStatus: boolean,
   ): Promise<any> {
-    let policy: StoragePolicy
-    let signal: AbortSignal | undefined
-    try {
-      assertFunction('loader', loader)
-      policy = resolvePolicy(options, this.#defaults)
-      signal = assertOptionalSignal('options.signal', options?.signal)
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    const policy = resolvePolicy(options, this.#defaults)
     const now = this.#clock.now()
     if (entry !== undefined) {
       if (!entry.failed && entry.staleUntil > now) {
@@ -223,11 +272,12 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
       }
       this.#expire(key)
     }
+    const signal = options?.signal
     if (signal?.aborted) {
       return Promise.reject(
-        new AbortError(
-          `The wait for key ${String(key)} was aborted before it began`,
-          signal.reason,
+        abortErrorFor(
+          `The wait for key ${String(key)} in cache ${JSON.stringify(this.name)} was aborted before it began`,
+          signal,
         ),
       )
     }
@@ -265,8 +315,9 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
   }
 
   #completeLoad(flight: Flight<K, V>, value: V): V {
-    if (value === undefined)
-      return this.#failLoad(flight, new InvalidCacheValueError(flight.key, 'loader'))
+    if (value === undefined) {
+      return this.#failLoad(flight, new InvalidCacheValueError(flight.key, 'loader', this.name))
+    }
     if (this.#inflight.settle(flight)) this.#store(flight.key, value, flight)
     return value
   }
@@ -275,7 +326,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     const current = this.#inflight.settle(flight)
     if (!flight.aborted) {
       this.#loadErrors++
-      if (this.listenerCount('loadError') !== 0) this.emit('loadError', flight.key, error)
+      if (this.listenerCount('loadError') !== 0) this.emit('loadError', { key: flight.key, error })
     }
     if (current) this.#rememberFailure(flight, error)
     throw error
@@ -321,7 +372,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
   #expire(key: K): void {
     this.#entries.delete(key)
     this.#evictions++
-    if (this.listenerCount('evict') !== 0) this.emit('evict', key, 'expired')
+    if (this.listenerCount('evict') !== 0) this.emit('evict', { key, reason: 'expired' })
   }
 
   #sweep(): number {
@@ -338,23 +389,28 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     if (entry.tags !== undefined) this.#tags.remove(key, entry.tags)
     if (reason !== 'evict') return
     this.#evictions++
-    if (this.listenerCount('evict') !== 0) this.emit('evict', key, 'capacity')
+    if (this.listenerCount('evict') !== 0) this.emit('evict', { key, reason: 'capacity' })
+  }
+
+  #countHit(key: K): void {
+    this.#hits++
+    if (this.listenerCount('hit') !== 0) this.emit('hit', { key })
   }
 
   #countStale(key: K): void {
     this.#staleHits++
-    if (this.listenerCount('stale') !== 0) this.emit('stale', key)
+    if (this.listenerCount('stale') !== 0) this.emit('stale', { key })
   }
 
   #countMiss(key: K): void {
     this.#misses++
-    if (this.listenerCount('miss') !== 0) this.emit('miss', key)
+    if (this.listenerCount('miss') !== 0) this.emit('miss', { key })
   }
 }
 
 function runLoader<K, V>(loader: Loader<K, V>, flight: Flight<K, V>): Promise<V> {
   try {
-    return Promise.resolve(loader(flight.context))
+    return adoptResult(loader(flight.context))
   } catch (error) {
     return Promise.reject(error)
   }

@@ -13,7 +13,7 @@ describe('get, set, delete, has, clear and TTL', () => {
   it('returns what was set until the TTL runs out, then removes it on read as an expiry', () => {
     const cache = new TtlCache<string, number>({ max: 10, ttlMs: 1000, sweepIntervalMs: 0 })
     const evicted: unknown[][] = []
-    cache.on('evict', (...args) => evicted.push(args))
+    cache.on('evict', (event) => evicted.push([event.key, event.reason]))
     cache.set('a', 1)
     vi.advanceTimersByTime(999)
     expect(cache.get('a')).toBe(1)
@@ -25,6 +25,9 @@ describe('get, set, delete, has, clear and TTL', () => {
     expect(cache.size).toBe(0)
     expect(evicted).toEqual([['a', 'expired']])
     expect(cache.stats()).toEqual({
+      name: 'cache',
+      waiting: 0,
+      running: 0,
       hits: 1,
       misses: 1,
       staleHits: 0,
@@ -72,18 +75,30 @@ describe('get, set, delete, has, clear and TTL', () => {
     cache.close()
   })
 
-  it('stats() has exactly the fields the metrics package reads', () => {
+  it('stats() has exactly the fields the metrics package reads, name, waiting and running included', () => {
     const cache = new TtlCache<string, number>({ max: 10, ttlMs: 1000 })
     expect(Object.keys(cache.stats()).sort()).toEqual(
-      ['evictions', 'hits', 'loadErrors', 'loads', 'misses', 'size', 'staleHits'].sort(),
+      [
+        'name',
+        'waiting',
+        'running',
+        'evictions',
+        'hits',
+        'loadErrors',
+        'loads',
+        'misses',
+        'size',
+        'staleHits',
+      ].sort(),
     )
+    expect(cache.stats()).not.toBe(cache.stats())
   })
 
-  it('emits hit and miss events with the key, and counts get() lookups', () => {
+  it('emits hit and miss events with one { key } object, and counts get() lookups', () => {
     const cache = new TtlCache<string, number>({ max: 10, ttlMs: 1000 })
     const events: string[] = []
-    cache.on('hit', (key) => events.push(`hit:${key}`))
-    cache.on('miss', (key) => events.push(`miss:${key}`))
+    cache.on('hit', ({ key }) => events.push(`hit:${key}`))
+    cache.on('miss', ({ key }) => events.push(`miss:${key}`))
     cache.set('a', 1)
     cache.get('a')
     cache.get('b')

@@ -75,10 +75,10 @@ describe('cached()', () => {
   it('refuses missing options with a clear error', () => {
     const cache = new TtlCache<string, string>({ max: 100, ttlMs: 60_000 })
     expect(() => cached((id: number) => `${id}`, { cache } as never)).toThrow(
-      'options.key must be a function, got undefined',
+      'key must be a function, got undefined',
     )
     expect(() => cached((id: number) => `${id}`, { key: String } as never)).toThrow(
-      'options.cache must be a TtlCache (or another cache with getOrLoad)',
+      'cache must be a TtlCache (or another cache with getOrLoad), got undefined',
     )
     expect(() => cached(undefined as never, { cache, key: String })).toThrow(
       'fn must be a function, got undefined',

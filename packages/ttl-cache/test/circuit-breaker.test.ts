@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { CircuitBreaker } from '../src/redis/circuit-breaker.js'
+import { CircuitBreaker } from '../src/internal/redis/circuit-breaker.js'
 import { useFakeClock } from './deferred.js'
 
 describe('circuit breaker', () => {

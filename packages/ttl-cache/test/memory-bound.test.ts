@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { TtlCache } from '../src/index.js'
-import { TagIndex } from '../src/tag-index.js'
+import { TagIndex } from '../src/internal/tag-index.js'
 
 describe('memory stays bounded', () => {
   it('holds at most max entries under 10x more distinct keys, evicting least recently used first', async () => {
     const max = 1000
     const cache = new TtlCache<string, string>({ max, ttlMs: 60_000 })
     const evicted: string[] = []
-    cache.on('evict', (key, reason) => {
+    cache.on('evict', ({ key, reason }) => {
       if (reason === 'capacity') evicted.push(key)
     })
     for (let index = 0; index < 5 * max; index++) cache.set(`set:${index}`, 'v', { tags: ['all'] })
@@ -18,7 +18,7 @@ describe('memory stays bounded', () => {
     expect(cache.size).toBe(max)
     expect(cache.stats().evictions).toBe(9 * max)
     expect(evicted.slice(0, 3)).toEqual(['set:0', 'set:1', 'set:2'])
-    expect(cache.loading).toBe(0)
+    expect(cache.stats()).toMatchObject({ running: 0, waiting: 0 })
     // The tag index forgot the evicted keys: only resident entries are found by tag.
     expect(cache.invalidateTag('all')).toBe(max)
     expect(cache.size).toBe(0)

@@ -20,6 +20,9 @@ describe('Redis tier: stats, events, ordering, stale values and aborts', () => {
     await second.getOrLoad('k', () => 'never')
     await expect(second.getOrLoad('bad', () => Promise.reject(new Error('x')))).rejects.toThrow('x')
     expect(second.stats()).toEqual({
+      name: 'cache',
+      waiting: 0,
+      running: 0,
       hits: 2,
       misses: 1,
       staleHits: 0,
@@ -34,9 +37,9 @@ describe('Redis tier: stats, events, ordering, stale values and aborts', () => {
     const first = bed.cache<string>()
     const second = bed.cache<string>()
     const events: string[] = []
-    second.on('hit', (key) => events.push(`hit:${key}`))
-    second.on('miss', (key) => events.push(`miss:${key}`))
-    second.on('loadError', (key) => events.push(`loadError:${key}`))
+    second.on('hit', ({ key }) => events.push(`hit:${key}`))
+    second.on('miss', ({ key }) => events.push(`miss:${key}`))
+    second.on('loadError', ({ key }) => events.push(`loadError:${key}`))
     await first.getOrLoad('shared', () => 'v')
     await second.getOrLoad('shared', () => 'never')
     await second.getOrLoad('shared', () => 'never')
@@ -73,7 +76,7 @@ describe('Redis tier: stats, events, ordering, stale values and aborts', () => {
       return 'never'
     }
     expect(await second.getOrLoadWithStatus('k', loader)).toEqual({ value: 'v1', status: 'stale' })
-    await eventually(() => expect(second.memory.loading).toBe(0))
+    await eventually(() => expect(second.memory.stats().running).toBe(0))
     expect(await second.getOrLoadWithStatus('k', loader)).toEqual({ value: 'v1', status: 'hit' })
     expect(loads).toBe(0)
     expect(second.redisStats().redisHits).toBe(2)
@@ -96,7 +99,7 @@ describe('Redis tier: stats, events, ordering, stale values and aborts', () => {
     await eventually(() => expect(cache.redisStats().lockWaits).toBe(1))
     controller.abort()
     await expect(waiting).rejects.toBeInstanceOf(AbortError)
-    await eventually(() => expect(cache.memory.loading).toBe(0))
+    await eventually(() => expect(cache.memory.stats().running).toBe(0))
     expect(loads).toBe(0)
     expect(cache.stats().loadErrors).toBe(0)
   })

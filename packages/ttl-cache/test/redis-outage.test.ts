@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CircuitOpenError, RedisTimeoutError } from '../src/redis/index.js'
+import { CircuitOpenError, type RedisErrorEvent, TimeoutError } from '../src/redis/index.js'
 import { RedisTestBed } from './redis-fixtures.js'
 
 describe('Redis tier: an outage degrades to memory-only, never a failed request', () => {
@@ -22,8 +22,8 @@ describe('Redis tier: an outage degrades to memory-only, never a failed request'
     })
     const reported: unknown[] = []
     const circuit: string[] = []
-    cache.on('redisError', (error) => reported.push(error))
-    cache.on('circuit', (state) => circuit.push(state))
+    cache.on('redisError', ({ error }) => reported.push(error))
+    cache.on('circuit', ({ state }) => circuit.push(state))
     let loads = 0
     const loader = () => {
       loads++
@@ -62,14 +62,17 @@ describe('Redis tier: an outage degrades to memory-only, never a failed request'
       subscriber: await bed.silentClient(),
       operationTimeoutMs: 100,
     })
-    const reported: unknown[] = []
-    cache.on('redisError', (error) => reported.push(error))
+    const reported: RedisErrorEvent[] = []
+    cache.on('redisError', (event) => reported.push(event))
     expect(await cache.getOrLoad('k', () => 'answered')).toBe('answered')
-    expect(reported[0]).toBeInstanceOf(RedisTimeoutError)
-    expect(reported[0]).toMatchObject({
-      code: 'LOOPWORK_TTL_CACHE_REDIS_TIMEOUT',
-      operation: 'read',
+    expect(reported[0]?.operation).toBe('read')
+    expect(reported[0]?.error).toBeInstanceOf(TimeoutError)
+    expect(reported[0]?.error).toMatchObject({
+      name: 'TimeoutError',
+      code: 'LOOPWORK_TIMEOUT',
       timeoutMs: 100,
+      message:
+        'cache "cache": Redis operation "read" did not answer within operationTimeoutMs (100 ms)',
     })
   })
 
@@ -81,7 +84,7 @@ describe('Redis tier: an outage degrades to memory-only, never a failed request'
       circuitBreakerResetMs: 50,
     })
     const circuit: string[] = []
-    cache.on('circuit', (state) => circuit.push(state))
+    cache.on('circuit', ({ state }) => circuit.push(state))
     await cache.ready()
     expect(await cache.getOrLoad('before', () => 'stored in Redis')).toBe('stored in Redis')
     redis.disconnect()

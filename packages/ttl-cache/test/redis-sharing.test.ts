@@ -83,12 +83,12 @@ describe('Redis tier: two instances share values', () => {
   it('a value the serializer refuses is rejected by set and kept in memory only after a load', async () => {
     const cache = bed.cache<{ big: bigint }>()
     const errors: string[] = []
-    cache.on('redisError', (error, operation) =>
-      errors.push(`${operation}:${(error as Error).name}`),
-    )
+    cache.on('redisError', ({ error, operation }) => {
+      errors.push(`${operation}:${(error as Error).name}`)
+    })
     await expect(cache.set('b', { big: 1n })).rejects.toMatchObject({
       name: 'SerializationError',
-      code: 'LOOPWORK_TTL_CACHE_SERIALIZATION',
+      code: 'LOOPWORK_SERIALIZATION',
     })
     expect(await cache.getOrLoad('b', () => ({ big: 2n }))).toEqual({ big: 2n })
     expect(cache.memory.has('b')).toBe(true)
@@ -116,28 +116,28 @@ describe('Redis tier: two instances share values', () => {
   it('bad input gets clear errors', async () => {
     const redis = bed.client()
     expect(() => bed.cache({ redis, ttlMs: 0 })).toThrow(
-      'ttlMs must be a finite number of milliseconds > 0, got 0',
+      'ttlMs must be a number of milliseconds from 1 to 2147483647, got 0',
     )
     expect(() => bed.cache({ redis, ttlMs: Number.POSITIVE_INFINITY })).toThrow(
-      /^ttlMs must be a finite/,
+      /^ttlMs must be a number of milliseconds from 1 to 2147483647, got Infinity$/,
     )
     expect(() => bed.cache({ redis: {} as never })).toThrow(
-      'redis must be an ioredis client (new Redis(url)), got [object Object]',
+      'redis must be an ioredis client (new Redis(url)), got an object',
     )
-    expect(() => bed.cache({ redis, max: 0 })).toThrow(/^max must be a positive integer/)
+    expect(() => bed.cache({ redis, max: 0 })).toThrow(/^max must be an integer from 1 /)
     expect(() => bed.cache({ redis, lockPollMs: -1 })).toThrow(/^lockPollMs/)
     expect(() => bed.cache({ redis, keyPrefix: '' })).toThrow(
       'keyPrefix must be a non-empty string, got ""',
     )
     const cache = bed.cache<string>({ redis })
     await expect(cache.getOrLoad(1 as never, () => 'v')).rejects.toThrow(
-      'key must be a string (it becomes a Redis key), got number',
+      'key must be a string (it becomes a Redis key), got 1',
     )
     await expect(cache.set('k', undefined as never)).rejects.toMatchObject({
-      code: 'LOOPWORK_TTL_CACHE_INVALID_VALUE',
+      code: 'LOOPWORK_INVALID_CACHE_VALUE',
     })
     await expect(cache.getOrLoad('k', () => 'v', { ttlMs: -1 })).rejects.toThrow(
-      'options.ttlMs must be a finite number of milliseconds > 0, got -1',
+      'ttlMs must be a number of milliseconds from 1 to 2147483647, got -1',
     )
   })
 })

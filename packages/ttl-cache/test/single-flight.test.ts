@@ -16,7 +16,7 @@ describe('single flight', () => {
       return gate.promise
     }
     const waiting = Array.from({ length: 1000 }, () => cache.getOrLoad('item:1', loader))
-    expect(cache.loading).toBe(1)
+    expect(cache.stats()).toMatchObject({ running: 1, waiting: 1000 })
     gate.resolve({ id: 1 })
     const values = await Promise.all(waiting)
     expect(calls).toBe(1)
@@ -63,7 +63,7 @@ describe('single flight', () => {
   it('a loader that throws synchronously is a failed load too', async () => {
     const cache = new TtlCache<string, string>({ max: 10, ttlMs: 60_000 })
     const errors: unknown[] = []
-    cache.on('loadError', (key, error) => errors.push([key, error]))
+    cache.on('loadError', ({ key, error }) => errors.push([key, error]))
     const failure = new Error('sync')
     await expect(
       cache.getOrLoad('k', () => {

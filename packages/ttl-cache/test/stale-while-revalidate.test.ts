@@ -34,10 +34,10 @@ describe('stale-while-revalidate', () => {
     expect(served.every((value) => value === 'old')).toBe(true)
     expect(cache.get('k')).toBe('old')
     expect(calls).toBe(1)
-    expect(cache.loading).toBe(1)
+    expect(cache.stats()).toMatchObject({ running: 1, waiting: 0 })
     refresh.resolve('new')
     await flush()
-    expect(cache.loading).toBe(0)
+    expect(cache.stats().running).toBe(0)
     expect(await cache.getOrLoad('k', loader)).toBe('new')
     expect(calls).toBe(1)
     expect(cache.stats()).toMatchObject({ staleHits: 51, loads: 1, hits: 1 })
@@ -46,7 +46,7 @@ describe('stale-while-revalidate', () => {
   it('emits stale for each stale answer', async () => {
     const cache = staleCache()
     const stale: string[] = []
-    cache.on('stale', (key) => stale.push(key))
+    cache.on('stale', ({ key }) => stale.push(key))
     cache.set('k', 'old')
     vi.advanceTimersByTime(1200)
     await cache.getOrLoad('k', () => 'new')
@@ -56,7 +56,7 @@ describe('stale-while-revalidate', () => {
   it('a failing refresh keeps the stale value until it expires for good and reports the error', async () => {
     const cache = staleCache()
     const reported: unknown[] = []
-    cache.on('loadError', (key, error) => reported.push([key, error]))
+    cache.on('loadError', ({ key, error }) => reported.push([key, error]))
     cache.set('k', 'old')
     vi.advanceTimersByTime(1000)
     const failure = new Error('upstream 500')

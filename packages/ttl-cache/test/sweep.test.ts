@@ -13,7 +13,7 @@ describe('expired entries go on read or in one sweep timer', () => {
     useFakeClock()
     const cache = new TtlCache<string, number>({ max: 100, ttlMs: 1000, sweepIntervalMs: 5000 })
     const expired: string[] = []
-    cache.on('evict', (key, reason) => expired.push(`${key}:${reason}`))
+    cache.on('evict', ({ key, reason }) => expired.push(`${key}:${reason}`))
     expect(vi.getTimerCount()).toBe(0)
     for (let index = 0; index < 50; index++) cache.set(`k${index}`, index)
     cache.set('long', 1, { ttlMs: 7000 })

@@ -2,15 +2,30 @@ export {
   AbortError,
   CircuitOpenError,
   InvalidCacheValueError,
-  RedisTimeoutError,
+  isLoopworkError,
+  LoopworkError,
   SerializationError,
-  TtlCacheError,
-  type TtlCacheErrorCode,
+  TimeoutError,
 } from '../errors.js'
-export type { CacheResult, CacheStatus, TtlCacheStats } from '../ttl-cache-events.js'
-export type { GetOrLoadOptions, LoadContext, Loader, SetOptions } from '../ttl-cache-options.js'
-export type { CircuitState } from './circuit-breaker.js'
+export { jsonSerializer } from '../internal/redis/json-serializer.js'
+export type {
+  CacheEvictEvent,
+  CacheKeyEvent,
+  CacheLoadErrorEvent,
+  CacheResult,
+  CacheStatus,
+  CircuitEvent,
+  CircuitState,
+  EvictionReason,
+  GetOrLoadOptions,
+  LoadContext,
+  Loader,
+  RedisErrorEvent,
+  RedisTierStats,
+  RedisTtlCacheEvents,
+  RedisTtlCacheOptions,
+  Serializer,
+  SetOptions,
+  TtlCacheStats,
+} from '../types.js'
 export { RedisTtlCache } from './redis-ttl-cache.js'
-export type { RedisTierStats, RedisTtlCacheEvents } from './redis-ttl-cache-events.js'
-export type { RedisTtlCacheOptions } from './redis-ttl-cache-options.js'
-export { jsonSerializer, type Serializer } from './serializer.js'

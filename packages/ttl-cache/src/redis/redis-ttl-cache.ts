@@ -1,27 +1,37 @@
 import { randomUUID } from 'node:crypto'
+import { adoptResult, invalidOption, stringOption } from '@loopwork/internal'
 import { EventEmitter } from 'eventemitter3'
 import type { Redis } from 'ioredis'
 import { InvalidCacheValueError, SerializationError } from '../errors.js'
+import { checkCacheOptions, tagsOption, ttlOption } from '../internal/option-schemas.js'
+import { CircuitBreaker } from '../internal/redis/circuit-breaker.js'
+import { decodeEnvelope, encodeEnvelope } from '../internal/redis/envelope.js'
+import { waitForHolder } from '../internal/redis/holder-wait.js'
+import { type Invalidation, InvalidationChannel } from '../internal/redis/invalidation-channel.js'
+import { KeyLayout } from '../internal/redis/key-layout.js'
+import { RedisGuard } from '../internal/redis/redis-guard.js'
 import {
-  assertDuration,
-  assertFunction,
-  assertOptionalTags,
-  assertPositiveFiniteDuration,
-} from '../option-validation.js'
+  type RedisSettings,
+  redisGetOrLoadSchema,
+  redisSetSchema,
+  resolveRedisSettings,
+} from '../internal/redis/redis-settings.js'
+import { type ReadSnapshot, RedisStore } from '../internal/redis/redis-store.js'
 import { TtlCache } from '../ttl-cache.js'
-import type { CacheResult, TtlCacheStats } from '../ttl-cache-events.js'
-import type { GetOrLoadOptions, LoadContext, Loader, SetOptions } from '../ttl-cache-options.js'
-import { CircuitBreaker } from './circuit-breaker.js'
-import { decodeEnvelope, encodeEnvelope } from './envelope.js'
-import { waitForHolder } from './holder-wait.js'
-import { type Invalidation, InvalidationChannel } from './invalidation-channel.js'
-import { KeyLayout } from './key-layout.js'
-import { RedisGuard } from './redis-guard.js'
-import { type RedisSettings, resolveRedisSettings } from './redis-settings.js'
-import type { ReadSnapshot } from './redis-store.js'
-import { RedisStore } from './redis-store.js'
-import type { RedisTierStats, RedisTtlCacheEvents } from './redis-ttl-cache-events.js'
-import type { RedisTtlCacheOptions } from './redis-ttl-cache-options.js'
+import type {
+  CacheResult,
+  GetOrLoadOptions,
+  LoadContext,
+  Loader,
+  RedisTierStats,
+  RedisTtlCacheEvents,
+  RedisTtlCacheOptions,
+  SetOptions,
+  TtlCacheStats,
+} from '../types.js'
+
+/** The memory tier's events that the Redis tier passes on, once someone listens for them. */
+type ForwardedEvent = 'hit' | 'stale' | 'evict'
 
 /** One call's TTLs and tags: `ttlMs` is the Redis TTL, memory keeps the value no longer. */
 interface FillRequest {
@@ -51,10 +61,12 @@ interface StoredValue<V> {
  * and the loader, reports the errors, and never fails a request because of Redis.
  *
  * @example
- * const cache = new RedisTtlCache<Item>({ redis: new Redis(process.env.REDIS_URL), max: 10_000, ttlMs: 60_000 })
+ * const cache = new RedisTtlCache<Item>({ name: 'items', redis: new Redis(process.env.REDIS_URL), max: 10_000, ttlMs: 60_000 })
  * const item = await cache.getOrLoad(`item:${id}`, () => fetchItem(id), { tags: ['items'] })
  */
 export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCacheEvents> {
+  /** The cache's name, from the `name` option (also the memory tier's name). */
+  readonly name: string
   /**
    * The in-memory tier, for inspection (`has`, `size`, `stats`). Writing to it directly bypasses Redis
    * and the other instances.
@@ -68,6 +80,11 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
   readonly #ownsSubscriber: boolean
   readonly #defaultRequest: FillRequest
   readonly #fills = new Map<string, Fill>()
+  /** The memory tier's events passed on right now, each by its own listener on the memory tier. */
+  readonly #forwarders = new Map<ForwardedEvent, (event: unknown) => void>()
+  /** The last frozen options bag and its checked request, so a reused one (`cached()`'s) is checked once. */
+  #lastOptions: object | undefined
+  #lastRequest: FillRequest | undefined
   #redisHits = 0
   #redisMisses = 0
   #redisErrors = 0
@@ -77,12 +94,20 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
   #invalidationsReceived = 0
   #loads = 0
   #loadErrors = 0
+  #running = 0
 
+  /**
+   * @param options `redis`, `ttlMs`, and `max` and/or `maxSize` with `sizeCalculation`; every other
+   *   option has a default. An unknown or misspelled option is a `TypeError` (code
+   *   `LOOPWORK_INVALID_OPTION`).
+   */
   constructor(options: RedisTtlCacheOptions<V>) {
     super()
     const settings = resolveRedisSettings(options)
     this.#settings = settings
+    this.name = options.name ?? 'cache'
     this.memory = new TtlCache<string, V>({
+      name: this.name,
       max: options.max,
       maxSize: options.maxSize,
       sizeCalculation: options.sizeCalculation,
@@ -91,15 +116,19 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
       negativeTtlMs: options.negativeTtlMs,
       sweepIntervalMs: options.sweepIntervalMs,
     })
-    this.memory.on('hit', (key) => this.emit('hit', key))
-    this.memory.on('stale', (key) => this.emit('stale', key))
-    this.memory.on('evict', (key, reason) => this.emit('evict', key, reason))
     this.#breaker = new CircuitBreaker(
       settings.circuitBreakerThreshold,
       settings.circuitBreakerResetMs,
-      (state) => this.emit('circuit', state),
+      (state) => {
+        if (this.listenerCount('circuit') !== 0) this.emit('circuit', { state })
+      },
     )
-    const guard = new RedisGuard(settings.operationTimeoutMs, this.#breaker, this.#report)
+    const guard = new RedisGuard(
+      settings.operationTimeoutMs,
+      this.#breaker,
+      this.#report,
+      this.name,
+    )
     const layout = new KeyLayout(settings.keyPrefix)
     this.#store = new RedisStore(options.redis, layout, guard, settings)
     this.#ownsSubscriber = options.subscriber === undefined
@@ -116,6 +145,40 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
     this.#defaultRequest = this.#request(undefined)
   }
 
+  /**
+   * Adds a listener (eventemitter3's `on`). Listening for `hit`, `stale` or `evict` also starts
+   * passing on the memory tier's, which cost nothing while nobody listens.
+   */
+  override on<T extends EventEmitter.EventNames<RedisTtlCacheEvents>>(
+    event: T,
+    fn: EventEmitter.EventListener<RedisTtlCacheEvents, T>,
+    context?: unknown,
+  ): this {
+    super.on(event, fn, context)
+    this.#forward(event)
+    return this
+  }
+
+  /** The same as {@link on}. */
+  override addListener<T extends EventEmitter.EventNames<RedisTtlCacheEvents>>(
+    event: T,
+    fn: EventEmitter.EventListener<RedisTtlCacheEvents, T>,
+    context?: unknown,
+  ): this {
+    return this.on(event, fn, context)
+  }
+
+  /** Adds a listener called once (eventemitter3's `once`); see {@link on}. */
+  override once<T extends EventEmitter.EventNames<RedisTtlCacheEvents>>(
+    event: T,
+    fn: EventEmitter.EventListener<RedisTtlCacheEvents, T>,
+    context?: unknown,
+  ): this {
+    super.once(event, fn, context)
+    this.#forward(event)
+    return this
+  }
+
   /** Resolves once this instance listens for other instances' invalidations; rejects if Redis cannot be reached. */
   ready(): Promise<void> {
     return this.#channel.ready()
@@ -123,7 +186,8 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
 
   /**
    * The value of `key`: from memory, from Redis, or loaded once across every instance. Never fails
-   * because of Redis; rejects only with the loader's error (or an abort of this caller's wait).
+   * because of Redis; rejects only with the loader's error (or an abort of this caller's wait, or bad
+   * input). What the loader returns is adopted once: a thenable's `then()` is called exactly once.
    */
   getOrLoad(key: string, loader: Loader<string, V>, options?: GetOrLoadOptions): Promise<V> {
     let request: FillRequest
@@ -197,8 +261,8 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
    */
   async set(key: string, value: V, options?: SetOptions): Promise<void> {
     assertKey(key)
-    if (value === undefined) throw new InvalidCacheValueError(key, 'set')
-    const request = this.#request(options)
+    const request = this.#requestFor(options, 'set() options', redisSetSchema)
+    if (value === undefined) throw new InvalidCacheValueError(key, 'set', this.name)
     const envelope = encodeEnvelope(request.tags, this.#serialize(key, value))
     await this.#store.set(key, envelope, request.redisTtlMs, request.tags).catch(ignore)
     this.memory.set(key, value, request.memoryOptions)
@@ -216,7 +280,7 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
 
   /** Deletes every value tagged `tag` in Redis (batched SSCAN), then in memory, then on every instance. */
   async invalidateTag(tag: string): Promise<void> {
-    if (typeof tag !== 'string') throw new TypeError(`tag must be a string, got ${typeof tag}`)
+    stringOption('tag', tag)
     await this.#store.invalidateTag(tag).catch(ignore)
     this.memory.invalidateTag(tag)
     await this.#announce({ kind: 'tag', tag })
@@ -230,13 +294,17 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
   }
 
   /**
-   * The counters across both tiers, in the shape of `TtlCache.stats()`: `hits` (memory or Redis),
-   * `misses` (neither tier), `staleHits`, `loads` and `loadErrors` (of your loader), `evictions` and
-   * `size` (memory).
+   * The counters across both tiers, in the shape of `TtlCache.stats()`: `name`, `waiting` (callers
+   * waiting for a value that is being read, waited for or loaded), `running` (your loader's calls in
+   * flight), `hits` (memory or Redis), `misses` (neither tier), `staleHits`, `loads` and `loadErrors`
+   * (of your loader), `evictions` and `size` (memory).
    */
   stats(): TtlCacheStats {
     const memory = this.memory.stats()
     return {
+      name: this.name,
+      waiting: memory.waiting,
+      running: this.#running,
       hits: memory.hits + this.#redisHits,
       misses: this.#redisMisses,
       staleHits: memory.staleHits,
@@ -270,6 +338,28 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
     this.#channel.close(!this.#ownsSubscriber)
     if (this.#ownsSubscriber) this.#subscriber.disconnect()
     this.memory.close()
+  }
+
+  /**
+   * Passes the memory tier's `event` on while someone listens here; the forwarder removes itself at
+   * the first event nobody listens to any more, so the memory tier stops building event objects.
+   */
+  #forward(event: string): void {
+    if (event !== 'hit' && event !== 'stale' && event !== 'evict') return
+    if (this.#forwarders.has(event)) return
+    // Untyped views: the payload passes through as it is, whichever of the three events it is.
+    const memory = this.memory as unknown as EventEmitter<string>
+    const emitter = this as unknown as EventEmitter<string>
+    const forwarder = (payload: unknown): void => {
+      if (this.listenerCount(event) !== 0) {
+        emitter.emit(event, payload)
+        return
+      }
+      memory.off(event, forwarder)
+      this.#forwarders.delete(event)
+    }
+    this.#forwarders.set(event, forwarder)
+    memory.on(event, forwarder)
   }
 
   async #fill(
@@ -368,13 +458,13 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
       key,
       signal: context.signal,
       setTtl: (ttlMs) => {
-        const checked = assertDuration('setTtl(ttlMs)', ttlMs)
+        const checked = ttlOption('setTtl(ttlMs)', ttlMs)
         redisTtlMs = Number.isFinite(checked) ? checked : request.redisTtlMs
         context.setTtl(Math.min(checked, request.memoryTtlMs))
       },
       setTags: (next) => {
         context.setTags(next)
-        tags = assertOptionalTags('setTags(tags)', next) ?? []
+        tags = tagsOption('setTags(tags)', next)
       },
     }
     let value: V
@@ -396,16 +486,19 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
     context: LoadContext<string>,
   ): Promise<V> {
     this.#loads++
+    this.#running++
     try {
-      const value = await loader(context)
-      if (value === undefined) throw new InvalidCacheValueError(key, 'loader')
+      const value = await adoptResult(loader(context))
+      if (value === undefined) throw new InvalidCacheValueError(key, 'loader', this.name)
       return value
     } catch (error) {
       if (!context.signal.aborted) {
         this.#loadErrors++
-        if (this.listenerCount('loadError') !== 0) this.emit('loadError', key, error)
+        if (this.listenerCount('loadError') !== 0) this.emit('loadError', { key, error })
       }
       throw error
+    } finally {
+      this.#running--
     }
   }
 
@@ -464,7 +557,7 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
       if (value === undefined) throw new Error('deserialized to undefined')
       return { value, tags: envelope.tags }
     } catch (error) {
-      this.#report(new SerializationError(key, 'deserialize', error), 'deserialize')
+      this.#report(new SerializationError(key, 'deserialize', error, this.name), 'deserialize')
       return undefined
     }
   }
@@ -474,37 +567,58 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
     try {
       text = this.#settings.serializer.serialize(value)
     } catch (error) {
-      throw new SerializationError(key, 'serialize', error)
+      throw new SerializationError(key, 'serialize', error, this.name)
     }
     if (typeof text !== 'string') {
       throw new SerializationError(
         key,
         'serialize',
         new TypeError(`got ${typeof text}, not a string`),
+        this.name,
       )
     }
     return text
   }
 
-  #validate(key: string, loader: Loader<string, V>, options: GetOrLoadOptions | undefined) {
+  #validate(
+    key: string,
+    loader: Loader<string, V>,
+    options: GetOrLoadOptions | undefined,
+  ): FillRequest {
     assertKey(key)
-    assertFunction('loader', loader)
-    return options === undefined ? this.#defaultRequest : this.#request(options)
+    if (typeof loader !== 'function') throw invalidOption('loader', loader, 'a function')
+    return this.#requestFor(options, 'getOrLoad() options', redisGetOrLoadSchema)
   }
 
+  /** Checks one call's options and builds its request; a reused frozen bag is checked once. */
+  #requestFor(
+    options: SetOptions | GetOrLoadOptions | undefined,
+    what: string,
+    schema: typeof redisSetSchema,
+  ): FillRequest {
+    if (options === undefined) return this.#defaultRequest
+    if (options === this.#lastOptions && schema === redisGetOrLoadSchema) return this.#lastRequest!
+    checkCacheOptions(what, options, schema)
+    const request = this.#request(options)
+    if (Object.isFrozen(options) && schema === redisGetOrLoadSchema) {
+      this.#lastOptions = options
+      this.#lastRequest = request
+    }
+    return request
+  }
+
+  /** The TTLs and tags of one call whose options were checked already. */
   #request(options: SetOptions | GetOrLoadOptions | undefined): FillRequest {
     const settings = this.#settings
-    const redisTtlMs =
-      options?.ttlMs === undefined
-        ? settings.ttlMs
-        : assertPositiveFiniteDuration('options.ttlMs', options.ttlMs)
+    const redisTtlMs = options?.ttlMs ?? settings.ttlMs
     const memoryTtlMs = Math.min(settings.memoryTtlMs, redisTtlMs)
-    const tags = assertOptionalTags('options.tags', options?.tags) ?? []
+    const tags = options?.tags === undefined ? [] : Object.freeze([...options.tags])
     return {
       redisTtlMs,
       memoryTtlMs,
       tags,
-      memoryOptions: { ...options, ttlMs: memoryTtlMs, tags },
+      // Frozen: the memory tier then checks this bag once, however often it is reused.
+      memoryOptions: Object.freeze({ ...options, ttlMs: memoryTtlMs, tags }),
     }
   }
 
@@ -521,26 +635,24 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
 
   #countRedisHit(key: string): void {
     this.#redisHits++
-    if (this.listenerCount('hit') !== 0) this.emit('hit', key)
+    if (this.listenerCount('hit') !== 0) this.emit('hit', { key })
   }
 
   #countMiss(key: string): void {
     this.#redisMisses++
-    if (this.listenerCount('miss') !== 0) this.emit('miss', key)
+    if (this.listenerCount('miss') !== 0) this.emit('miss', { key })
   }
 
   readonly #report = (error: unknown, operation: string): void => {
     this.#redisErrors++
-    if (this.listenerCount('redisError') !== 0) this.emit('redisError', error, operation)
+    if (this.listenerCount('redisError') !== 0) this.emit('redisError', { error, operation })
   }
 
   readonly #reportSubscriberError = (error: unknown): void => this.#report(error, 'subscriber')
 }
 
 function assertKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string') {
-    throw new TypeError(`key must be a string (it becomes a Redis key), got ${typeof key}`)
-  }
+  if (typeof key !== 'string') throw invalidOption('key', key, 'a string (it becomes a Redis key)')
 }
 
 function ignore(): void {}

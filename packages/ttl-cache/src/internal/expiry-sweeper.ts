@@ -1,3 +1,5 @@
+import { startInterval } from '@loopwork/internal'
+
 /**
  * The one timer per cache that removes expired entries nobody reads. It is unref'd, runs only while
  * entries that can expire exist, and stops itself once a sweep leaves the cache empty, so a cache
@@ -6,13 +8,18 @@
 export class ExpirySweeper {
   readonly #intervalMs: number
   readonly #sweep: () => number
-  #timer: NodeJS.Timeout | undefined
+  #timer: ReturnType<typeof setInterval> | undefined
   #stopped = false
 
-  /** `sweep` removes what has expired and returns how many entries are left. */
+  /**
+   * @param intervalMs The period, checked against MAX_TIMEOUT_MS already; `0` or `Infinity`: off.
+   * @param sweep Removes what has expired and returns how many entries are left.
+   */
   constructor(intervalMs: number, sweep: () => number) {
     this.#intervalMs = intervalMs
     this.#sweep = sweep
+    // Off for good: arm() then costs one field read.
+    if (intervalMs === 0) this.#stopped = true
   }
 
   /** Whether the timer runs. */
@@ -20,20 +27,21 @@ export class ExpirySweeper {
     return this.#timer !== undefined
   }
 
-  /** Starts the timer unless it runs, is turned off (`0`/`Infinity`) or was stopped for good. */
+  /** Starts the timer unless it runs, is turned off or was stopped for good. */
   arm(): void {
     if (this.#timer !== undefined || this.#stopped) return
-    if (!(this.#intervalMs > 0 && this.#intervalMs < Number.POSITIVE_INFINITY)) return
-    this.#timer = setInterval(() => {
-      if (this.#sweep() === 0) this.#disarm()
-    }, this.#intervalMs)
-    this.#timer.unref()
+    this.#timer = startInterval(this.#tick, this.#intervalMs)
+    if (this.#timer === undefined) this.#stopped = true
   }
 
   /** Stops the timer for good. */
   stop(): void {
     this.#stopped = true
     this.#disarm()
+  }
+
+  readonly #tick = (): void => {
+    if (this.#sweep() === 0) this.#disarm()
   }
 
   #disarm(): void {

@@ -1,4 +1,4 @@
-import type { CacheResult } from './ttl-cache-events.js'
+import type { CacheResult } from '../types.js'
 
 /**
  * One stored value (or one remembered failure) with its deadlines. The promises a hit hands out are

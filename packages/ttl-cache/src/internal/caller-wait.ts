@@ -1,4 +1,4 @@
-import { AbortError } from './errors.js'
+import { abortErrorFor } from '@loopwork/internal'
 
 /**
  * One caller's wait for a shared promise that its own signal can cancel: the caller rejects at once
@@ -12,7 +12,7 @@ export function waitWithSignal<T>(
 ): Promise<T> {
   const { promise, resolve, reject } = Promise.withResolvers<T>()
   const onAbort = (): void => {
-    reject(new AbortError(`The wait for ${description} was aborted`, signal.reason))
+    reject(abortErrorFor(`The wait for ${description} was aborted`, signal))
     onLeave()
   }
   signal.addEventListener('abort', onAbort, { once: true })

@@ -1,7 +1,6 @@
-import { assertDuration, assertOptionalTags } from './option-validation.js'
+import type { CacheResult, LoadContext } from '../types.js'
+import { tagsOption, ttlOption } from './option-schemas.js'
 import type { StoragePolicy } from './storage-policy.js'
-import type { CacheResult } from './ttl-cache-events.js'
-import type { LoadContext } from './ttl-cache-options.js'
 
 /**
  * One running load of one key, shared by every caller that missed the key while it runs (single
@@ -34,11 +33,11 @@ export class Flight<K, V> {
       key,
       signal: this.#controller.signal,
       setTtl: (ttlMs: number) => {
-        this.ttlMs = assertDuration('setTtl(ttlMs)', ttlMs)
+        this.ttlMs = ttlOption('setTtl(ttlMs)', ttlMs)
       },
       setTags: (tags: readonly string[]) => {
-        const checked = assertOptionalTags('setTags(tags)', tags)
-        this.tags = checked === undefined ? undefined : Object.freeze([...checked])
+        const checked = tagsOption('setTags(tags)', tags)
+        this.tags = checked.length === 0 ? undefined : Object.freeze([...checked])
       },
     }
   }

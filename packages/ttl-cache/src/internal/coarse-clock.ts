@@ -1,9 +1,11 @@
+import { startTimer } from '@loopwork/internal'
+
 /**
  * A monotonic millisecond clock that reads `performance.now()` at most once per millisecond: a read
- * is cached and a 1 ms unref'd timer forgets it. An uncached `performance.now()` per lookup is what
- * halves lru-cache's hit rate with `updateAgeOnGet`; this keeps the hit path to a field read. The
- * cost is resolution: during one long synchronous run the time stands still, so an entry may outlive
- * its TTL by the length of that run.
+ * is cached and a 1 ms unref'd timer forgets it. An uncached `performance.now()` per lookup would
+ * halve the hit rate; this keeps the hit path to a field read. The cost is resolution: during one
+ * long synchronous run the time stands still, so an entry may outlive its TTL by the length of that
+ * run.
  */
 export class CoarseClock {
   /** The cached reading, or -1 when it must be read again. */
@@ -18,7 +20,7 @@ export class CoarseClock {
     if (cached !== -1) return cached
     const now = performance.now()
     this.#now = now
-    setTimeout(this.#forget, 1).unref()
+    startTimer(this.#forget, 1)
     return now
   }
 }

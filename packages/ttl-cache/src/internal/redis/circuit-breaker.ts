@@ -1,5 +1,4 @@
-/** `closed`: calls go through. `open`: calls are skipped. `half-open`: one trial call goes through. */
-export type CircuitState = 'closed' | 'open' | 'half-open'
+import type { CircuitState } from '../../types.js'
 
 /**
  * Stops calling Redis after `threshold` failures in a row, for `resetMs`; then lets one trial call

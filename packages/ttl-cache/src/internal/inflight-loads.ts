@@ -1,19 +1,24 @@
+import { AbortError } from '@loopwork/internal'
+import type { CacheResult } from '../types.js'
 import { waitWithSignal } from './caller-wait.js'
-import { AbortError } from './errors.js'
 import type { Flight } from './flight.js'
-import type { CacheResult } from './ttl-cache-events.js'
 
 /**
- * The loads running right now, at most one per key. An invalidation detaches a key's load so its
- * outcome is not stored (callers already waiting still get it) and the next caller starts afresh: the
- * in-memory form of a version check. A load nobody wants any more has its signal fired.
+ * The loads running right now, at most one current load per key. An invalidation detaches a key's
+ * load so its outcome is not stored (callers already waiting still get it) and the next caller starts
+ * afresh: the in-memory form of a version check. A load nobody wants any more has its signal fired.
+ * Counts the callers waiting and the loader calls running, for `stats()`.
  */
 export class InflightLoads<K, V> {
   readonly #flights = new Map<K, Flight<K, V>>()
+  readonly #cacheName: string
+  /** Callers waiting for a load that has not settled. */
+  waiting = 0
+  /** Loader calls that have not settled, detached or abandoned ones included. */
+  running = 0
 
-  /** How many loads run. */
-  get size(): number {
-    return this.#flights.size
+  constructor(cacheName: string) {
+    this.#cacheName = cacheName
   }
 
   /** The key's current load, if one runs. */
@@ -24,11 +29,15 @@ export class InflightLoads<K, V> {
   /** Registers a new load as the key's current one. */
   add(flight: Flight<K, V>): void {
     this.#flights.set(flight.key, flight)
+    this.running++
   }
 
   /** Marks the load settled; returns whether it was still current, i.e. whether its outcome may be stored. */
   settle(flight: Flight<K, V>): boolean {
     flight.settled = true
+    this.running--
+    this.waiting -= flight.waiters
+    flight.waiters = 0
     if (!flight.attached) return false
     this.#flights.delete(flight.key)
     flight.attached = false
@@ -48,13 +57,14 @@ export class InflightLoads<K, V> {
     withStatus: boolean,
   ): Promise<V | CacheResult<V>> {
     flight.waiters++
+    this.waiting++
     const shared = withStatus ? flight.missResult() : flight.promise
     if (signal === undefined) return shared
     return waitWithSignal<V | CacheResult<V>>(
       shared,
       signal,
       () => this.#leave(flight),
-      `the load of key ${String(flight.key)}`,
+      `the load of key ${String(flight.key)} in cache ${JSON.stringify(this.#cacheName)}`,
     )
   }
 
@@ -83,7 +93,10 @@ export class InflightLoads<K, V> {
   }
 
   #leave(flight: Flight<K, V>): void {
+    // The outcome may be known already while this caller's own reaction has not run yet.
+    if (flight.settled) return
     flight.waiters--
+    this.waiting--
     this.#abortIfUnwanted(flight)
   }
 
@@ -96,7 +109,7 @@ export class InflightLoads<K, V> {
     }
     flight.abort(
       new AbortError(
-        `Nobody waits for the load of key ${String(flight.key)} any more`,
+        `Nobody waits for the load of key ${String(flight.key)} in cache ${JSON.stringify(this.#cacheName)} any more`,
         'no waiting callers',
       ),
     )

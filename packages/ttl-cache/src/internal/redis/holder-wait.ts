@@ -28,7 +28,8 @@ export async function waitForHolder(
 ): Promise<HolderWaitOutcome> {
   let snapshot = last
   for (let remaining = deadline - performance.now(); remaining > 0; ) {
-    await sleep(Math.min(pollMs, remaining), undefined, { signal })
+    // Unref'd like every timer here: a poll never keeps the process alive on its own.
+    await sleep(Math.min(pollMs, remaining), undefined, { signal, ref: false })
     try {
       snapshot = await store.read(key, tags)
     } catch {
