@@ -33,4 +33,5 @@ export {
   signalOption,
   stringOption,
 } from './options.ts'
+export { RedisScript, type ScriptClient } from './redis-script.ts'
 export { startInterval, startTimer } from './timers.ts'
