@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AbortError } from '../src/redis/index.js'
+import { deferred } from './deferred.js'
 import { eventually, RedisTestBed } from './redis-fixtures.js'
 
 describe('Redis tier: stats, events, ordering, stale values and aborts', () => {
@@ -102,5 +103,39 @@ describe('Redis tier: stats, events, ordering, stale values and aborts', () => {
     await eventually(() => expect(cache.memory.stats().running).toBe(0))
     expect(loads).toBe(0)
     expect(cache.stats().loadErrors).toBe(0)
+  })
+
+  it('has a name, and counts waiting callers and running loader calls', async () => {
+    const cache = bed.cache<string>({ name: 'catalog' })
+    expect(cache.name).toBe('catalog')
+    expect(cache.memory.name).toBe('catalog')
+    const load = deferred<string>()
+    const callers = [cache.getOrLoad('k', () => load.promise), cache.getOrLoad('k', () => 'unused')]
+    await eventually(() => expect(cache.stats()).toMatchObject({ waiting: 2, running: 1 }))
+    expect(cache.stats().name).toBe('catalog')
+    load.resolve('v')
+    expect(await Promise.all(callers)).toEqual(['v', 'v'])
+    expect(cache.stats()).toMatchObject({ waiting: 0, running: 0, loads: 1 })
+  })
+
+  it('passes on memory-tier events only while someone listens, each as one object', async () => {
+    const cache = bed.cache<string>({ max: 1 })
+    await cache.getOrLoad('a', () => 'A')
+    expect(cache.memory.listenerCount('hit')).toBe(0)
+    const seen: unknown[][] = []
+    const onHit = (...args: unknown[]) => seen.push(['hit', ...args])
+    cache.on('hit', onHit)
+    cache.once('evict', (...args: unknown[]) => seen.push(['evict', ...args]))
+    await cache.getOrLoad('a', () => 'unused')
+    await cache.getOrLoad('b', () => 'B')
+    expect(seen).toEqual([
+      ['hit', { key: 'a' }],
+      ['evict', { key: 'a', reason: 'capacity' }],
+    ])
+    cache.off('hit', onHit)
+    await cache.getOrLoad('b', () => 'unused')
+    // The first memory hit nobody listens to removes the forwarder.
+    expect(cache.memory.listenerCount('hit')).toBe(0)
+    expect(seen).toHaveLength(2)
   })
 })
