@@ -27,7 +27,7 @@ const ignoreError = (_error: unknown) => {}
 async function taskQueueRound(concurrency: number): Promise<number> {
   const queue = new TaskQueue({
     concurrency,
-    maxSize: Number.POSITIVE_INFINITY,
+    maxWaiting: Number.POSITIVE_INFINITY,
     handlers: { trivial },
   })
   ran = 0
@@ -61,7 +61,7 @@ async function heapPerQueuedJob(enqueue: (count: number) => () => Promise<void>)
 }
 
 function pausedTaskQueue(count: number): () => Promise<void> {
-  const queue = new TaskQueue({ maxSize: Number.POSITIVE_INFINITY, handlers: { trivial } })
+  const queue = new TaskQueue({ maxWaiting: Number.POSITIVE_INFINITY, handlers: { trivial } })
   queue.pause()
   for (let index = 0; index < count; index++) void queue.add('trivial', index)
   return () => {
@@ -81,7 +81,7 @@ function pausedPQueue(count: number): () => Promise<void> {
 
 async function supervisorRound(): Promise<number> {
   const supervisor = new TaskSupervisor({
-    maxActive: Number.POSITIVE_INFINITY,
+    maxRunning: Number.POSITIVE_INFINITY,
     onError: ignoreError,
   })
   const started = performance.now()
@@ -110,12 +110,12 @@ async function durableRound(concurrency: number): Promise<number> {
     name,
     connection: redisUrl,
     concurrency,
-    maxSize: Number.POSITIVE_INFINITY,
+    maxWaiting: Number.POSITIVE_INFINITY,
     handlers: { trivial },
   })
   const done = Promise.withResolvers<void>()
   let completed = 0
-  queue.on('completed', () => {
+  queue.on('complete', () => {
     if (++completed === durableJobCount) done.resolve()
   })
   const started = performance.now()

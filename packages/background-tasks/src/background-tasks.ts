@@ -1,37 +1,44 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { adoptResult, checkOptions, functionOption, signalOption } from '@loopwork/internal'
 import type {
   BackgroundTaskInfo,
   BackgroundTasksOptions,
   BackgroundTasksReport,
   RunOptions,
 } from './background-tasks-options.js'
-import { logFailure, reportSafely } from './error-reporting.js'
 import { TasksAlreadyRunError } from './errors.js'
-import { assertOptionalFunction, describe, invalid } from './option-validation.js'
+import { logFailure, reportSafely } from './internal/error-reporting.js'
 
 interface PendingTask {
   readonly task: (...args: never[]) => unknown
   readonly args: unknown[]
   readonly name: string
-  /** Runs a function in the async context of the `add()` call (Starlette copies the request's context too). */
+  /** Runs a function in the async context of the `add()` call. */
   readonly inAddContext: <R>(fn: (...args: unknown[]) => R, ...args: unknown[]) => R
 }
+
+const optionsSchema = { onError: functionOption }
+const runSchema = { signal: signalOption }
 
 const defaultOnError = (error: unknown, task: BackgroundTaskInfo): void =>
   logFailure(`background task "${task.name}"`, error)
 
 /**
- * Work to do after a response has been sent, collected per request: FastAPI's/Starlette's
- * `BackgroundTasks`. Tasks run once, in the order they were added, one after another.
+ * Work to do after a response has been sent, collected per request. Tasks run once, in the order
+ * they were added, one after another.
  *
- * Unlike Starlette, which stops at the first exception and drops the remaining tasks, a failing task
- * here is reported through `onError` (by default: logged with its name) and the next tasks still run;
- * `run()` itself never rejects for a task's failure.
+ * A failing task is reported through `onError` (by default: logged with its name) and the next
+ * tasks still run; `run()` itself never rejects for a task's failure.
  *
  * @example
- * const tasks = new BackgroundTasks({ onError })
+ * import { BackgroundTasks } from '@loopwork/background-tasks'
+ *
+ * async function sendEmail(to: string): Promise<void> {}
+ * function audit(event: { kind: string }): void {}
+ *
+ * const tasks = new BackgroundTasks({ onError: (error, task) => console.error(task.name, error) })
  * tasks.add(sendEmail, 'a@b.c')
- * tasks.add(audit, event)
+ * tasks.add(audit, { kind: 'login' })
  * await tasks.run() // the adapter calls this once the response is fully sent
  */
 export class BackgroundTasks {
@@ -39,9 +46,9 @@ export class BackgroundTasks {
   #state: 'collecting' | 'running' | 'finished' = 'collecting'
   readonly #onError: (error: unknown, task: BackgroundTaskInfo) => unknown
 
-  constructor(options: BackgroundTasksOptions = {}) {
-    assertOptionalFunction('onError', options.onError)
-    this.#onError = options.onError ?? defaultOnError
+  constructor(options?: BackgroundTasksOptions) {
+    checkOptions('BackgroundTasks options', options, optionsSchema)
+    this.#onError = options?.onError ?? defaultOnError
   }
 
   /** How many tasks are waiting to run. */
@@ -56,14 +63,13 @@ export class BackgroundTasks {
 
   /**
    * Adds a sync or async function and the arguments to call it with, type-checked against its
-   * parameters. It will run in the async context (AsyncLocalStorage) of this call.
+   * parameters. It will run in the async context (AsyncLocalStorage) of this call; a thenable it
+   * returns is adopted once (its `then()` is called exactly once).
    * Throws `TasksAlreadyRunError` once `run()` has started.
    */
   add<A extends unknown[]>(task: (...args: A) => unknown, ...args: A): this {
     if (this.#state !== 'collecting') throw new TasksAlreadyRunError('add')
-    if (typeof task !== 'function') {
-      throw invalid(task, `task must be a function, got ${describe(task)}`)
-    }
+    functionOption('task', task)
     this.#pending.push({
       task: task as (...args: never[]) => unknown,
       args,
@@ -77,14 +83,11 @@ export class BackgroundTasks {
    * Runs every task in order, each after the previous one settled. A failing task goes to `onError`
    * and the rest still run. With a `signal`, the tasks not yet started when it aborts are skipped.
    * Resolves with how many succeeded, failed and were skipped; rejects only with
-   * `TasksAlreadyRunError` when called a second time.
+   * `TasksAlreadyRunError` when called a second time, or for a bad option.
    */
-  async run(options: RunOptions = {}): Promise<BackgroundTasksReport> {
+  async run(options?: RunOptions): Promise<BackgroundTasksReport> {
     if (this.#state !== 'collecting') throw new TasksAlreadyRunError('run')
-    const signal = options.signal
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw invalid(signal, `signal must be an AbortSignal, got ${describe(signal)}`)
-    }
+    const signal = checkOptions('run() options', options, runSchema)?.signal
     this.#state = 'running'
     const pending = this.#pending
     this.#pending = []
@@ -93,7 +96,7 @@ export class BackgroundTasks {
     for (; position < pending.length && signal?.aborted !== true; position++) {
       const { task, args, name, inAddContext } = pending[position]!
       try {
-        await inAddContext(task as (...args: unknown[]) => unknown, ...args)
+        await inAddContext(runTask, task, args)
       } catch (error) {
         failed++
         reportSafely(this.#onError, `background task "${name}"`, error, { name, position })
@@ -102,4 +105,9 @@ export class BackgroundTasks {
     this.#state = 'finished'
     return { succeeded: position - failed, failed, skipped: pending.length - position }
   }
+}
+
+/** Calls a task and adopts what it returns once, so a lazy thenable's `then()` runs exactly once. */
+function runTask(task: unknown, args: unknown): Promise<unknown> {
+  return adoptResult((task as (...args: unknown[]) => unknown)(...(args as unknown[])))
 }

@@ -1,33 +1,32 @@
-/** Stable codes of the errors this package throws, for `switch (error.code)`. */
+import { LoopworkError, messageOf, type SharedErrorCode } from '@loopwork/internal'
+
+export {
+  AbortError,
+  ClosedError,
+  isLoopworkError,
+  LoopworkError,
+  QueueFullError,
+  TimeoutError,
+} from '@loopwork/internal'
+
+/**
+ * Every `code` an error of this package carries, for `switch (error.code)`: the shared ones
+ * (`ABORT_ERR`, `LOOPWORK_TIMEOUT`, `LOOPWORK_QUEUE_FULL`, `LOOPWORK_CLOSED`) and this package's own.
+ * A bad option is a `TypeError` or `RangeError` with code `LOOPWORK_INVALID_OPTION` instead.
+ */
 export type BackgroundTasksErrorCode =
-  | 'ABORT_ERR'
+  | SharedErrorCode
   | 'LOOPWORK_TASKS_ALREADY_RUN'
-  | 'LOOPWORK_TASKS_TIMEOUT'
-  | 'LOOPWORK_TASKS_SUPERVISOR_DRAINING'
-  | 'LOOPWORK_TASKS_SUPERVISOR_FULL'
-  | 'LOOPWORK_TASKS_QUEUE_FULL'
-  | 'LOOPWORK_TASKS_QUEUE_CLOSED'
-  | 'LOOPWORK_TASKS_UNKNOWN_JOB'
-  | 'LOOPWORK_TASKS_JOB_DATA_NOT_JSON'
-  | 'LOOPWORK_TASKS_JOB_FAILED'
-  | 'LOOPWORK_TASKS_JOB_NOT_FOUND'
-  | 'LOOPWORK_TASKS_JOB_TIMEOUT'
-  | 'LOOPWORK_TASKS_UNRECOVERABLE'
-
-/** Base class of every error this package throws, so `instanceof BackgroundTasksError` catches them all. */
-export class BackgroundTasksError extends Error {
-  /** A stable machine-readable code. */
-  readonly code: BackgroundTasksErrorCode
-
-  constructor(code: BackgroundTasksErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'BackgroundTasksError'
-    this.code = code
-  }
-}
+  | 'LOOPWORK_UNKNOWN_JOB'
+  | 'LOOPWORK_JOB_DATA_NOT_JSON'
+  | 'LOOPWORK_JOB_FAILED'
+  | 'LOOPWORK_JOB_NOT_FOUND'
+  | 'LOOPWORK_UNRECOVERABLE_JOB'
 
 /** `BackgroundTasks.run()` was called a second time, or `add()` was called after `run()` started. */
-export class TasksAlreadyRunError extends BackgroundTasksError {
+export class TasksAlreadyRunError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_TASKS_ALREADY_RUN'
+
   constructor(action: 'run' | 'add') {
     super(
       'LOOPWORK_TASKS_ALREADY_RUN',
@@ -39,92 +38,16 @@ export class TasksAlreadyRunError extends BackgroundTasksError {
   }
 }
 
-/**
- * A supervised task ran longer than its `timeoutMs`. It is the reason its `signal` aborts with, and
- * the error its handle reports.
- */
-export class TaskTimeoutError extends BackgroundTasksError {
-  /** The `timeoutMs` that ran out. */
-  readonly timeoutMs: number
-
-  constructor(taskName: string, timeoutMs: number) {
-    super(
-      'LOOPWORK_TASKS_TIMEOUT',
-      `Task "${taskName}" did not finish within timeoutMs (${timeoutMs} ms)`,
-    )
-    this.name = 'TaskTimeoutError'
-    this.timeoutMs = timeoutMs
-  }
-}
-
-/**
- * A supervised task was aborted: through its own `signal`, `handle.abort()`, or because `drain()`
- * reached its deadline. What aborted it is the `cause`. Named `AbortError` like the platform's own.
- */
-export class TaskAbortedError extends BackgroundTasksError {
-  constructor(taskName: string, reason: unknown) {
-    super('ABORT_ERR', `Task "${taskName}" was aborted`, { cause: reason })
-    this.name = 'AbortError'
-  }
-}
-
-/** `spawn()` was called on a supervisor that is draining or has drained. */
-export class SupervisorDrainingError extends BackgroundTasksError {
-  constructor(supervisorName: string, taskName: string) {
-    super(
-      'LOOPWORK_TASKS_SUPERVISOR_DRAINING',
-      `Supervisor "${supervisorName}" is shutting down (drain() was called) and accepts no new task; "${taskName}" was not started`,
-    )
-    this.name = 'SupervisorDrainingError'
-  }
-}
-
-/** `maxActive` tasks already run under this supervisor, so a new one is refused instead of piling up. */
-export class SupervisorFullError extends BackgroundTasksError {
-  /** The `maxActive` bound that was reached. */
-  readonly maxActive: number
-
-  constructor(supervisorName: string, maxActive: number) {
-    super(
-      'LOOPWORK_TASKS_SUPERVISOR_FULL',
-      `Supervisor "${supervisorName}" already runs maxActive (${maxActive}) tasks; raise maxActive or shed load upstream`,
-    )
-    this.name = 'SupervisorFullError'
-    this.maxActive = maxActive
-  }
-}
-
-/** `add()` found `maxSize` jobs already waiting, so the job was not enqueued. */
-export class QueueFullError extends BackgroundTasksError {
-  /** The `maxSize` bound that was reached. */
-  readonly maxSize: number
-
-  constructor(queueName: string, maxSize: number) {
-    super(
-      'LOOPWORK_TASKS_QUEUE_FULL',
-      `Task queue "${queueName}" already holds maxSize (${maxSize}) waiting jobs; the job was not enqueued`,
-    )
-    this.name = 'QueueFullError'
-    this.maxSize = maxSize
-  }
-}
-
-/** The queue was closed: `add()` refuses new jobs, and unfinished `result()` waits end with it. */
-export class QueueClosedError extends BackgroundTasksError {
-  constructor(queueName: string, detail = 'it accepts no new job') {
-    super('LOOPWORK_TASKS_QUEUE_CLOSED', `Task queue "${queueName}" is closed; ${detail}`)
-    this.name = 'QueueClosedError'
-  }
-}
-
 /** `add()` named a job that has no handler. */
-export class UnknownJobError extends BackgroundTasksError {
+export class UnknownJobError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_UNKNOWN_JOB'
+
   /** The job name that has no handler. */
   readonly jobName: string
 
   constructor(queueName: string, jobName: string, known: readonly string[]) {
     super(
-      'LOOPWORK_TASKS_UNKNOWN_JOB',
+      'LOOPWORK_UNKNOWN_JOB',
       `Task queue "${queueName}" has no handler for job ${JSON.stringify(jobName)}; known jobs: ${known.map((name) => JSON.stringify(name)).join(', ') || '(none)'}`,
     )
     this.name = 'UnknownJobError'
@@ -134,16 +57,18 @@ export class UnknownJobError extends BackgroundTasksError {
 
 /**
  * Job data that would not survive `JSON.stringify`/`JSON.parse` unchanged (a function, a BigInt, a
- * cycle, a class instance, NaN...). Rejected at `add()` in both backends, so moving to BullMQ never
- * changes what a handler receives.
+ * cycle, a class instance, NaN, a property set to `undefined`...). Refused at `add()` in both
+ * backends, so moving to BullMQ never changes what a handler receives.
  */
-export class JobDataError extends BackgroundTasksError {
+export class JobDataError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_JOB_DATA_NOT_JSON'
+
   /** Where in the data the offending value sits, like `data.user.createdAt`. */
   readonly path: string
 
   constructor(jobName: string, path: string, problem: string) {
     super(
-      'LOOPWORK_TASKS_JOB_DATA_NOT_JSON',
+      'LOOPWORK_JOB_DATA_NOT_JSON',
       `Data of job ${JSON.stringify(jobName)} must be JSON-serializable: ${path} ${problem}; nothing was enqueued`,
     )
     this.name = 'JobDataError'
@@ -152,7 +77,9 @@ export class JobDataError extends BackgroundTasksError {
 }
 
 /** What `result(id)` rejects with when the job used up its attempts. The last error is the `cause`. */
-export class JobFailedError extends BackgroundTasksError {
+export class JobFailedError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_JOB_FAILED'
+
   /** The job's id. */
   readonly jobId: string
   /** The job's name. */
@@ -162,7 +89,7 @@ export class JobFailedError extends BackgroundTasksError {
 
   constructor(jobId: string, jobName: string, attempts: number, cause: unknown) {
     super(
-      'LOOPWORK_TASKS_JOB_FAILED',
+      'LOOPWORK_JOB_FAILED',
       `Job ${JSON.stringify(jobName)} (id ${jobId}) failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${messageOf(cause)}`,
       { cause },
     )
@@ -174,32 +101,19 @@ export class JobFailedError extends BackgroundTasksError {
 }
 
 /** `result(id)` was asked about a job the queue does not know (never added, or no longer retained). */
-export class JobNotFoundError extends BackgroundTasksError {
+export class JobNotFoundError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_JOB_NOT_FOUND'
+
   /** The id that was asked about. */
   readonly jobId: string
 
   constructor(queueName: string, jobId: string) {
     super(
-      'LOOPWORK_TASKS_JOB_NOT_FOUND',
+      'LOOPWORK_JOB_NOT_FOUND',
       `Task queue "${queueName}" knows no job with id ${JSON.stringify(jobId)} (never added, or finished longer ago than keepCompleted/maxDeadLetters retain)`,
     )
     this.name = 'JobNotFoundError'
     this.jobId = jobId
-  }
-}
-
-/** A job attempt ran longer than the queue's `timeoutMs`; the attempt fails and may be retried. */
-export class JobTimeoutError extends BackgroundTasksError {
-  /** The `timeoutMs` that ran out. */
-  readonly timeoutMs: number
-
-  constructor(jobName: string, jobId: string, timeoutMs: number) {
-    super(
-      'LOOPWORK_TASKS_JOB_TIMEOUT',
-      `Job ${JSON.stringify(jobName)} (id ${jobId}) did not finish within timeoutMs (${timeoutMs} ms)`,
-    )
-    this.name = 'JobTimeoutError'
-    this.timeoutMs = timeoutMs
   }
 }
 
@@ -208,15 +122,17 @@ export class JobTimeoutError extends BackgroundTasksError {
  * fails at once, whatever retries remain. The BullMQ backend maps it to BullMQ's `UnrecoverableError`.
  *
  * @example
- * if (!isValidAddress(job.to)) throw new UnrecoverableJobError(`invalid address ${job.to}`)
+ * import { UnrecoverableJobError } from '@loopwork/background-tasks'
+ *
+ * function checkAddress(to: string): void {
+ *   if (!to.includes('@')) throw new UnrecoverableJobError(`invalid address ${to}`)
+ * }
  */
-export class UnrecoverableJobError extends BackgroundTasksError {
+export class UnrecoverableJobError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_UNRECOVERABLE_JOB'
+
   constructor(message: string, options?: ErrorOptions) {
-    super('LOOPWORK_TASKS_UNRECOVERABLE', message, options)
+    super('LOOPWORK_UNRECOVERABLE_JOB', message, options)
     this.name = 'UnrecoverableJobError'
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

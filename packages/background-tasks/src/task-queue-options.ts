@@ -1,5 +1,138 @@
-import type { BackoffOptions } from './backoff.js'
-import type { JobHandlers, JobInfo } from './task-queue-types.js'
+import type { EventEmitter } from 'eventemitter3'
+
+declare const jobNameBrand: unique symbol
+
+/** The default `maxWaiting` of a queue (waiting and delayed jobs), in both backends. */
+export const DEFAULT_MAX_WAITING = 10_000
+/** The default `keepCompleted`: completed jobs kept for `result(id)` and deduplication. */
+export const DEFAULT_KEEP_COMPLETED = 1_000
+/** The default `maxDeadLetters`: failed jobs kept in the dead-letter list. */
+export const DEFAULT_MAX_DEAD_LETTERS = 1_000
+/** The default deadline of `close()`, in milliseconds. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000
+/** The highest `priority` (runs first); the range maps into BullMQ's 1..2,097,151. */
+export const MAX_PRIORITY = 1_000_000
+/** The lowest `priority` (runs last). */
+export const MIN_PRIORITY = -1_000_000
+
+/** What a job handler receives next to the job's data. */
+export interface JobContext {
+  /** The job's id (a counter, or the `jobId` it was added with). */
+  readonly id: string
+  /** The job's name (its handler's key). */
+  readonly name: string
+  /** Which attempt this is, from 1. */
+  readonly attempt: number
+  /** How many attempts the job may take in all (`retries + 1`). */
+  readonly maxAttempts: number
+  /**
+   * Aborts when the attempt runs out of `timeoutMs`, or when `close()` reaches its deadline while the
+   * job still runs. Pass it on so the work stops.
+   */
+  readonly signal: AbortSignal
+}
+
+/**
+ * A job handler: the job's JSON data in, a result out (sync or async). A thenable it returns is
+ * adopted once: its `then()` is called exactly once.
+ */
+export type JobHandler<Data = any, Result = unknown> = (
+  data: Data,
+  job: JobContext,
+) => Result | PromiseLike<Result>
+
+/** The handlers of a queue, by job name. Their parameter types type `add()`. */
+export type JobHandlers = Record<string, JobHandler>
+
+/** The job names of a handler map. */
+export type JobName<H extends JobHandlers> = keyof H & string
+
+/** The data type a job of name `N` takes. */
+export type JobData<H extends JobHandlers, N extends JobName<H>> = Parameters<H[N]>[0]
+
+/** The result type a job of name `N` produces. */
+export type JobResult<H extends JobHandlers, N extends JobName<H>> = Awaited<ReturnType<H[N]>>
+
+/**
+ * A job id as `add()` returns it: a plain string that remembers, for the type checker only, which job
+ * it belongs to, so `result(id)` is typed. Any string (say, one read back from a database) is
+ * accepted where a `JobId` is expected.
+ */
+export type JobId<N extends string = string> = string & { readonly [jobNameBrand]?: N }
+
+/**
+ * The arguments of `add()` after the name: data may be left out when the handler takes none (or
+ * accepts `null`, which is what a job added without data receives).
+ */
+export type AddArguments<H extends JobHandlers, N extends JobName<H>> =
+  undefined extends JobData<H, N>
+    ? [data?: JobData<H, N>, options?: AddJobOptions]
+    : null extends JobData<H, N>
+      ? [data?: JobData<H, N>, options?: AddJobOptions]
+      : [data: JobData<H, N>, options?: AddJobOptions]
+
+/** A job as events, reports and `onError` see it. */
+export interface JobInfo {
+  readonly id: string
+  readonly name: string
+  /** The job's data (`null` for a job added without data). */
+  readonly data: unknown
+  /** Attempts started so far. */
+  readonly attempt: number
+  /** Attempts allowed in all. */
+  readonly maxAttempts: number
+  /** The job's priority (higher runs first). */
+  readonly priority: number
+}
+
+/** How long to wait before a retry. */
+export interface BackoffOptions {
+  /**
+   * `'fixed'` waits `delayMs` before every retry; `'exponential'` waits `delayMs`, then twice that,
+   * four times... (BullMQ's formula).
+   *
+   * @example { type: 'exponential', delayMs: 100 }
+   */
+  readonly type: 'fixed' | 'exponential'
+  /**
+   * The base wait in milliseconds, from 0 to 2,147,483,647.
+   *
+   * @example { type: 'fixed', delayMs: 5_000 }
+   */
+  readonly delayMs: number
+  /**
+   * Spreads retries out so failures that happened together do not retry together: `true` picks a
+   * wait uniformly between 0 and the computed delay ("full jitter"); a number from 0 to 1 jitters
+   * only that fraction of it (BullMQ's `jitter`).
+   *
+   * @default false
+   * @example { type: 'exponential', delayMs: 100, jitter: true }
+   */
+  readonly jitter?: boolean | number | undefined
+  /**
+   * The longest wait, whatever the attempt, in milliseconds from 0 to 2,147,483,647.
+   *
+   * @default 300_000
+   * @example { type: 'exponential', delayMs: 100, maxDelayMs: 10_000 }
+   */
+  readonly maxDelayMs?: number | undefined
+}
+
+/** Backoff options with every default filled in (`jitter` as the fraction of the delay). */
+export interface ResolvedBackoff {
+  readonly type: 'fixed' | 'exponential'
+  readonly delayMs: number
+  readonly jitter: number
+  readonly maxDelayMs: number
+}
+
+/** The backoff used when none is given: exponential from 1 s, full jitter, at most 5 minutes. */
+export const DEFAULT_BACKOFF: ResolvedBackoff = Object.freeze({
+  type: 'exponential',
+  delayMs: 1_000,
+  jitter: 1,
+  maxDelayMs: 300_000,
+})
 
 /** Options both backends share. */
 export interface TaskQueueOptions<H extends JobHandlers> {
@@ -11,27 +144,29 @@ export interface TaskQueueOptions<H extends JobHandlers> {
    */
   readonly handlers: H
   /**
-   * A name for errors, logs and metrics; in the BullMQ backend, the queue's name in Redis (no `:`).
+   * A name for errors, logs and metrics, repeated as `stats().name`; in the BullMQ backend, the
+   * queue's name in Redis (no `:`).
    *
    * @default 'tasks' (required in the BullMQ backend)
    * @example new TaskQueue({ name: 'mail', handlers })
    */
   readonly name?: string | undefined
   /**
-   * How many jobs run at once (per process in the BullMQ backend).
+   * How many jobs run at once (per process in the BullMQ backend); more wait.
    *
    * @default 1 (as BullMQ's worker)
    * @example new TaskQueue({ handlers, concurrency: 8 })
    */
   readonly concurrency?: number | undefined
   /**
-   * How many jobs may wait (ready or delayed) before `add()` rejects with `QueueFullError`. Running
-   * jobs do not count, and retries of accepted jobs are never refused. `Infinity` removes the bound.
+   * How many jobs may wait (ready or delayed) before `add()` rejects with `QueueFullError` (its
+   * `option` is `'maxWaiting'`). Running jobs do not count, and retries of accepted jobs are never
+   * refused. `Infinity` removes the bound.
    *
    * @default 10_000
-   * @example new TaskQueue({ handlers, maxSize: 1_000 })
+   * @example new TaskQueue({ handlers, maxWaiting: 1_000 })
    */
-  readonly maxSize?: number | undefined
+  readonly maxWaiting?: number | undefined
   /**
    * How many times a failed attempt is tried again before the job goes to the dead letters.
    *
@@ -47,10 +182,11 @@ export interface TaskQueueOptions<H extends JobHandlers> {
    */
   readonly backoff?: BackoffOptions | undefined
   /**
-   * Fails an attempt that runs longer than this with `JobTimeoutError` (and aborts its signal); the
-   * job is retried if it has retries left.
+   * Fails an attempt that runs longer than this many milliseconds (1 to 2,147,483,647) with a
+   * `TimeoutError` and aborts its signal; the job is retried if it has retries left. `Infinity`, like
+   * leaving it out, sets no limit.
    *
-   * @default undefined (no limit)
+   * @default Infinity (no limit)
    * @example new TaskQueue({ handlers, timeoutMs: 30_000 })
    */
   readonly timeoutMs?: number | undefined
@@ -73,11 +209,207 @@ export interface TaskQueueOptions<H extends JobHandlers> {
   readonly maxDeadLetters?: number | undefined
   /**
    * Called once for every job that fails for good, with the job (id, name, data, attempts). An error
-   * it throws itself is logged, never lost.
+   * it throws or rejects with is logged, never lost.
    *
    * @default logs `[loopwork] job "<name>" (id <id>) of queue "<queue>" failed:` and the error, unless
-   * a `failed` listener is attached
+   * a `fail` listener is attached
    * @example new TaskQueue({ handlers, onError: (error, job) => logger.error({ err: error, job: job.name }) })
    */
   readonly onError?: ((error: unknown, job: JobInfo) => void) | undefined
+}
+
+/** Options of one `add()`. */
+export interface AddJobOptions {
+  /**
+   * Higher runs first; jobs of equal priority run in the order they were added. An integer from
+   * -1,000,000 to 1,000,000.
+   *
+   * @default 0
+   * @example await queue.add('sendEmail', mail, { priority: 10 })
+   */
+  readonly priority?: number | undefined
+  /**
+   * Waits this many milliseconds (0 to 2,147,483,647) before the job may start.
+   *
+   * @default 0
+   * @example await queue.add('sendReminder', reminder, { delayMs: 60_000 })
+   */
+  readonly delayMs?: number | undefined
+  /**
+   * A caller-chosen id for deduplication: while a job with this id is unfinished or still retained
+   * as finished (`keepCompleted`, `maxDeadLetters`), adding it again enqueues nothing and resolves
+   * with the same id, in both backends. It must not be an integer and must not contain `:` (both
+   * clash with BullMQ's own ids and keys).
+   *
+   * @default a counter
+   * @example await queue.add('chargeOrder', order, { jobId: `charge-${order.id}` })
+   */
+  readonly jobId?: string | undefined
+  /**
+   * Overrides the queue's `retries` for this job.
+   *
+   * @default the queue's `retries`
+   * @example await queue.add('sendEmail', mail, { retries: 5 })
+   */
+  readonly retries?: number | undefined
+}
+
+/** Options of `result()`. */
+export interface ResultOptions {
+  /**
+   * Stops waiting (the job itself goes on): the call rejects with an `AbortError` whose `cause` is
+   * the signal's reason, at once if the signal already aborted.
+   *
+   * @example await queue.result(id, { signal: AbortSignal.timeout(5_000) })
+   */
+  readonly signal?: AbortSignal | undefined
+}
+
+/** Options of `close()`. */
+export interface CloseOptions {
+  /**
+   * How long running jobs may take to finish before they are aborted through their signal, in
+   * milliseconds from 0 to 2,147,483,647. `Infinity` waits as long as it takes.
+   *
+   * @default 10_000
+   * @example await queue.close({ timeoutMs: 5_000 })
+   */
+  readonly timeoutMs?: number | undefined
+}
+
+/** What `close()` resolves with. */
+export interface CloseReport {
+  /** Whether the deadline passed with jobs still running. */
+  readonly timedOut: boolean
+  /**
+   * Jobs that were running at the deadline and were aborted through their signal. The BullMQ
+   * backend has moved them back to waiting in Redis, for the next worker.
+   */
+  readonly aborted: readonly JobInfo[]
+  /**
+   * In-memory backend only: accepted jobs that never started (delayed, waiting for a retry, or still
+   * queued at the deadline), with their data, handed back so nothing accepted is lost silently. The
+   * BullMQ backend leaves such jobs in Redis, so this list is empty there.
+   */
+  readonly notStarted: readonly JobInfo[]
+}
+
+/** A job that used up its attempts, as `deadLetters()` lists it. */
+export interface DeadLetter {
+  readonly id: string
+  readonly name: string
+  readonly data: unknown
+  /** Attempts made. */
+  readonly attempts: number
+  /** The last attempt's error (rebuilt from its message and stack in the BullMQ backend). */
+  readonly error: Error
+  /** When it failed for good, in epoch milliseconds. */
+  readonly failedAt: number
+}
+
+/**
+ * A snapshot of a queue, as `stats()` returns it (a fresh object each call). Counters (`completed`,
+ * `failed`, `retried`) run since the queue object was created; in the BullMQ backend they count what
+ * this process's worker did, while `waiting`, `delayed`, `running` and `deadLetters` are queue-wide.
+ */
+export interface TaskQueueStats {
+  /** The queue's name. */
+  readonly name: string
+  /**
+   * Jobs ready to start, waiting for a free slot (or for `resume()`). With `delayed`, what
+   * `maxWaiting` bounds.
+   */
+  readonly waiting: number
+  /** Jobs waiting for their `delayMs` or for a retry's backoff. */
+  readonly delayed: number
+  /** Jobs running right now. */
+  readonly running: number
+  /** Jobs that succeeded. */
+  readonly completed: number
+  /** Jobs that failed for good (used up their attempts, or threw `UnrecoverableJobError`). */
+  readonly failed: number
+  /** Failed attempts that were scheduled again. */
+  readonly retried: number
+  /** Entries in the dead-letter list right now (bounded by `maxDeadLetters`). */
+  readonly deadLetters: number
+  /** Whether `pause()` is in effect. */
+  readonly paused: boolean
+  /** Whether `close()` has been called. */
+  readonly closed: boolean
+}
+
+/** What a `complete` listener receives. */
+export interface TaskQueueCompleteEvent {
+  /** The job that succeeded. */
+  readonly job: JobInfo
+  /** What its handler returned (in the BullMQ backend, as stored in Redis: JSON). */
+  readonly result: unknown
+}
+
+/** What a `fail` listener receives. */
+export interface TaskQueueFailEvent {
+  /** The job that failed for good. */
+  readonly job: JobInfo
+  /** The last attempt's error. */
+  readonly error: unknown
+}
+
+/** What a `retry` listener receives. */
+export interface TaskQueueRetryEvent {
+  /** The job whose attempt failed; `attempt` is the attempt that failed. */
+  readonly job: JobInfo
+  /** The failed attempt's error. */
+  readonly error: unknown
+  /** How long the job waits before its next attempt, in milliseconds. */
+  readonly delayMs: number
+}
+
+/** What an `idle` listener receives: nothing yet, an object so fields can be added later. */
+export type TaskQueueIdleEvent = Readonly<Record<never, never>>
+
+/**
+ * Events of a task queue (eventemitter3). Each listener receives one event object (`error`: the
+ * Error). Listeners run synchronously; keep them short. A listener that throws is logged.
+ */
+export interface TaskQueueEvents {
+  /** A job succeeded. */
+  complete: (event: TaskQueueCompleteEvent) => void
+  /** A job failed for good and went to the dead letters; emitted next to the `onError` call. */
+  fail: (event: TaskQueueFailEvent) => void
+  /** An attempt failed and the job will run again after `delayMs`. */
+  retry: (event: TaskQueueRetryEvent) => void
+  /**
+   * Nothing is left to do: no job is waiting, delayed or running (queue-wide in the BullMQ backend,
+   * checked after this process's worker ran out of jobs).
+   */
+  idle: (event: TaskQueueIdleEvent) => void
+  /** The BullMQ backend lost or could not reach Redis; the queue keeps retrying. */
+  error: (error: Error) => void
+}
+
+/**
+ * The interface both backends implement, with the same names: the in-memory `TaskQueue` and the one
+ * from `@loopwork/background-tasks/bullmq`. Code written against it runs on either.
+ */
+export interface TaskQueueApi<H extends JobHandlers> extends EventEmitter<TaskQueueEvents> {
+  /** The queue's name (`stats().name`). */
+  readonly name: string
+  /** Enqueues a job; resolves with its id once it is accepted, never waiting for it to run. */
+  add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
+  /** Waits for a job's outcome: its handler's result, or `JobFailedError` once it failed for good. */
+  result<N extends JobName<H>>(id: JobId<N>, options?: ResultOptions): Promise<JobResult<H, N>>
+  /** A snapshot of the queue's state and counters. */
+  stats(): TaskQueueStats
+  /** A snapshot read now (in the BullMQ backend, the queue-wide counts are read from Redis). */
+  refreshStats(): Promise<TaskQueueStats>
+  /** The jobs that failed for good and are still retained, oldest first. */
+  deadLetters(): Promise<DeadLetter[]>
+  /** Resolves once no job is waiting, delayed or running. */
+  onIdle(): Promise<void>
+  /** Stops starting jobs (in this process); running ones go on. */
+  pause(): void
+  /** Starts jobs again after `pause()`. */
+  resume(): void
+  /** Graceful shutdown, bounded by `timeoutMs`; resolves with what was aborted or handed back. */
+  close(options?: CloseOptions): Promise<CloseReport>
 }

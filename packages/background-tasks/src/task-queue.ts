@@ -1,26 +1,30 @@
+import { abortErrorFor, adoptThenable, ClosedError, QueueFullError } from '@loopwork/internal'
 import { EventEmitter } from 'eventemitter3'
 import PQueue from 'p-queue'
-import { AttemptContext } from './attempt-context.js'
-import { settleWithin } from './attempt-timeout.js'
-import { backoffDelay } from './backoff.js'
-import { deadlinePassed } from './deadline.js'
-import { emitSafely, isThenable } from './error-reporting.js'
+import { JobFailedError, JobNotFoundError, UnrecoverableJobError } from './errors.js'
+import { AttemptContext } from './internal/attempt-context.js'
+import { settleWithin } from './internal/attempt-timeout.js'
+import { backoffDelay } from './internal/backoff.js'
+import { deadlinePassed } from './internal/deadline-passed.js'
+import { emitSafely } from './internal/error-reporting.js'
+import { reportJobFailure } from './internal/job-failure-report.js'
+import { JobRegistry } from './internal/job-registry.js'
+import { checkJobRequest } from './internal/job-request.js'
+import { type AbortableContext, MemoryJob } from './internal/memory-job.js'
 import {
-  JobFailedError,
-  JobNotFoundError,
-  QueueClosedError,
-  QueueFullError,
-  UnrecoverableJobError,
-} from './errors.js'
-import { reportJobFailure } from './job-failure-report.js'
-import { checkJobRequest } from './job-options.js'
-import { JobRegistry } from './job-registry.js'
-import { type AbortableContext, MemoryJob } from './memory-job.js'
-import { assertInteger } from './option-validation.js'
-import { closeTimeoutOf, type QueueSettings, resolveQueueSettings } from './queue-settings.js'
-import { ReadyJobs } from './ready-jobs.js'
-import { waitForResult } from './result-waiter.js'
-import type { TaskQueueOptions } from './task-queue-options.js'
+  closeTimeoutOf,
+  concurrencyOption,
+  type QueueSettings,
+  resolveQueueSettings,
+  sharedQueueSchema,
+} from './internal/queue-settings.js'
+import { ReadyJobs } from './internal/ready-jobs.js'
+import {
+  resultAbortMessage,
+  resultSignalOf,
+  settleWaiters,
+  waitForResult,
+} from './internal/result-waiter.js'
 import type {
   AddArguments,
   AddJobOptions,
@@ -34,11 +38,16 @@ import type {
   ResultOptions,
   TaskQueueApi,
   TaskQueueEvents,
+  TaskQueueIdleEvent,
+  TaskQueueOptions,
   TaskQueueStats,
-} from './task-queue-types.js'
+} from './task-queue-options.js'
+
+/** The one `idle` event object: it has no fields, and freezing it keeps listeners from adding any. */
+const IDLE_EVENT: TaskQueueIdleEvent = Object.freeze({})
 
 /**
- * A task queue with in-process workers, built on p-queue: typed handlers, bounded size, concurrency,
+ * A task queue with in-process workers, built on p-queue: typed handlers, a bounded wait, concurrency,
  * priorities, delays, retries with backoff, per-attempt timeouts, `jobId` deduplication, a bounded
  * dead-letter list and a graceful `close()`. Handlers run in the async context (AsyncLocalStorage)
  * of the `add()` call, also on retries and after delays.
@@ -48,9 +57,13 @@ import type {
  * from `@loopwork/background-tasks/bullmq`.
  *
  * @example
+ * import { TaskQueue } from '@loopwork/background-tasks'
+ *
  * const queue = new TaskQueue({
+ *   name: 'mail',
  *   handlers: { sendEmail: async (mail: { to: string }, job) => send(mail, job.signal) },
- *   concurrency: 8, retries: 3,
+ *   concurrency: 8,
+ *   retries: 3,
  * })
  * const id = await queue.add('sendEmail', { to: 'a@b.c' })
  * await queue.result(id) // only if you want to wait for the outcome
@@ -59,7 +72,7 @@ export class TaskQueue<H extends JobHandlers>
   extends EventEmitter<TaskQueueEvents>
   implements TaskQueueApi<H>
 {
-  /** The queue's name, used in errors, logs and metrics. */
+  /** The queue's name (the `name` option), used in errors, logs, metrics and `stats().name`. */
   readonly name: string
   readonly #settings: QueueSettings
   readonly #queue: PQueue
@@ -67,7 +80,7 @@ export class TaskQueue<H extends JobHandlers>
   readonly #ready = new ReadyJobs()
   #waiting = 0
   #delayed = 0
-  #active = 0
+  #running = 0
   #completed = 0
   #failed = 0
   #retried = 0
@@ -79,7 +92,7 @@ export class TaskQueue<H extends JobHandlers>
 
   constructor(options: TaskQueueOptions<H>) {
     super()
-    this.#settings = resolveQueueSettings(options, 'tasks')
+    this.#settings = resolveQueueSettings('TaskQueue options', options, sharedQueueSchema, 'tasks')
     this.name = this.#settings.name
     this.#queue = new PQueue({ concurrency: this.#settings.concurrency })
     this.#jobs = new JobRegistry(this.#settings.keepCompleted, this.#settings.maxDeadLetters)
@@ -91,26 +104,32 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   set concurrency(value: number) {
-    this.#queue.concurrency = assertInteger('concurrency', value, 1)
+    this.#queue.concurrency = concurrencyOption('concurrency', value)
   }
 
   /**
    * Enqueues a job and resolves with its id as soon as it is accepted, never waiting for it to run
    * (use `result(id)` for that). Rejects, with nothing enqueued, on an unknown job name
-   * (`UnknownJobError`), data that is not JSON (`JobDataError`), bad options (`TypeError`/
-   * `RangeError`), a full queue (`QueueFullError`) or a closed one (`QueueClosedError`). A `jobId`
-   * that is already known resolves with that id and enqueues nothing.
+   * (`UnknownJobError`), data that is not JSON (`JobDataError`), bad or unknown options
+   * (`TypeError`/`RangeError` with code `LOOPWORK_INVALID_OPTION`), `maxWaiting` jobs already
+   * waiting (`QueueFullError`) or a closed queue (`ClosedError`). A `jobId` that is already known
+   * resolves with that id and enqueues nothing.
    */
   add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
   add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
     try {
-      if (this.#closing !== undefined) throw new QueueClosedError(this.name)
+      if (this.#closing !== undefined) throw this.#closedError()
       const payload = data === undefined ? null : data
       checkJobRequest(this.#settings, name, payload, options)
       const jobId = options?.jobId
       if (jobId !== undefined && this.#jobs.get(jobId) !== undefined) return Promise.resolve(jobId)
-      if (this.#waiting + this.#delayed >= this.#settings.maxSize) {
-        throw new QueueFullError(this.name, this.#settings.maxSize)
+      const maxWaiting = this.#settings.maxWaiting
+      if (this.#waiting + this.#delayed >= maxWaiting) {
+        throw new QueueFullError(
+          `Task queue "${this.name}" already holds maxWaiting (${maxWaiting}) waiting or delayed jobs; the job was not enqueued. Raise maxWaiting or shed load upstream`,
+          'maxWaiting',
+          maxWaiting,
+        )
       }
       const retries = options?.retries ?? this.#settings.retries
       const job = new MemoryJob(
@@ -133,29 +152,39 @@ export class TaskQueue<H extends JobHandlers>
 
   /**
    * Waits for a job's outcome: resolves with its handler's result, rejects with `JobFailedError`
-   * (the last error as `cause`) once it used up its attempts, `QueueClosedError` if the queue closed
-   * before it finished, `JobNotFoundError` for an unknown id. Finished jobs are answered while
-   * retained (`keepCompleted`, `maxDeadLetters`). Awaiting is optional: an unobserved job never
-   * causes an unhandled rejection.
+   * (the last error as `cause`) once it used up its attempts, `ClosedError` if the queue closed
+   * before it finished, `JobNotFoundError` for an unknown id, and an `AbortError` (whose `cause` is
+   * the signal's reason) when the `signal` option aborts. Finished jobs are answered while retained
+   * (`keepCompleted`, `maxDeadLetters`). Awaiting is optional: an unobserved job never causes an
+   * unhandled rejection.
    */
   result<N extends JobName<H>>(id: JobId<N>, options?: ResultOptions): Promise<JobResult<H, N>>
   result(id: string, options?: ResultOptions): Promise<unknown> {
+    let signal: AbortSignal | undefined
+    try {
+      signal = resultSignalOf(options)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (signal?.aborted) {
+      return Promise.reject(abortErrorFor(resultAbortMessage(this.name, id), signal))
+    }
     const job = this.#jobs.get(id)
     if (job === undefined) return Promise.reject(new JobNotFoundError(this.name, id))
     if (job.state === 'completed') return Promise.resolve(job.outcome)
     if (job.state === 'failed') {
       return Promise.reject(new JobFailedError(job.id, job.name, job.attemptsStarted, job.outcome))
     }
-    return waitForResult(job, options)
+    return waitForResult(this.name, job, signal)
   }
 
-  /** A snapshot of the queue's state and counters. */
+  /** A snapshot of the queue's state and counters, as a fresh object. */
   stats(): TaskQueueStats {
     return {
       name: this.name,
       waiting: this.#waiting,
       delayed: this.#delayed,
-      active: this.#active,
+      running: this.#running,
       completed: this.#completed,
       failed: this.#failed,
       retried: this.#retried,
@@ -198,8 +227,9 @@ export class TaskQueue<H extends JobHandlers>
    * backoff, lets queued and running jobs finish until `timeoutMs` (queued ones stay put while
    * paused), then aborts running jobs through their signal and hands back what never started.
    * Resolves (never rejects for the jobs' sake) with the report; calling it again returns the same.
+   * Rejects only for bad options.
    */
-  close(options: CloseOptions = {}): Promise<CloseReport> {
+  close(options?: CloseOptions): Promise<CloseReport> {
     if (this.#closing !== undefined) return this.#closing
     let timeoutMs: number
     try {
@@ -214,7 +244,8 @@ export class TaskQueue<H extends JobHandlers>
   #delay(job: MemoryJob, delayMs: number): void {
     job.state = 'delayed'
     this.#delayed++
-    // Not unref'd: a delayed job is accepted work and must keep the process alive until it runs.
+    // Not unref'd, unlike the package's timeouts: a delayed job is accepted work, and its timer keeps
+    // the process alive until it runs. close() clears it and hands the job back.
     const extras = job.extrasOrNew()
     extras.timer = setTimeout(() => {
       extras.timer = undefined
@@ -246,32 +277,34 @@ export class TaskQueue<H extends JobHandlers>
   #attempt(job: MemoryJob): PromiseLike<unknown> | undefined {
     if (job.state !== 'waiting') return undefined
     this.#waiting--
-    this.#active++
-    job.state = 'active'
+    this.#running++
+    job.state = 'running'
     const context = this.#nextAttempt(job)
     const handler = this.#settings.handlers.get(job.name)!
     let returned: unknown
+    let promise: Promise<unknown> | undefined
     try {
       returned = handler(job.data, context)
+      // A thenable is adopted once (a lazy query builder must not run twice); a `then` that throws
+      // becomes a rejection handled here instead of escaping into p-queue.
+      promise = adoptThenable(returned)
     } catch (error) {
       this.#attemptFailed(job, context, error)
       return undefined
     }
-    if (!isThenable(returned)) {
+    if (promise === undefined) {
       this.#attemptSucceeded(job, context, returned)
       return undefined
     }
     const timeoutMs = this.#settings.timeoutMs
     if (timeoutMs !== undefined) {
-      return settleWithin(returned, timeoutMs, context, {
+      return settleWithin(this.name, promise, timeoutMs, context, {
         succeeded: (value) => this.#attemptSucceeded(job, context, value),
         failed: (error) => this.#attemptFailed(job, context, error),
       })
     }
-    // A foreign thenable goes through Promise.resolve, so a `then` that throws becomes a rejection
-    // handled here instead of escaping into p-queue. Reactions rather than an async function: they
-    // allocate less per job (measured), and the job's cost is mostly garbage collection.
-    const promise = returned instanceof Promise ? returned : Promise.resolve(returned)
+    // Reactions rather than an async function: they allocate less per job (measured), and the job's
+    // cost is mostly garbage collection.
     return promise.then(
       (value) => this.#attemptSucceeded(job, context, value),
       (error: unknown) => this.#attemptFailed(job, context, error),
@@ -288,30 +321,28 @@ export class TaskQueue<H extends JobHandlers>
 
   /** Whether `context` is still the running attempt (not one a timeout or `close()` already ended). */
   #current(job: MemoryJob, context: AbortableContext): boolean {
-    return job.state === 'active' && context.attempt === job.attemptsStarted
+    return job.state === 'running' && context.attempt === job.attemptsStarted
   }
 
   #attemptSucceeded(job: MemoryJob, context: AbortableContext, value: unknown): void {
     if (!this.#current(job, context)) return
-    this.#active--
+    this.#running--
     job.state = 'completed'
     job.outcome = value
     this.#completed++
     this.#jobs.completed(job)
-    const waiters = job.extras?.waiters
-    if (waiters !== undefined) {
-      job.extras!.waiters = undefined
-      for (const waiter of waiters) waiter.resolve(value)
-    }
-    if (this.listenerCount('completed') !== 0) {
-      emitSafely(`queue "${this.name}"`, () => this.emit('completed', job.info(), value))
+    settleWaiters(job, (waiter) => waiter.resolve(value))
+    if (this.listenerCount('complete') !== 0) {
+      emitSafely(`queue "${this.name}"`, () =>
+        this.emit('complete', { job: job.info(), result: value }),
+      )
     }
     this.#afterFinish()
   }
 
   #attemptFailed(job: MemoryJob, context: AbortableContext, error: unknown): void {
     if (!this.#current(job, context)) return
-    this.#active--
+    this.#running--
     if (job.attemptsStarted < job.maxAttempts && !(error instanceof UnrecoverableJobError)) {
       this.#retry(job, error)
       return
@@ -329,8 +360,10 @@ export class TaskQueue<H extends JobHandlers>
   #retry(job: MemoryJob, error: unknown): void {
     this.#retried++
     const delayMs = backoffDelay(this.#settings.backoff, job.attemptsStarted)
-    if (this.listenerCount('retrying') !== 0) {
-      emitSafely(`queue "${this.name}"`, () => this.emit('retrying', job.info(), error, delayMs))
+    if (this.listenerCount('retry') !== 0) {
+      emitSafely(`queue "${this.name}"`, () =>
+        this.emit('retry', { job: job.info(), error, delayMs }),
+      )
     }
     if (this.#closing !== undefined && delayMs > 0) {
       this.#handBack(job)
@@ -343,10 +376,7 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   #rejectWaiters(job: MemoryJob, error: Error): void {
-    const waiters = job.extras?.waiters
-    if (waiters === undefined) return
-    job.extras!.waiters = undefined
-    for (const waiter of waiters) waiter.reject(error)
+    settleWaiters(job, (waiter) => waiter.reject(error))
   }
 
   #afterFinish(): void {
@@ -358,14 +388,14 @@ export class TaskQueue<H extends JobHandlers>
     const waiters = this.#idleWaiters
     this.#idleWaiters = []
     for (const resolve of waiters) resolve()
-    if (this.listenerCount('drained') !== 0) {
-      emitSafely(`queue "${this.name}"`, () => this.emit('drained'))
+    if (this.listenerCount('idle') !== 0) {
+      emitSafely(`queue "${this.name}"`, () => this.emit('idle', IDLE_EVENT))
     }
   }
 
   /** Nothing runs, and nothing queued will run before the deadline (none, or the queue is paused). */
   #quiet(): boolean {
-    return this.#active === 0 && (this.#waiting === 0 || this.#paused)
+    return this.#running === 0 && (this.#waiting === 0 || this.#paused)
   }
 
   /** Takes an accepted job that never started out of the queue and into the close report. */
@@ -380,7 +410,7 @@ export class TaskQueue<H extends JobHandlers>
     job.state = 'returned'
     this.#jobs.drop(job)
     this.#returned.push(job)
-    this.#rejectWaiters(job, new QueueClosedError(this.name, `job ${job.id} never started`))
+    this.#rejectWaiters(job, this.#closedError(`job ${job.id} never started`))
   }
 
   async #shutDown(timeoutMs: number): Promise<CloseReport> {
@@ -396,7 +426,7 @@ export class TaskQueue<H extends JobHandlers>
     const aborted: MemoryJob[] = []
     for (const job of this.#jobs.unfinishedJobs()) {
       if (job.state === 'waiting') this.#handBack(job)
-      else if (job.state === 'active') aborted.push(this.#interrupt(job))
+      else if (job.state === 'running') aborted.push(this.#interrupt(job))
     }
     this.#queue.clear()
     this.#ready.clear()
@@ -410,15 +440,16 @@ export class TaskQueue<H extends JobHandlers>
 
   #interrupt(job: MemoryJob): MemoryJob {
     const context = job.currentContext
-    this.#active--
+    this.#running--
     job.state = 'interrupted'
     this.#jobs.drop(job)
-    const reason = new QueueClosedError(
-      this.name,
-      `job ${job.id} was still running at the close() deadline`,
-    )
+    const reason = this.#closedError(`job ${job.id} was still running at the close() deadline`)
     this.#rejectWaiters(job, reason)
     context.abort(reason)
     return job
+  }
+
+  #closedError(detail = 'it accepts no new job'): ClosedError {
+    return new ClosedError(`Task queue "${this.name}" is closed; ${detail}`)
   }
 }

@@ -1,60 +1,74 @@
+import {
+  AbortError,
+  adoptThenable,
+  ClosedError,
+  checkOptions,
+  durationOption,
+  functionOption,
+  integerOption,
+  LinkedList,
+  nameOption,
+  QueueFullError,
+  signalOption,
+  startTimer,
+  TimeoutError,
+} from '@loopwork/internal'
 import { EventEmitter } from 'eventemitter3'
-import { ActiveTaskList } from './active-task-list.js'
-import { emitSafely, isThenable, logFailure, reportSafely } from './error-reporting.js'
+import { emitSafely, logFailure, reportSafely } from './internal/error-reporting.js'
+import { type SettleListener, SupervisedTaskRun } from './internal/supervised-task.js'
 import {
-  SupervisorDrainingError,
-  SupervisorFullError,
-  TaskAbortedError,
-  TaskTimeoutError,
-} from './errors.js'
-import {
-  assertDeadline,
-  assertInteger,
-  assertOptionalFunction,
-  assertOptionalMilliseconds,
-  assertOptionalName,
-  assertOptionalSignal,
-  assertOptionsObject,
-  describe,
-  invalid,
-} from './option-validation.js'
-import { type SettleListener, SupervisedTaskRun } from './supervised-task.js'
-import type {
-  DrainOptions,
-  DrainReport,
-  SpawnOptions,
-  SupervisedTask,
-  TaskHandle,
-  TaskInfo,
-  TaskOutcome,
-  TaskSupervisorEvents,
-  TaskSupervisorOptions,
-  TaskSupervisorStats,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MAX_RUNNING,
+  type DrainOptions,
+  type DrainReport,
+  type SpawnOptions,
+  type SupervisedTask,
+  type TaskHandle,
+  type TaskInfo,
+  type TaskOutcome,
+  type TaskSupervisorEvents,
+  type TaskSupervisorOptions,
+  type TaskSupervisorStats,
 } from './task-supervisor-options.js'
 
-/** The default bound on tasks running at once under one supervisor. */
-export const DEFAULT_MAX_ACTIVE = 10_000
-/** The default time `drain()` waits before aborting what still runs. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000
+type Run = SupervisedTaskRun<unknown>
+
+const supervisorSchema = {
+  name: nameOption,
+  onError: functionOption,
+  maxRunning: integerOption({ min: 1, infinity: true }),
+}
+const spawnSchema = {
+  name: nameOption,
+  signal: signalOption,
+  timeoutMs: durationOption({ infinity: true }),
+}
+const drainSchema = { timeoutMs: durationOption({ infinity: true }) }
 
 /**
- * Fire-and-forget without lost errors: the safe `asyncio.create_task` + "keep a reference, add a
- * done callback" pattern. Every spawned task is tracked until it ends; its failure reaches `onError`
- * and the `error` event with its name; no task can ever cause an `unhandledRejection`; `drain()`
- * shuts down gracefully (stop accepting, wait, abort the rest, report).
+ * Fire-and-forget without lost errors: every spawned task is tracked until it ends; its failure
+ * reaches `onError` and the `fail` event with its name; no task can ever cause an
+ * `unhandledRejection`; `drain()` shuts down gracefully (stop accepting, wait, abort the rest,
+ * report). A bound (`maxRunning`) refuses work instead of letting it pile up.
  *
  * @example
- * const supervisor = new TaskSupervisor({ onError, name: 'jobs' })
- * const handle = supervisor.spawn(({ signal }) => reindex(id, signal), { name: 'reindex', timeoutMs: 60_000 })
+ * import { TaskSupervisor } from '@loopwork/background-tasks'
+ *
+ * const supervisor = new TaskSupervisor({ name: 'jobs', onError: (error) => console.error(error) })
+ * supervisor.spawn(({ signal }) => fetch('https://example.com/warm', { signal }), {
+ *   name: 'warm-cache',
+ *   timeoutMs: 60_000,
+ * })
  * // on shutdown:
  * const report = await supervisor.drain({ timeoutMs: 10_000 })
  */
 export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
-  /** The supervisor's name, used in errors, logs and metrics. */
+  /** The supervisor's name (the `name` option), used in errors, logs, metrics and `stats().name`. */
   readonly name: string
-  readonly #maxActive: number
+  readonly #maxRunning: number
   readonly #onError: ((error: unknown, task: TaskInfo) => unknown) | undefined
-  readonly #active = new ActiveTaskList()
+  /** The running tasks, linked through the tasks themselves: no allocation per spawn. */
+  readonly #running = new LinkedList<Run>()
   #lastId = 0
   #started = 0
   #succeeded = 0
@@ -64,21 +78,17 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
   #resolveIdle: (() => void) | undefined
   readonly #onSettle: SettleListener = (task) => this.#settled(task)
 
-  constructor(options: TaskSupervisorOptions = {}) {
+  constructor(options?: TaskSupervisorOptions) {
     super()
-    assertOptionsObject('options', options)
-    this.name = assertOptionalName('name', options.name) ?? 'supervisor'
-    assertOptionalFunction('onError', options.onError)
-    this.#onError = options.onError
-    this.#maxActive =
-      options.maxActive === undefined
-        ? DEFAULT_MAX_ACTIVE
-        : assertInteger('maxActive', options.maxActive, 1, true)
+    checkOptions('TaskSupervisor options', options, supervisorSchema)
+    this.name = options?.name ?? 'supervisor'
+    this.#onError = options?.onError
+    this.#maxRunning = options?.maxRunning ?? DEFAULT_MAX_RUNNING
   }
 
   /** Tasks running right now. */
-  get active(): number {
-    return this.#active.size
+  get running(): number {
+    return this.#running.length
   }
 
   /** Whether `drain()` has been called; a draining supervisor refuses new tasks. */
@@ -86,11 +96,12 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
     return this.#draining
   }
 
-  /** A snapshot of the supervisor's state and counters. */
+  /** A snapshot of the supervisor's state and counters, as a fresh object. */
   stats(): TaskSupervisorStats {
     return {
       name: this.name,
-      active: this.#active.size,
+      waiting: 0,
+      running: this.#running.length,
       started: this.#started,
       succeeded: this.#succeeded,
       failed: this.#failed,
@@ -101,17 +112,16 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
 
   /**
    * Starts `task` now (synchronously, in the caller's async context) and tracks it until it ends.
-   * Throws `SupervisorDrainingError` after `drain()`, `SupervisorFullError` past `maxActive`, and a
-   * `TypeError`/`RangeError` for bad options; nothing is started then.
+   * Throws `ClosedError` after `drain()`, `QueueFullError` past `maxRunning`, and a
+   * `TypeError`/`RangeError` (code `LOOPWORK_INVALID_OPTION`) for a bad or unknown option; nothing
+   * is started then. With an already aborted `signal`, the task ends as aborted without running.
    */
   spawn<T>(task: SupervisedTask<T>, options?: SpawnOptions): TaskHandle<T> {
-    if (typeof task !== 'function') {
-      throw invalid(task, `task must be a function, got ${describe(task)}`)
-    }
+    functionOption('task', task)
     const name = this.#checkSpawn(task, options)
-    const handle = new SupervisedTaskRun<T>(++this.#lastId, name, this.#onSettle)
-    const run = handle as unknown as SupervisedTaskRun<unknown>
-    this.#active.add(run)
+    const handle = new SupervisedTaskRun<T>(++this.#lastId, name, this.name, this.#onSettle)
+    const run = handle as unknown as Run
+    this.#running.push(run)
     this.#started++
     if (options !== undefined) this.#arm(run, options)
     if (run.status === 'running') this.#start(run, task)
@@ -120,21 +130,21 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
 
   /**
    * Graceful shutdown: refuses new spawns from now on, waits up to `timeoutMs` for running tasks,
-   * then aborts the rest through their signal. Resolves (never rejects) with what finished and what
-   * was aborted.
+   * then aborts the rest through their signal (with an `AbortError`). Resolves (never rejects for
+   * the tasks' sake) with what finished and what was aborted; rejects only for bad options.
    */
-  async drain(options: DrainOptions = {}): Promise<DrainReport> {
-    assertOptionsObject('options', options)
-    const timeoutMs = assertDeadline('timeoutMs', options.timeoutMs) ?? DEFAULT_DRAIN_TIMEOUT_MS
+  async drain(options?: DrainOptions): Promise<DrainReport> {
+    const timeoutMs =
+      checkOptions('drain() options', options, drainSchema)?.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS
     this.#draining = true
-    const running = this.#active.toArray()
+    const running = this.#runningTasks()
     if (running.length > 0) await this.#idleOrDeadline(timeoutMs)
     const aborted: TaskInfo[] = []
-    for (const run of this.#active.toArray()) {
+    for (const run of this.#runningTasks()) {
       aborted.push({ id: run.id, name: run.name })
       run.abort(
-        new TaskAbortedError(
-          run.name,
+        new AbortError(
+          `Task "${run.name}" of supervisor "${this.name}" was aborted: the drain() deadline passed`,
           `supervisor "${this.name}" drain deadline of ${timeoutMs} ms passed`,
         ),
       )
@@ -153,28 +163,44 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
   #checkSpawn(task: SupervisedTask<unknown>, options: SpawnOptions | undefined): string {
     let name = task.name || 'anonymous'
     if (options !== undefined) {
-      assertOptionsObject('options', options)
-      name = assertOptionalName('name', options.name) ?? name
-      assertOptionalSignal('signal', options.signal)
-      assertOptionalMilliseconds('timeoutMs', options.timeoutMs)
+      checkOptions('spawn() options', options, spawnSchema)
+      name = options.name ?? name
     }
-    if (this.#draining) throw new SupervisorDrainingError(this.name, name)
-    if (this.#active.size >= this.#maxActive)
-      throw new SupervisorFullError(this.name, this.#maxActive)
+    if (this.#draining) {
+      throw new ClosedError(
+        `Supervisor "${this.name}" is shutting down (drain() was called) and accepts no new task; "${name}" was not started`,
+      )
+    }
+    if (this.#running.length >= this.#maxRunning) {
+      throw new QueueFullError(
+        `Supervisor "${this.name}" already runs maxRunning (${this.#maxRunning}) tasks; "${name}" was not started. Raise maxRunning or shed load upstream`,
+        'maxRunning',
+        this.#maxRunning,
+      )
+    }
     return name
   }
 
-  #arm(run: SupervisedTaskRun<unknown>, options: SpawnOptions): void {
+  #arm(run: Run, options: SpawnOptions): void {
     const { signal, timeoutMs } = options
     if (signal?.aborted) {
       run.abort(signal.reason)
       return
     }
-    // A timeout is a guard, not work: its timer must not keep an otherwise finished process alive.
+    // A timeout is a guard, not work: startTimer unrefs it, and starts none for Infinity.
     const timer =
       timeoutMs === undefined
         ? undefined
-        : setTimeout(() => run.expire(new TaskTimeoutError(run.name, timeoutMs)), timeoutMs).unref()
+        : startTimer(
+            () =>
+              run.expire(
+                new TimeoutError(
+                  `Task "${run.name}" of supervisor "${this.name}" did not finish within timeoutMs (${timeoutMs} ms)`,
+                  timeoutMs,
+                ),
+              ),
+            timeoutMs,
+          )
     const onAbort = signal === undefined ? undefined : () => run.abort(signal.reason)
     if (onAbort !== undefined) signal!.addEventListener('abort', onAbort, { once: true })
     if (timer !== undefined || onAbort !== undefined) {
@@ -185,57 +211,65 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
     }
   }
 
-  #start(run: SupervisedTaskRun<unknown>, task: SupervisedTask<unknown>): void {
+  #start(run: Run, task: SupervisedTask<unknown>): void {
     let returned: unknown
+    let promise: Promise<unknown> | undefined
     try {
       returned = task(run)
+      // A thenable is adopted once (a lazy query builder must not run twice); a `then` that throws
+      // becomes a failure of the task.
+      promise = adoptThenable(returned)
     } catch (error) {
       run.settle('failed', error)
       return
     }
-    if (!isThenable(returned)) {
+    if (promise === undefined) {
       run.settle('succeeded', returned)
       return
     }
     // Both reactions are attached at once, so the task's promise always has a handler: a rejection,
-    // even one arriving after an abort or a timeout ended the task, can never go unhandled. A foreign
-    // thenable goes through Promise.resolve, so a `then` that throws becomes a handled rejection.
-    const promise = returned instanceof Promise ? returned : Promise.resolve(returned)
+    // even one arriving after an abort or a timeout ended the task, can never go unhandled.
     promise.then(
       (value) => run.settle('succeeded', value),
       (error: unknown) => run.settle('failed', error),
     )
   }
 
-  #settled(run: SupervisedTaskRun<unknown>): void {
-    this.#active.remove(run)
+  #settled(run: Run): void {
+    this.#running.remove(run)
     if (run.status === 'succeeded') this.#succeeded++
     else if (run.status === 'aborted') this.#aborted++
     else this.#reportFailure(run, run.settledWith)
-    if (this.#active.size === 0 && this.#resolveIdle !== undefined) {
+    if (this.#running.length === 0 && this.#resolveIdle !== undefined) {
       this.#resolveIdle()
       this.#resolveIdle = undefined
     }
   }
 
-  #reportFailure(run: SupervisedTaskRun<unknown>, error: unknown): void {
+  #reportFailure(run: Run, error: unknown): void {
     this.#failed++
     const task: TaskInfo = { id: run.id, name: run.name }
     const what = `task "${run.name}" of supervisor "${this.name}"`
     if (this.#onError !== undefined) reportSafely(this.#onError, what, error, task)
-    const listened = this.listenerCount('error') > 0
-    if (listened) emitSafely(what, () => this.emit('error', error, task))
+    const listened = this.listenerCount('fail') > 0
+    if (listened) emitSafely(what, () => this.emit('fail', { error, task }))
     if (this.#onError === undefined && !listened) logFailure(what, error)
+  }
+
+  /** The running tasks, oldest first, as an array safe to keep while tasks end. */
+  #runningTasks(): Run[] {
+    const runs: Run[] = []
+    for (let run = this.#running.head; run !== undefined; run = run.next) runs.push(run)
+    return runs
   }
 
   #idleOrDeadline(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer =
-        timeoutMs === Number.POSITIVE_INFINITY ? undefined : setTimeout(finish, timeoutMs)
+      const timer = startTimer(finish, timeoutMs)
       const previous = this.#resolveIdle
       this.#resolveIdle = finish
       function finish(): void {
-        if (timer !== undefined) clearTimeout(timer)
+        clearTimeout(timer)
         previous?.()
         resolve()
       }

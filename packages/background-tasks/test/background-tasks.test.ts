@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { BackgroundTasks, TasksAlreadyRunError } from '../src/index.js'
+import { BackgroundTasks, LoopworkError, TasksAlreadyRunError } from '../src/index.js'
+import { caught, countingThenable } from './helpers/counting-thenable.js'
 import { deferred, flush } from './helpers/deferred.js'
 import {
   afterUnhandledRejectionsReported,
@@ -138,6 +139,7 @@ describe('BackgroundTasks', () => {
     await tasks.run()
     await expect(tasks.run()).rejects.toBeInstanceOf(TasksAlreadyRunError)
     await expect(tasks.run()).rejects.toMatchObject({ code: 'LOOPWORK_TASKS_ALREADY_RUN' })
+    await expect(tasks.run()).rejects.toBeInstanceOf(LoopworkError)
     expect(task).toHaveBeenCalledOnce()
   })
 
@@ -242,5 +244,54 @@ describe('BackgroundTasks', () => {
     await expect(other.run({ signal: 'stop' as unknown as AbortSignal })).rejects.toThrow(
       /signal must be an AbortSignal, got "stop"/,
     )
+  })
+})
+
+describe('BackgroundTasks: adopting results and checking options', () => {
+  it('adopts a thenable a task returns once: then is read and called exactly once', async () => {
+    const onError = vi.fn()
+    const tasks = new BackgroundTasks({ onError })
+    const fulfilled = countingThenable({ value: 'done' })
+    const failure = new Error('query failed')
+    const rejected = countingThenable<never>({ error: failure })
+    tasks.add(() => fulfilled.thenable)
+    tasks.add(() => rejected.thenable)
+    expect(await tasks.run()).toEqual({ succeeded: 1, failed: 1, skipped: 0 })
+    expect(fulfilled.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+    expect(rejected.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+    expect(onError).toHaveBeenCalledWith(failure, { name: 'anonymous', position: 1 })
+  })
+
+  it('adopts a thenable onError returns once, with both callbacks, and logs nothing', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const report = countingThenable({ value: undefined })
+    const tasks = new BackgroundTasks({ onError: () => report.thenable })
+    tasks.add(() => {
+      throw new Error('task failed')
+    })
+    await tasks.run()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(report.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+    expect(log).not.toHaveBeenCalled()
+  })
+
+  it('refuses a misspelled option in the constructor and in run(), naming it and the closest name', async () => {
+    const error = caught(() => new BackgroundTasks({ onErorr: () => {} } as never))
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option: 'onErorr' })
+    expect(String(error)).toMatch(/Unknown option "onErorr".*did you mean "onError"/)
+    expect(() => new BackgroundTasks('log' as never)).toThrow(TypeError)
+
+    const tasks = new BackgroundTasks()
+    const task = vi.fn()
+    tasks.add(task)
+    await expect(tasks.run({ sigal: AbortSignal.abort() } as never)).rejects.toMatchObject({
+      code: 'LOOPWORK_INVALID_OPTION',
+      option: 'sigal',
+      message: expect.stringMatching(/did you mean "signal"/),
+    })
+    // a refused run() starts nothing and leaves the tasks to a correct call
+    expect(task).not.toHaveBeenCalled()
+    expect(await tasks.run()).toEqual({ succeeded: 1, failed: 0, skipped: 0 })
   })
 })

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { TaskQueue } from '../src/bullmq/index.js'
-import { QueueClosedError } from '../src/index.js'
+import { ClosedError } from '../src/index.js'
 import { cleanUpAfterEach, redisUrl } from './helpers/redis.js'
 
 const workerScript = fileURLToPath(new URL('./fixtures/bullmq-worker-process.ts', import.meta.url))
@@ -148,7 +148,7 @@ describe('TaskQueue on BullMQ across processes', () => {
     ])
     expect(report.notStarted).toEqual([])
     expect(signals[0]!.aborted).toBe(true)
-    expect(signals[0]!.reason).toBeInstanceOf(QueueClosedError)
+    expect(signals[0]!.reason).toBeInstanceOf(ClosedError)
 
     const inRedis = new Queue(name, { connection: { url: redisUrl } })
     cleanUp.track({ close: () => inRedis.close() })

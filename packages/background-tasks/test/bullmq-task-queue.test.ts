@@ -2,15 +2,18 @@ import { Queue } from 'bullmq'
 import { describe, expect, it, vi } from 'vitest'
 import { TaskQueue } from '../src/bullmq/index.js'
 import {
+  AbortError,
+  ClosedError,
   JobDataError,
   JobFailedError,
   JobNotFoundError,
-  JobTimeoutError,
-  QueueClosedError,
   QueueFullError,
+  type TaskQueueApi,
+  TimeoutError,
   UnknownJobError,
   UnrecoverableJobError,
 } from '../src/index.js'
+import { caught, countingThenable } from './helpers/counting-thenable.js'
 import { cleanUpAfterEach, redisUrl } from './helpers/redis.js'
 import {
   afterUnhandledRejectionsReported,
@@ -51,7 +54,7 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
       }),
     )
     const completed = vi.fn()
-    queue.on('completed', completed)
+    queue.on('complete', completed)
     const id = await queue.add('sendEmail', { to: 'a@b.c' })
     expect(typeof id).toBe('string')
     expect(await queue.result(id)).toBe('sent to a@b.c')
@@ -61,17 +64,18 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
       { mail: { to: 'a@b.c' }, id, name: 'sendEmail', attempt: 1, signal: false },
     ])
     await vi.waitFor(() => expect(completed).toHaveBeenCalledTimes(2))
-    expect(completed.mock.calls[0]![0]).toMatchObject({
+    expect(completed.mock.calls[0]).toHaveLength(1)
+    expect(completed.mock.calls[0]![0].job).toMatchObject({
       id,
       name: 'sendEmail',
       data: { to: 'a@b.c' },
     })
-    expect(completed.mock.calls[0]![1]).toBe('sent to a@b.c')
+    expect(completed.mock.calls[0]![0].result).toBe('sent to a@b.c')
     // a job without data is stored as null, as in memory
     expect((await inspect(name).getJob(noData))?.data).toBeNull()
   })
 
-  it('retries with the same backoff formula, emits retrying, and dead-letters a job that used up its attempts', async () => {
+  it('retries with the same backoff formula, emits retry, and dead-letters a job that used up its attempts', async () => {
     const name = cleanUp.name('retries')
     const onError = vi.fn()
     const queue = cleanUp.track(
@@ -94,12 +98,16 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     )
     const retrying = vi.fn()
     const failed = vi.fn()
-    queue.on('retrying', retrying)
-    queue.on('failed', failed)
+    queue.on('retry', retrying)
+    queue.on('fail', failed)
     const flaky = await queue.add('flaky')
     expect(await queue.result(flaky)).toBe(3)
     expect(
-      retrying.mock.calls.map(([job, error, delayMs]) => [job.attempt, error.message, delayMs]),
+      retrying.mock.calls.map(([{ job, error, delayMs }]) => [
+        job.attempt,
+        (error as Error).message,
+        delayMs,
+      ]),
     ).toEqual([
       [1, 'attempt 1', 20],
       [2, 'attempt 2', 40],
@@ -113,6 +121,8 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     expect(onError.mock.calls[0]![0].message).toBe('always')
     expect(onError.mock.calls[0]![1]).toMatchObject({ id: broken, name: 'broken', attempt: 3 })
     expect(failed).toHaveBeenCalledOnce()
+    expect(failed.mock.calls[0]![0].job).toMatchObject({ id: broken, name: 'broken' })
+    expect(failed.mock.calls[0]![0].error.message).toBe('always')
     const letters = await queue.deadLetters()
     expect(letters).toHaveLength(1)
     expect(letters[0]).toMatchObject({
@@ -127,7 +137,7 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
       name,
       waiting: 0,
       delayed: 0,
-      active: 0,
+      running: 0,
       completed: 1,
       failed: 1,
       retried: 4,
@@ -139,7 +149,7 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     expect(queue.stats()).toMatchObject({ completed: 1, failed: 1, retried: 4, deadLetters: 1 })
   })
 
-  it('fails at once on UnrecoverableJobError, and an attempt past timeoutMs with JobTimeoutError', async () => {
+  it('fails at once on UnrecoverableJobError, and an attempt past timeoutMs with TimeoutError', async () => {
     const name = cleanUp.name('unrecoverable')
     const signals: AbortSignal[] = []
     const queue = cleanUp.track(
@@ -168,7 +178,8 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     await expect(outcome).rejects.toThrow(/did not finish within timeoutMs \(200 ms\)/)
     expect(signals).toHaveLength(1)
     expect(signals[0]!.aborted).toBe(true)
-    expect(signals[0]!.reason).toBeInstanceOf(JobTimeoutError)
+    expect(signals[0]!.reason).toBeInstanceOf(TimeoutError)
+    expect(signals[0]!.reason).toMatchObject({ code: 'LOOPWORK_TIMEOUT', timeoutMs: 200 })
   })
 
   it('rejects unknown names, non-JSON data and bad options at add() and stores nothing', async () => {
@@ -187,11 +198,25 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     for (const data of [{ callback: () => {} }, { big: 1n }, cycle, { at: new Date() }]) {
       await expect(queue.add('work', data)).rejects.toBeInstanceOf(JobDataError)
     }
+    // BullMQ would store { a: undefined } as {}: refused, as in memory
+    await expect(queue.add('work', { a: undefined })).rejects.toThrow(
+      'data.a is undefined, which JSON drops',
+    )
     await expect(queue.add('work', {}, { priority: Number.NaN })).rejects.toThrow(
       /priority must be/,
     )
     await expect(queue.add('work', {}, { delayMs: -1 })).rejects.toThrow(/delayMs must be/)
-    await expect(queue.add('work', {}, { jobId: '12' })).rejects.toThrow(/must not be an integer/)
+    await expect(queue.add('work', {}, { jobId: '12' })).rejects.toThrow(
+      /must be a string that is not an integer/,
+    )
+    await expect(queue.add('work', {}, { dealyMs: 5 } as never)).rejects.toMatchObject({
+      code: 'LOOPWORK_INVALID_OPTION',
+      option: 'dealyMs',
+      message: expect.stringMatching(/did you mean "delayMs"/),
+    })
+    await expect(queue.add('work', {}, { delayMs: 2_147_483_648 })).rejects.toThrow(
+      /delayMs must be a number of milliseconds from 0 to 2147483647/,
+    )
     const counts = await inspect(name).getJobCounts()
     expect(Object.values(counts).every((count) => count === 0)).toBe(true)
     await expect(queue.result('no-such-job')).rejects.toBeInstanceOf(JobNotFoundError)
@@ -199,8 +224,12 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
 
   it('rejects bad BullMQ options at construction, naming the option and the value', () => {
     const handlers = { work: () => {} }
-    expect(() => new TaskQueue({ handlers } as never)).toThrow(/name is required/)
-    expect(() => new TaskQueue({ name: 'a:b', handlers })).toThrow(/name must not contain ":"/)
+    expect(() => new TaskQueue({ handlers } as never)).toThrow(
+      /name must be a queue name \(required\)/,
+    )
+    expect(() => new TaskQueue({ name: 'a:b', handlers })).toThrow(
+      /name must be a name without ":"/,
+    )
     expect(() => new TaskQueue({ name: 'x', handlers, connection: 'http://x' })).toThrow(
       /connection must be a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/x"/,
     )
@@ -208,22 +237,34 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
       /connection must be a Redis URL, ioredis options or an ioredis instance, got 5/,
     )
     expect(() => new TaskQueue({ name: 'x', handlers, lockDurationMs: 0 })).toThrow(
-      /lockDurationMs must be at least 1 millisecond/,
+      /lockDurationMs must be a number of milliseconds from 1 to 2147483647, got 0/,
     )
     expect(() => new TaskQueue({ name: 'x', handlers, stalledIntervalMs: -1 })).toThrow(
-      /stalledIntervalMs must be a finite number/,
+      /stalledIntervalMs must be a number of milliseconds from 1 to 2147483647/,
+    )
+    expect(() => new TaskQueue({ name: 'x', handlers, statsMaxAgeMs: 2_147_483_648 })).toThrow(
+      /statsMaxAgeMs must be a number of milliseconds from 0 to 2147483647/,
     )
     expect(() => new TaskQueue({ name: 'x', handlers, maxStalledCount: 1.5 })).toThrow(
-      /maxStalledCount must be an integer >= 0, got 1.5/,
+      /maxStalledCount must be an integer from 0 .*, got 1.5/,
     )
     expect(() => new TaskQueue({ name: 'x', handlers, consume: 'yes' as never })).toThrow(
-      /consume must be a boolean, got "yes"/,
+      /consume must be true or false, got "yes"/,
     )
     expect(() => new TaskQueue({ name: 'x', handlers, prefix: 'a:b' })).toThrow(
-      /prefix must not contain ":"/,
+      /prefix must be a prefix without ":"/,
     )
     expect(() => new TaskQueue({ name: 'x', handlers, concurrency: 0 })).toThrow(
-      /concurrency must be an integer >= 1, got 0/,
+      /concurrency must be an integer from 1 .*, got 0/,
+    )
+    const misspelled = caught(
+      () => new TaskQueue({ name: 'x', handlers, conection: 'redis://h' } as never),
+    )
+    expect(misspelled).toBeInstanceOf(TypeError)
+    expect(misspelled).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option: 'conection' })
+    expect(String(misspelled)).toMatch(/did you mean "connection"/)
+    expect(() => new TaskQueue({ name: 'x', handlers, maxSize: 5 } as never)).toThrow(
+      /Unknown option "maxSize" in BullMQ TaskQueue options/,
     )
   })
 
@@ -276,20 +317,25 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     expect(handler).not.toHaveBeenCalled()
   })
 
-  it('enforces maxSize across the queue with QueueFullError, storing nothing', async () => {
+  it('enforces maxWaiting across the queue with QueueFullError, storing nothing', async () => {
     const name = cleanUp.name('full')
     const queue = cleanUp.track(
       new TaskQueue({
         name,
         connection: redisUrl,
         consume: false,
-        maxSize: 2,
+        maxWaiting: 2,
         handlers: { work: (_value: number) => {} },
       }),
     )
     await queue.add('work', 1)
     await queue.add('work', 2, { delayMs: 600_000 })
     await expect(queue.add('work', 3)).rejects.toBeInstanceOf(QueueFullError)
+    await expect(queue.add('work', 3)).rejects.toMatchObject({
+      code: 'LOOPWORK_QUEUE_FULL',
+      option: 'maxWaiting',
+      limit: 2,
+    })
     // a duplicate of a known job still answers with its id
     await queue.add('work', 4, { jobId: 'known' }).catch(() => {})
     expect((await queue.refreshStats()).waiting + (await queue.refreshStats()).delayed).toBe(2)
@@ -348,15 +394,16 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     expect(handler).toHaveBeenCalledOnce()
   })
 
-  it('emits drained once nothing is waiting, delayed or running', async () => {
-    const name = cleanUp.name('drained')
+  it('emits idle once nothing is waiting, delayed or running', async () => {
+    const name = cleanUp.name('idle')
     const queue = cleanUp.track(
       new TaskQueue({ name, connection: redisUrl, handlers: { work: () => {} } }),
     )
     const drained = vi.fn()
-    queue.on('drained', drained)
+    queue.on('idle', drained)
     await queue.add('work')
     await vi.waitFor(() => expect(drained).toHaveBeenCalled(), { timeout: 10_000 })
+    expect(drained).toHaveBeenCalledWith({})
     expect((await queue.refreshStats()).waiting).toBe(0)
   })
 
@@ -366,10 +413,87 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     const first = queue.close({ timeoutMs: 2_000 })
     expect(queue.close()).toBe(first)
     expect(await first).toEqual({ timedOut: false, aborted: [], notStarted: [] })
-    await expect(queue.add('work')).rejects.toBeInstanceOf(QueueClosedError)
-    await expect(queue.result('1')).rejects.toBeInstanceOf(QueueClosedError)
+    await expect(queue.add('work')).rejects.toBeInstanceOf(ClosedError)
+    await expect(queue.result('1')).rejects.toBeInstanceOf(ClosedError)
     await queue.onIdle()
     await afterUnhandledRejectionsReported()
     expect(unhandled.reasons).toEqual([])
+  })
+})
+
+describe('TaskQueue on BullMQ: adopting results, aborting waits, one interface', () => {
+  it('adopts a thenable a handler returns once: then is read and called exactly once', async () => {
+    const name = cleanUp.name('thenable')
+    const fulfilled = countingThenable({ value: 'rows' })
+    const queue = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, handlers: { query: () => fulfilled.thenable } }),
+    )
+    expect(await queue.result(await queue.add('query'))).toBe('rows')
+    expect(fulfilled.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+  })
+
+  it('adopts a thenable onError returns once, with both callbacks, and logs nothing', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const name = cleanUp.name('on-error-thenable')
+      const report = countingThenable({ value: undefined })
+      const onError = vi.fn(() => report.thenable)
+      const queue = cleanUp.track(
+        new TaskQueue({
+          name,
+          connection: redisUrl,
+          onError,
+          handlers: {
+            broken: () => {
+              throw new Error('no')
+            },
+          },
+        }),
+      )
+      await expect(queue.result(await queue.add('broken'))).rejects.toBeInstanceOf(JobFailedError)
+      await vi.waitFor(() => expect(report.counts.calls).toBe(1))
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect(report.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+      expect(log).not.toHaveBeenCalled()
+    } finally {
+      log.mockRestore()
+    }
+  })
+
+  it('stops a result() wait through its signal with an AbortError whose cause is the reason', async () => {
+    const name = cleanUp.name('result-signal')
+    const queue = cleanUp.track(
+      new TaskQueue({
+        name,
+        connection: redisUrl,
+        consume: false,
+        handlers: { work: () => 'done' },
+      }),
+    )
+    const id = await queue.add('work')
+    const controller = new AbortController()
+    const waiting = queue.result(id, { signal: controller.signal })
+    const reason = new Error('gave up')
+    controller.abort(reason)
+    await expect(waiting).rejects.toBeInstanceOf(AbortError)
+    await expect(waiting).rejects.toMatchObject({ code: 'ABORT_ERR', cause: reason })
+    const already = queue.result(id, { signal: AbortSignal.abort('already') })
+    await expect(already).rejects.toMatchObject({ name: 'AbortError', cause: 'already' })
+    await expect(queue.result(id, { sigal: undefined } as never)).rejects.toMatchObject({
+      code: 'LOOPWORK_INVALID_OPTION',
+      option: 'sigal',
+    })
+  })
+
+  it('implements the same TaskQueueApi as the in-memory queue', async () => {
+    const name = cleanUp.name('api')
+    const queue: TaskQueueApi<{ work: (n: number) => number }> = cleanUp.track(
+      new TaskQueue({ name, connection: redisUrl, handlers: { work: (n: number) => n + 1 } }),
+    )
+    const complete = vi.fn()
+    queue.on('complete', complete)
+    expect(await queue.result(await queue.add('work', 1))).toBe(2)
+    await vi.waitFor(() => expect(complete).toHaveBeenCalledOnce())
+    expect(await queue.refreshStats()).toMatchObject({ name, waiting: 0, running: 0, completed: 1 })
   })
 })

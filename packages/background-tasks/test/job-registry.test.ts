@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { JobRegistry } from '../src/job-registry.js'
-import { MemoryJob } from '../src/memory-job.js'
+import { JobRegistry } from '../src/internal/job-registry.js'
+import { MemoryJob } from '../src/internal/memory-job.js'
 
 function register(registry: JobRegistry, jobId?: string): MemoryJob {
   const job = new MemoryJob(registry.nextSequence(), jobId, 'work', null, 0, 1)

@@ -1,12 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import {
+  AbortError,
   type JobContext,
   JobNotFoundError,
   QueueFullError,
   TaskQueue,
+  type TaskQueueApi,
   type TaskQueueStats,
 } from '../src/index.js'
+import { countingThenable } from './helpers/counting-thenable.js'
 import { deferred, flush } from './helpers/deferred.js'
 import {
   afterUnhandledRejectionsReported,
@@ -38,7 +41,7 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
     expect(second).toBe('2')
     // concurrency 1: the second job has not started, yet add() resolved
     expect(started).toEqual(['a@b.c'])
-    expect(queue.stats()).toMatchObject({ waiting: 1, active: 1 })
+    expect(queue.stats()).toMatchObject({ waiting: 1, running: 1 })
     gate.resolve()
     expect(await queue.result(first)).toBe('sent to a@b.c')
     expect(await queue.result(second)).toBe('sent to d@e.f')
@@ -110,13 +113,13 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
     })
     for (let index = 0; index < 6; index++) await queue.add('work', index)
     await flush()
-    expect(queue.stats()).toMatchObject({ active: 2, waiting: 4 })
+    expect(queue.stats()).toMatchObject({ running: 2, waiting: 4 })
     expect(() => {
       queue.concurrency = 0
-    }).toThrow(/concurrency must be an integer >= 1, got 0/)
+    }).toThrow(/concurrency must be an integer from 1 to Number.MAX_SAFE_INTEGER, got 0/)
     queue.concurrency = 3
     await flush()
-    expect(queue.stats()).toMatchObject({ active: 3, waiting: 3 })
+    expect(queue.stats()).toMatchObject({ running: 3, waiting: 3 })
     for (const gate of gates) gate.resolve()
     await queue.onIdle()
     expect(peak).toBe(3)
@@ -165,27 +168,29 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
     await queue.add('work')
     await queue.add('work')
     await queue.onIdle()
-    expect(queue.stats()).toMatchObject({ completed: 2, waiting: 0, active: 0 })
+    expect(queue.stats()).toMatchObject({ completed: 2, waiting: 0, running: 0 })
   })
 
-  it('emits completed with the job and the result, and drained once nothing is left', async () => {
+  it('emits complete with the job and the result, and idle once nothing is left, one object each', async () => {
     const queue = new TaskQueue({ handlers: { double: (value: number) => value * 2 } })
     const completed = vi.fn()
     const drained = vi.fn()
-    queue.on('completed', completed)
-    queue.on('drained', drained)
+    queue.on('complete', completed)
+    queue.on('idle', drained)
     queue.pause()
     await queue.add('double', 2)
     await queue.add('double', 3)
     queue.resume()
     await queue.onIdle()
     expect(
-      completed.mock.calls.map(([job, result]) => [job.id, job.name, job.data, result]),
+      completed.mock.calls.map(([{ job, result }]) => [job.id, job.name, job.data, result]),
     ).toEqual([
       ['1', 'double', 2, 4],
       ['2', 'double', 3, 6],
     ])
+    expect(completed.mock.calls.every((call) => call.length === 1)).toBe(true)
     expect(drained).toHaveBeenCalledOnce()
+    expect(drained).toHaveBeenCalledWith({})
     // it fires again each time the queue runs empty
     await queue.add('double', 4)
     await queue.onIdle()
@@ -201,7 +206,7 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
       name: 'mail',
       waiting: 0,
       delayed: 0,
-      active: 0,
+      running: 0,
       completed: 1,
       failed: 0,
       retried: 0,
@@ -212,18 +217,21 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
     expect(await queue.refreshStats()).toEqual(stats)
   })
 
-  it('rejects add() past maxSize with QueueFullError and enqueues nothing', async () => {
+  it('rejects add() past maxWaiting with QueueFullError and enqueues nothing', async () => {
     const handler = vi.fn()
-    const queue = new TaskQueue({ name: 'mail', maxSize: 2, handlers: { work: handler } })
+    const queue = new TaskQueue({ name: 'mail', maxWaiting: 2, handlers: { work: handler } })
     queue.pause()
     await queue.add('work', 1)
     await queue.add('work', 2, { delayMs: 60_000 })
     const refused = queue.add('work', 3)
     await expect(refused).rejects.toBeInstanceOf(QueueFullError)
     await expect(queue.add('work', 3)).rejects.toMatchObject({
-      code: 'LOOPWORK_TASKS_QUEUE_FULL',
-      maxSize: 2,
-      message: expect.stringMatching(/Task queue "mail" already holds maxSize \(2\) waiting jobs/),
+      code: 'LOOPWORK_QUEUE_FULL',
+      option: 'maxWaiting',
+      limit: 2,
+      message: expect.stringMatching(
+        /Task queue "mail" already holds maxWaiting \(2\) waiting or delayed jobs/,
+      ),
     })
     expect(queue.stats()).toMatchObject({ waiting: 1, delayed: 1 })
     queue.resume()
@@ -232,9 +240,9 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
     await queue.close({ timeoutMs: 0 })
   })
 
-  it('does not count running jobs against maxSize', async () => {
+  it('does not count running jobs against maxWaiting', async () => {
     const gate = deferred()
-    const queue = new TaskQueue({ maxSize: 1, handlers: { work: () => gate.promise } })
+    const queue = new TaskQueue({ maxWaiting: 1, handlers: { work: () => gate.promise } })
     await queue.add('work')
     await flush()
     await queue.add('work')
@@ -249,17 +257,29 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
     await expect(queue.result('42')).rejects.toThrow(/knows no job with id "42"/)
   })
 
-  it('stops a result() wait through its signal without touching the job', async () => {
+  it('stops a result() wait through its signal with an AbortError whose cause is the reason, without touching the job', async () => {
     const gate = deferred<string>()
-    const queue = new TaskQueue({ handlers: { work: () => gate.promise } })
+    const queue = new TaskQueue({ name: 'mail', handlers: { work: () => gate.promise } })
     const id = await queue.add('work')
     const controller = new AbortController()
     const waiting = queue.result(id, { signal: controller.signal })
-    controller.abort(new Error('gave up'))
-    await expect(waiting).rejects.toThrow('gave up')
-    await expect(queue.result(id, { signal: AbortSignal.abort('already') })).rejects.toBe('already')
+    const other = queue.result(id)
+    const reason = new Error('gave up')
+    controller.abort(reason)
+    await expect(waiting).rejects.toBeInstanceOf(AbortError)
+    await expect(waiting).rejects.toMatchObject({
+      name: 'AbortError',
+      code: 'ABORT_ERR',
+      cause: reason,
+      message: expect.stringMatching(/Task queue "mail" stopped waiting for the result of job 1/),
+    })
+    const already = queue.result(id, { signal: AbortSignal.abort('already') })
+    await expect(already).rejects.toBeInstanceOf(AbortError)
+    await expect(already).rejects.toMatchObject({ code: 'ABORT_ERR', cause: 'already' })
     gate.resolve('done')
     expect(await queue.result(id)).toBe('done')
+    // the other waiter of the same job was left alone
+    expect(await other).toBe('done')
   })
 
   it('runs handlers in the AsyncLocalStorage context of their add() call', async () => {
@@ -319,5 +339,66 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
     await afterUnhandledRejectionsReported()
     expect(unhandled.reasons).toEqual([])
     expect(queue.stats().failed).toBe(2)
+  })
+})
+
+describe('TaskQueue (in memory): adopting results, one interface for both backends', () => {
+  it('adopts a thenable a handler returns once: then is read and called exactly once', async () => {
+    const fulfilled = countingThenable({ value: 'rows' })
+    const failure = new Error('query failed')
+    const rejected = countingThenable<never>({ error: failure })
+    const queue = new TaskQueue({
+      onError: () => {},
+      handlers: {
+        query: () => fulfilled.thenable,
+        broken: () => rejected.thenable,
+      },
+    })
+    const id = await queue.add('query')
+    expect(await queue.result(id)).toBe('rows')
+    const brokenId = await queue.add('broken')
+    await expect(queue.result(brokenId)).rejects.toMatchObject({ cause: failure })
+    expect(fulfilled.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+    expect(rejected.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+  })
+
+  it('adopts a thenable once also when the attempt has a timeoutMs', async () => {
+    const fulfilled = countingThenable({ value: 'rows' })
+    const queue = new TaskQueue({
+      timeoutMs: 60_000,
+      handlers: { query: () => fulfilled.thenable },
+    })
+    expect(await queue.result(await queue.add('query'))).toBe('rows')
+    expect(fulfilled.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+  })
+
+  it('adopts a thenable onError returns once, with both callbacks, and logs nothing', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const report = countingThenable({ value: undefined })
+    const queue = new TaskQueue({
+      onError: () => report.thenable,
+      handlers: {
+        broken: () => {
+          throw new Error('no')
+        },
+      },
+    })
+    await queue.add('broken')
+    await queue.onIdle()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(report.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+    expect(log).not.toHaveBeenCalled()
+  })
+
+  it('implements TaskQueueApi, events included', async () => {
+    const queue: TaskQueueApi<{ work: (n: number) => number }> = new TaskQueue({
+      name: 'api',
+      handlers: { work: (n: number) => n + 1 },
+    })
+    const complete = vi.fn()
+    queue.on('complete', complete)
+    expect(await queue.result(await queue.add('work', 1))).toBe(2)
+    expect(complete).toHaveBeenCalledOnce()
+    expect(queue.stats()).toMatchObject({ name: 'api', waiting: 0, running: 0, completed: 1 })
   })
 })

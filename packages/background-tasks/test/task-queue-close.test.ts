@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { QueueClosedError, TaskQueue } from '../src/index.js'
+import { ClosedError, TaskQueue } from '../src/index.js'
 import { deferred, flush } from './helpers/deferred.js'
 import {
   afterUnhandledRejectionsReported,
@@ -13,10 +13,10 @@ afterEach(() => {
 })
 
 describe('TaskQueue (in memory): close()', () => {
-  it('refuses new jobs at once with QueueClosedError', async () => {
+  it('refuses new jobs at once with ClosedError', async () => {
     const queue = new TaskQueue({ name: 'mail', handlers: { work: () => {} } })
     const closing = queue.close()
-    await expect(queue.add('work')).rejects.toBeInstanceOf(QueueClosedError)
+    await expect(queue.add('work')).rejects.toBeInstanceOf(ClosedError)
     await expect(queue.add('work')).rejects.toThrow(
       'Task queue "mail" is closed; it accepts no new job',
     )
@@ -80,10 +80,10 @@ describe('TaskQueue (in memory): close()', () => {
     ])
     expect(signals).toHaveLength(1)
     expect(signals[0]!.aborted).toBe(true)
-    expect(signals[0]!.reason).toBeInstanceOf(QueueClosedError)
+    expect(signals[0]!.reason).toBeInstanceOf(ClosedError)
     await expect(runningResult).rejects.toThrow(/still running at the close\(\) deadline/)
     await expect(queuedResult).rejects.toThrow(/never started/)
-    expect(queue.stats()).toMatchObject({ waiting: 0, active: 0, delayed: 0 })
+    expect(queue.stats()).toMatchObject({ waiting: 0, running: 0, delayed: 0 })
     await queue.onIdle()
   })
 
@@ -149,7 +149,7 @@ describe('TaskQueue (in memory): close()', () => {
     const late = deferred<string>()
     const completed = vi.fn()
     const queue = new TaskQueue({ handlers: { slow: () => late.promise } })
-    queue.on('completed', completed)
+    queue.on('complete', completed)
     await queue.add('slow')
     const first = queue.close({ timeoutMs: 100 })
     const second = queue.close({ timeoutMs: 999_999 })
@@ -172,7 +172,7 @@ describe('TaskQueue (in memory): close()', () => {
     await queue.add('stuck')
     const closing = queue.close()
     await vi.advanceTimersByTimeAsync(9_999)
-    expect(queue.stats().active).toBe(1)
+    expect(queue.stats().running).toBe(1)
     await vi.advanceTimersByTimeAsync(1)
     expect((await closing).timedOut).toBe(true)
   })

@@ -20,6 +20,19 @@ describe('TaskQueue (in memory): delays', () => {
     expect(queue.stats()).toMatchObject({ delayed: 0, completed: 1 })
   })
 
+  it('honours the longest delay a timer can wait instead of firing it after 1 ms', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const handler = vi.fn()
+    const queue = new TaskQueue({ handlers: { later: handler } })
+    await queue.add('later', null, { delayMs: 2_147_483_647 })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(handler).not.toHaveBeenCalled()
+    expect(queue.stats().delayed).toBe(1)
+    await expect(queue.add('later', null, { delayMs: 2_147_483_648 })).rejects.toThrow(RangeError)
+    expect(queue.stats().delayed).toBe(1)
+    expect((await queue.close({ timeoutMs: 0 })).notStarted).toHaveLength(1)
+  })
+
   it('treats delayMs 0 as no delay', async () => {
     const handler = vi.fn()
     const queue = new TaskQueue({ handlers: { now: handler } })
@@ -62,7 +75,7 @@ describe('TaskQueue (in memory): jobId deduplication', () => {
   })
 
   it('answers a duplicate with its id even when the queue is full', async () => {
-    const queue = new TaskQueue({ maxSize: 1, handlers: { charge: (_data: null) => {} } })
+    const queue = new TaskQueue({ maxWaiting: 1, handlers: { charge: (_data: null) => {} } })
     queue.pause()
     await queue.add('charge', null, { jobId: 'charge-1' })
     expect(await queue.add('charge', null, { jobId: 'charge-1' })).toBe('charge-1')

@@ -1,14 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { backoffDelay, resolveBackoff } from '../src/backoff.js'
 import {
   DEFAULT_BACKOFF,
   JobFailedError,
   JobNotFoundError,
-  JobTimeoutError,
   TaskQueue,
+  TimeoutError,
   UnrecoverableJobError,
 } from '../src/index.js'
+import { backoffDelay, resolveBackoff } from '../src/internal/backoff.js'
 import { deferred, flush } from './helpers/deferred.js'
 
 afterEach(() => {
@@ -55,16 +55,19 @@ describe('backoff', () => {
 
   it('rejects bad backoff options naming the field', () => {
     expect(() => resolveBackoff({ type: 'linear' as 'fixed', delayMs: 1 })).toThrow(
-      /backoff.type must be 'fixed' or 'exponential', got "linear"/,
+      /backoff.type must be one of "fixed", "exponential", got "linear"/,
     )
     expect(() => resolveBackoff({ type: 'fixed', delayMs: Number.NaN })).toThrow(
-      /backoff.delayMs must be a finite number of milliseconds/,
+      /backoff.delayMs must be a number of milliseconds from 0 to 2147483647/,
     )
     expect(() => resolveBackoff({ type: 'fixed' } as { type: 'fixed'; delayMs: number })).toThrow(
-      /backoff.delayMs is required/,
+      /backoff.delayMs must be a number of milliseconds \(required\)/,
+    )
+    expect(() => resolveBackoff({ delayMs: 1 } as { type: 'fixed'; delayMs: number })).toThrow(
+      /backoff.type must be 'fixed' or 'exponential', got undefined/,
     )
     expect(() => resolveBackoff({ type: 'fixed', delayMs: 1, jitter: 2 })).toThrow(
-      /backoff.jitter must be a boolean or a number from 0 to 1, got 2/,
+      /backoff.jitter must be true, false or a number from 0 to 1, got 2/,
     )
     expect(() => resolveBackoff({ type: 'fixed', delayMs: 1, maxDelayMs: -1 })).toThrow(
       /backoff.maxDelayMs/,
@@ -73,7 +76,7 @@ describe('backoff', () => {
 })
 
 describe('TaskQueue (in memory): retries, timeouts and dead letters', () => {
-  it('retries a failing job after the backoff, emitting retrying with the error and the delay', async () => {
+  it('retries a failing job after the backoff, emitting retry with the error and the delay', async () => {
     fakeTimers()
     let calls = 0
     const queue = new TaskQueue({
@@ -88,7 +91,7 @@ describe('TaskQueue (in memory): retries, timeouts and dead letters', () => {
       },
     })
     const retrying = vi.fn()
-    queue.on('retrying', retrying)
+    queue.on('retry', retrying)
     const id = await queue.add('flaky')
     await vi.advanceTimersByTimeAsync(0)
     expect(calls).toBe(1)
@@ -103,7 +106,11 @@ describe('TaskQueue (in memory): retries, timeouts and dead letters', () => {
     expect(calls).toBe(4)
     expect(await queue.result(id)).toBe(4)
     expect(
-      retrying.mock.calls.map(([job, error, delayMs]) => [job.attempt, error.message, delayMs]),
+      retrying.mock.calls.map(([{ job, error, delayMs }]) => [
+        job.attempt,
+        (error as Error).message,
+        delayMs,
+      ]),
     ).toEqual([
       [1, 'attempt 1', 100],
       [2, 'attempt 2', 200],
@@ -129,7 +136,7 @@ describe('TaskQueue (in memory): retries, timeouts and dead letters', () => {
     expect(await queue.result(id)).toBe('second')
   })
 
-  it('a job that used up its attempts goes to the dead letters, onError and the failed event, and result() rejects with JobFailedError', async () => {
+  it('a job that used up its attempts goes to the dead letters, onError and the fail event, and result() rejects with JobFailedError', async () => {
     const onError = vi.fn()
     const failedEvent = vi.fn()
     const failure = new Error('smtp down')
@@ -144,12 +151,12 @@ describe('TaskQueue (in memory): retries, timeouts and dead letters', () => {
         },
       },
     })
-    queue.on('failed', failedEvent)
+    queue.on('fail', failedEvent)
     const id = await queue.add('sendEmail', { to: 'a@b.c' })
     const outcome = queue.result(id)
     await expect(outcome).rejects.toBeInstanceOf(JobFailedError)
     await expect(outcome).rejects.toMatchObject({
-      code: 'LOOPWORK_TASKS_JOB_FAILED',
+      code: 'LOOPWORK_JOB_FAILED',
       jobId: id,
       jobName: 'sendEmail',
       attempts: 2,
@@ -162,6 +169,10 @@ describe('TaskQueue (in memory): retries, timeouts and dead letters', () => {
     expect(onError.mock.calls[0]![0]).toBe(failure)
     expect(onError.mock.calls[0]![1]).toMatchObject({ id, name: 'sendEmail', attempt: 2 })
     expect(failedEvent).toHaveBeenCalledOnce()
+    expect(failedEvent).toHaveBeenCalledWith({
+      job: expect.objectContaining({ id, name: 'sendEmail', attempt: 2 }),
+      error: failure,
+    })
     const letters = await queue.deadLetters()
     expect(letters).toEqual([
       {
@@ -251,7 +262,7 @@ describe('TaskQueue (in memory): retries, timeouts and dead letters', () => {
     expect(queue.stats()).toMatchObject({ failed: 1, retried: 0 })
   })
 
-  it('fails an attempt past timeoutMs with JobTimeoutError, aborts its signal, frees its slot and retries', async () => {
+  it('fails an attempt past timeoutMs with TimeoutError, aborts its signal, frees its slot and retries', async () => {
     fakeTimers()
     const signals: AbortSignal[] = []
     const attempts: number[] = []
@@ -269,17 +280,19 @@ describe('TaskQueue (in memory): retries, timeouts and dead letters', () => {
       },
     })
     const retrying = vi.fn()
-    queue.on('retrying', retrying)
+    queue.on('retry', retrying)
     const slow = await queue.add('slow')
     const other = await queue.add('other')
     await vi.advanceTimersByTimeAsync(999)
     expect(signals[0]!.aborted).toBe(false)
-    expect(queue.stats()).toMatchObject({ active: 1, waiting: 1 })
+    expect(queue.stats()).toMatchObject({ running: 1, waiting: 1 })
     await vi.advanceTimersByTimeAsync(1)
-    const error = retrying.mock.calls[0]![1]
-    expect(error).toBeInstanceOf(JobTimeoutError)
-    expect(error).toMatchObject({ code: 'LOOPWORK_TASKS_JOB_TIMEOUT', timeoutMs: 1_000 })
-    expect(error.message).toBe('Job "slow" (id 1) did not finish within timeoutMs (1000 ms)')
+    const error = retrying.mock.calls[0]![0].error
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect(error).toMatchObject({ code: 'LOOPWORK_TIMEOUT', timeoutMs: 1_000 })
+    expect(error.message).toBe(
+      'Job "slow" (id 1) of task queue "tasks" did not finish within timeoutMs (1000 ms)',
+    )
     expect(signals[0]!.aborted).toBe(true)
     expect(signals[0]!.reason).toBe(error)
     // the slot was freed although the first attempt never settled
@@ -335,7 +348,7 @@ describe('TaskQueue (in memory): retries, timeouts and dead letters', () => {
     })
     const id = await queue.add('slow')
     await vi.advanceTimersByTimeAsync(100)
-    await expect(queue.result(id)).rejects.toMatchObject({ cause: expect.any(JobTimeoutError) })
+    await expect(queue.result(id)).rejects.toMatchObject({ cause: expect.any(TimeoutError) })
     late.resolve('too late')
     await flush()
     expect(queue.stats()).toMatchObject({ completed: 0, failed: 1 })

@@ -1,12 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
-  SupervisorDrainingError,
-  SupervisorFullError,
-  TaskAbortedError,
+  AbortError,
+  ClosedError,
+  isLoopworkError,
+  LoopworkError,
+  QueueFullError,
   TaskSupervisor,
-  TaskTimeoutError,
+  TimeoutError,
 } from '../src/index.js'
+import { caught, countingThenable } from './helpers/counting-thenable.js'
 import { deferred, flush } from './helpers/deferred.js'
 import {
   afterUnhandledRejectionsReported,
@@ -40,15 +43,16 @@ describe('TaskSupervisor.spawn', () => {
     expect(context?.signal).toBeInstanceOf(AbortSignal)
     expect(context?.signal.aborted).toBe(false)
     expect(handle).toMatchObject({ id: 1, name: 'reindex' })
-    expect(supervisor.active).toBe(1)
+    expect(supervisor.running).toBe(1)
     expect(handle.outcome).toBeUndefined()
     gate.resolve(42)
     expect(await handle.done).toEqual({ status: 'succeeded', value: 42 })
     expect(await handle.result()).toBe(42)
-    expect(supervisor.active).toBe(0)
+    expect(supervisor.running).toBe(0)
     expect(supervisor.stats()).toEqual({
       name: 'jobs',
-      active: 0,
+      waiting: 0,
+      running: 0,
       started: 1,
       succeeded: 1,
       failed: 0,
@@ -68,14 +72,14 @@ describe('TaskSupervisor.spawn', () => {
     const handle = supervisor.spawn(() => 'now')
     expect(handle.outcome).toEqual({ status: 'succeeded', value: 'now' })
     expect(await handle.done).toEqual({ status: 'succeeded', value: 'now' })
-    expect(supervisor.stats()).toMatchObject({ started: 1, succeeded: 1, active: 0 })
+    expect(supervisor.stats()).toMatchObject({ started: 1, succeeded: 1, running: 0 })
   })
 
-  it('reports every failure to onError and the error event with the task name, and counts it', async () => {
+  it('reports every failure to onError and the fail event with the task name, and counts it', async () => {
     const onError = vi.fn()
     const supervisor = new TaskSupervisor({ onError, name: 'jobs' })
-    const onErrorEvent = vi.fn()
-    supervisor.on('error', onErrorEvent)
+    const onFail = vi.fn()
+    supervisor.on('fail', onFail)
     const asyncFailure = new Error('async')
     const syncFailure = new Error('sync')
     const asyncHandle = supervisor.spawn(async () => Promise.reject(asyncFailure), {
@@ -91,8 +95,12 @@ describe('TaskSupervisor.spawn', () => {
     expect(await syncHandle.done).toEqual({ status: 'failed', error: syncFailure })
     expect(onError).toHaveBeenCalledWith(syncFailure, { id: 2, name: 'parse' })
     expect(onError).toHaveBeenCalledWith(asyncFailure, { id: 1, name: 'fetchFeed' })
-    expect(onErrorEvent).toHaveBeenCalledWith(asyncFailure, { id: 1, name: 'fetchFeed' })
-    expect(onErrorEvent).toHaveBeenCalledWith(syncFailure, { id: 2, name: 'parse' })
+    expect(onFail).toHaveBeenCalledWith({
+      error: asyncFailure,
+      task: { id: 1, name: 'fetchFeed' },
+    })
+    expect(onFail).toHaveBeenCalledWith({ error: syncFailure, task: { id: 2, name: 'parse' } })
+    expect(onFail.mock.calls.every((call) => call.length === 1)).toBe(true)
     expect(supervisor.stats()).toMatchObject({ started: 2, failed: 2, succeeded: 0 })
     await expect(asyncHandle.result()).rejects.toBe(asyncFailure)
   })
@@ -115,7 +123,7 @@ describe('TaskSupervisor.spawn', () => {
         throw new Error('onError broken')
       },
     })
-    supervisor.on('error', () => {
+    supervisor.on('fail', () => {
       throw new Error('listener broken')
     })
     supervisor.spawn(async () => Promise.reject(new Error('nobody awaits this')))
@@ -152,7 +160,7 @@ describe('TaskSupervisor.spawn', () => {
     await new Promise((resolve) => setTimeout(resolve, 20))
     await afterUnhandledRejectionsReported()
     expect(unhandled.reasons).toEqual([])
-    expect(supervisor.stats()).toMatchObject({ started: 5, failed: 4, aborted: 1, active: 0 })
+    expect(supervisor.stats()).toMatchObject({ started: 5, failed: 4, aborted: 1, running: 0 })
     expect(log.mock.calls.some((call) => String(call[0]).includes('onError callback'))).toBe(true)
     expect(log.mock.calls.some((call) => String(call[0]).includes('event listener'))).toBe(true)
   })
@@ -174,10 +182,14 @@ describe('TaskSupervisor.spawn', () => {
     expect(signal?.aborted).toBe(true)
     expect(signal?.reason).toBe(reason)
     expect(await handle.done).toEqual({ status: 'aborted', reason })
-    await expect(handle.result()).rejects.toBeInstanceOf(TaskAbortedError)
-    await expect(handle.result()).rejects.toMatchObject({ name: 'AbortError', cause: reason })
+    await expect(handle.result()).rejects.toBeInstanceOf(AbortError)
+    await expect(handle.result()).rejects.toMatchObject({
+      name: 'AbortError',
+      code: 'ABORT_ERR',
+      cause: reason,
+    })
     expect(onError).not.toHaveBeenCalled()
-    expect(supervisor.stats()).toMatchObject({ aborted: 1, failed: 0, active: 0 })
+    expect(supervisor.stats()).toMatchObject({ aborted: 1, failed: 0, running: 0 })
   })
 
   it('does not run a task whose signal is already aborted', async () => {
@@ -187,13 +199,13 @@ describe('TaskSupervisor.spawn', () => {
     expect(task).not.toHaveBeenCalled()
     expect(await handle.done).toEqual({ status: 'aborted', reason: 'too late' })
     expect(handle.signal.aborted).toBe(true)
-    expect(supervisor.stats()).toMatchObject({ started: 1, aborted: 1, active: 0 })
+    expect(supervisor.stats()).toMatchObject({ started: 1, aborted: 1, running: 0 })
   })
 
-  it('fails a task that outlives timeoutMs with TaskTimeoutError and aborts its signal with it', async () => {
+  it('fails a task that outlives timeoutMs with TimeoutError and aborts its signal with it', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const onError = vi.fn()
-    const supervisor = new TaskSupervisor({ onError })
+    const supervisor = new TaskSupervisor({ onError, name: 'jobs' })
     let signal: AbortSignal | undefined
     const handle = supervisor.spawn(
       (context) => {
@@ -207,14 +219,16 @@ describe('TaskSupervisor.spawn', () => {
     vi.advanceTimersByTime(1)
     const outcome = await handle.done
     expect(outcome.status).toBe('failed')
-    const error = (outcome as { error: TaskTimeoutError }).error
-    expect(error).toBeInstanceOf(TaskTimeoutError)
-    expect(error).toMatchObject({ code: 'LOOPWORK_TASKS_TIMEOUT', timeoutMs: 1_000 })
-    expect(error.message).toMatch(/Task "slow" did not finish within timeoutMs \(1000 ms\)/)
+    const error = (outcome as { error: TimeoutError }).error
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect(error).toMatchObject({ code: 'LOOPWORK_TIMEOUT', timeoutMs: 1_000 })
+    expect(error.message).toMatch(
+      /Task "slow" of supervisor "jobs" did not finish within timeoutMs \(1000 ms\)/,
+    )
     expect(signal?.aborted).toBe(true)
     expect(signal?.reason).toBe(error)
     expect(onError).toHaveBeenCalledWith(error, { id: 1, name: 'slow' })
-    expect(supervisor.stats()).toMatchObject({ failed: 1, active: 0 })
+    expect(supervisor.stats()).toMatchObject({ failed: 1, running: 0 })
   })
 
   it('clears the timeout timer and the abort listener of a task that ends in time', async () => {
@@ -244,15 +258,20 @@ describe('TaskSupervisor.spawn', () => {
     expect(supervisor.stats().aborted).toBe(1)
   })
 
-  it('refuses a task past maxActive with SupervisorFullError and starts nothing', () => {
-    const supervisor = quietSupervisor({ name: 'jobs', maxActive: 2 })
+  it('refuses a task past maxRunning with QueueFullError naming the option, and starts nothing', () => {
+    const supervisor = quietSupervisor({ name: 'jobs', maxRunning: 2 })
     supervisor.spawn(() => new Promise(() => {}))
     supervisor.spawn(() => new Promise(() => {}))
     const task = vi.fn()
-    expect(() => supervisor.spawn(task)).toThrow(SupervisorFullError)
-    expect(() => supervisor.spawn(task)).toThrow(/already runs maxActive \(2\) tasks/)
+    expect(() => supervisor.spawn(task)).toThrow(QueueFullError)
+    expect(() => supervisor.spawn(task)).toThrow(/already runs maxRunning \(2\) tasks/)
+    expect(caught(() => supervisor.spawn(task))).toMatchObject({
+      code: 'LOOPWORK_QUEUE_FULL',
+      option: 'maxRunning',
+      limit: 2,
+    })
     expect(task).not.toHaveBeenCalled()
-    expect(supervisor.stats()).toMatchObject({ started: 2, active: 2 })
+    expect(supervisor.stats()).toMatchObject({ started: 2, running: 2, waiting: 0 })
   })
 
   it('runs the task in the caller’s AsyncLocalStorage context', async () => {
@@ -271,7 +290,7 @@ describe('TaskSupervisor.spawn', () => {
     const supervisor = quietSupervisor()
     const task = vi.fn()
     expect(() => supervisor.spawn(task, { timeoutMs: -1 })).toThrow(
-      /timeoutMs must be a finite number of milliseconds from 0 to 2147483647, got -1/,
+      /timeoutMs must be a number of milliseconds from 0 to 2147483647, or Infinity for no limit, got -1/,
     )
     expect(() => supervisor.spawn(task, { timeoutMs: Number.NaN })).toThrow(RangeError)
     expect(() => supervisor.spawn(task, { signal: 'stop' as unknown as AbortSignal })).toThrow(
@@ -283,10 +302,10 @@ describe('TaskSupervisor.spawn', () => {
     )
     expect(task).not.toHaveBeenCalled()
     expect(supervisor.stats().started).toBe(0)
-    expect(() => new TaskSupervisor({ maxActive: 0 })).toThrow(
-      /maxActive must be an integer >= 1 or Infinity, got 0/,
+    expect(() => new TaskSupervisor({ maxRunning: 0 })).toThrow(
+      /maxRunning must be an integer from 1 to Number.MAX_SAFE_INTEGER, or Infinity, got 0/,
     )
-    expect(() => new TaskSupervisor({ maxActive: Number.NaN })).toThrow(RangeError)
+    expect(() => new TaskSupervisor({ maxRunning: Number.NaN })).toThrow(RangeError)
     expect(() => new TaskSupervisor({ onError: 1 as unknown as () => void })).toThrow(
       /onError must be a function, got 1/,
     )
@@ -300,20 +319,20 @@ describe('TaskSupervisor.drain', () => {
     expect(supervisor.draining).toBe(true)
   })
 
-  it('refuses new spawns with SupervisorDrainingError from the moment it is called', async () => {
+  it('refuses new spawns with ClosedError from the moment it is called', async () => {
     const supervisor = quietSupervisor({ name: 'jobs' })
     const gate = deferred()
     supervisor.spawn(() => gate.promise)
     const draining = supervisor.drain()
     const task = vi.fn()
-    expect(() => supervisor.spawn(task, { name: 'late' })).toThrow(SupervisorDrainingError)
+    expect(() => supervisor.spawn(task, { name: 'late' })).toThrow(ClosedError)
     expect(() => supervisor.spawn(task, { name: 'late' })).toThrow(
       /Supervisor "jobs" is shutting down \(drain\(\) was called\) and accepts no new task; "late" was not started/,
     )
     expect(task).not.toHaveBeenCalled()
     gate.resolve()
     await draining
-    expect(() => supervisor.spawn(task)).toThrow(SupervisorDrainingError)
+    expect(() => supervisor.spawn(task)).toThrow(ClosedError)
   })
 
   it('waits for running tasks and reports how each ended', async () => {
@@ -366,10 +385,10 @@ describe('TaskSupervisor.drain', () => {
       timedOut: true,
     })
     expect(stuckSignal?.aborted).toBe(true)
-    expect(stuckSignal?.reason).toBeInstanceOf(TaskAbortedError)
+    expect(stuckSignal?.reason).toBeInstanceOf(AbortError)
     expect(String(stuckSignal?.reason.cause)).toMatch(/drain deadline of 5000 ms passed/)
     expect((await stuck.done).status).toBe('aborted')
-    expect(supervisor.stats()).toMatchObject({ active: 0, aborted: 1, succeeded: 1 })
+    expect(supervisor.stats()).toMatchObject({ running: 0, aborted: 1, succeeded: 1 })
   })
 
   it('uses a 10 s deadline by default and accepts Infinity', async () => {
@@ -378,7 +397,7 @@ describe('TaskSupervisor.drain', () => {
     supervisor.spawn(() => new Promise(() => {}))
     const draining = supervisor.drain()
     await vi.advanceTimersByTimeAsync(9_999)
-    expect(supervisor.active).toBe(1)
+    expect(supervisor.running).toBe(1)
     await vi.advanceTimersByTimeAsync(1)
     expect((await draining).timedOut).toBe(true)
 
@@ -387,7 +406,7 @@ describe('TaskSupervisor.drain', () => {
     patient.spawn(() => gate.promise)
     const waiting = patient.drain({ timeoutMs: Number.POSITIVE_INFINITY })
     await vi.advanceTimersByTimeAsync(3_600_000)
-    expect(patient.active).toBe(1)
+    expect(patient.running).toBe(1)
     gate.resolve()
     expect((await waiting).timedOut).toBe(false)
   })
@@ -395,5 +414,108 @@ describe('TaskSupervisor.drain', () => {
   it('rejects a bad timeoutMs', async () => {
     const supervisor = quietSupervisor()
     await expect(supervisor.drain({ timeoutMs: -5 })).rejects.toThrow(/timeoutMs must be/)
+  })
+})
+
+describe('TaskSupervisor: adopting results, durations, options, errors', () => {
+  it('adopts a thenable a task returns once: then is read and called exactly once', async () => {
+    const supervisor = quietSupervisor()
+    const fulfilled = countingThenable({ value: 'rows' })
+    const handle = supervisor.spawn(() => fulfilled.thenable)
+    expect(await handle.done).toEqual({ status: 'succeeded', value: 'rows' })
+    expect(fulfilled.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+
+    const failure = new Error('query failed')
+    const rejected = countingThenable<never>({ error: failure })
+    const timed = supervisor.spawn(() => rejected.thenable, { timeoutMs: 60_000 })
+    expect(await timed.done).toEqual({ status: 'failed', error: failure })
+    expect(rejected.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+  })
+
+  it('adopts a thenable onError returns once, with both callbacks, and logs nothing', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const report = countingThenable({ value: undefined })
+    const onError = vi.fn(() => report.thenable)
+    const supervisor = new TaskSupervisor({ onError })
+    await supervisor.spawn(() => Promise.reject(new Error('boom'))).done
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(onError).toHaveBeenCalledOnce()
+    expect(report.counts).toEqual({ reads: 1, calls: 1, callsWithoutTwoFunctions: 0 })
+    expect(log).not.toHaveBeenCalled()
+  })
+
+  it('treats timeoutMs: Infinity as no time limit and starts no timer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const supervisor = quietSupervisor()
+    const gate = deferred<string>()
+    const handle = supervisor.spawn(() => gate.promise, { timeoutMs: Number.POSITIVE_INFINITY })
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(3_600_000)
+    expect(handle.outcome).toBeUndefined()
+    gate.resolve('late but fine')
+    expect(await handle.done).toEqual({ status: 'succeeded', value: 'late but fine' })
+  })
+
+  it('refuses a duration past the longest timer delay with a RangeError naming the maximum', async () => {
+    const supervisor = quietSupervisor()
+    const task = vi.fn()
+    const tooLong = 2_147_483_648
+    const error = caught(() => supervisor.spawn(task, { timeoutMs: tooLong }))
+    expect(error).toBeInstanceOf(RangeError)
+    expect(error).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option: 'timeoutMs' })
+    expect(String(error)).toMatch(/from 0 to 2147483647/)
+    expect(task).not.toHaveBeenCalled()
+    await expect(supervisor.drain({ timeoutMs: tooLong })).rejects.toThrow(
+      /timeoutMs must be a number of milliseconds from 0 to 2147483647/,
+    )
+    expect(supervisor.draining).toBe(false)
+  })
+
+  it('refuses a misspelled or wrongly typed option, naming it and the closest known name', async () => {
+    const construct = caught(() => new TaskSupervisor({ maxRuning: 5 } as never))
+    expect(construct).toBeInstanceOf(TypeError)
+    expect(construct).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option: 'maxRuning' })
+    expect(String(construct)).toMatch(/Unknown option "maxRuning".*did you mean "maxRunning"/)
+    // the old name is refused too, rather than silently ignored
+    expect(caught(() => new TaskSupervisor({ maxActive: 5 } as never))).toMatchObject({
+      code: 'LOOPWORK_INVALID_OPTION',
+      option: 'maxActive',
+    })
+    expect(() => new TaskSupervisor({ name: 5 } as never)).toThrow(
+      /name must be a non-empty string, got 5/,
+    )
+    expect(() => new TaskSupervisor(10 as never)).toThrow(TypeError)
+
+    const supervisor = quietSupervisor()
+    const task = vi.fn()
+    const spawn = caught(() => supervisor.spawn(task, { timeoutMS: 5 } as never))
+    expect(spawn).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option: 'timeoutMS' })
+    expect(String(spawn)).toMatch(/did you mean "timeoutMs"/)
+    expect(() => supervisor.spawn(task, 'fast' as never)).toThrow(TypeError)
+    expect(task).not.toHaveBeenCalled()
+    expect(supervisor.stats().started).toBe(0)
+
+    await expect(supervisor.drain({ timeout: 5 } as never)).rejects.toMatchObject({
+      code: 'LOOPWORK_INVALID_OPTION',
+      option: 'timeout',
+      message: expect.stringMatching(/did you mean "timeoutMs"/),
+    })
+    expect(supervisor.draining).toBe(false)
+  })
+
+  it('throws only shared loopwork errors, recognisable by code across copies', async () => {
+    const supervisor = quietSupervisor({ name: 'jobs', maxRunning: 1 })
+    const handle = supervisor.spawn(() => new Promise(() => {}))
+    const full = caught(() => supervisor.spawn(() => {}))
+    expect(full).toBeInstanceOf(LoopworkError)
+    expect(isLoopworkError(full, 'LOOPWORK_QUEUE_FULL')).toBe(true)
+    handle.abort()
+    const aborted = await handle.result().catch((error: unknown) => error)
+    expect(aborted).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' })
+    expect(isLoopworkError(aborted, 'ABORT_ERR')).toBe(true)
+    await supervisor.drain()
+    const closed = caught(() => supervisor.spawn(() => {}))
+    expect(closed).toMatchObject({ name: 'ClosedError', code: 'LOOPWORK_CLOSED' })
+    expect(String(closed)).toMatch(/Supervisor "jobs" is shutting down/)
   })
 })

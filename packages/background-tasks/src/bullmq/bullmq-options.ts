@@ -1,6 +1,8 @@
 import type { ConnectionOptions } from 'bullmq'
-import type { TaskQueueOptions } from '../task-queue-options.js'
-import type { JobHandlers } from '../task-queue-types.js'
+import type { JobHandlers, TaskQueueOptions } from '../task-queue-options.js'
+
+/** The default Redis, as BullMQ's own. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 
 /** Options of the BullMQ-backed `TaskQueue`: the shared ones plus where Redis is and how workers lease jobs. */
 export interface BullMQTaskQueueOptions<H extends JobHandlers> extends TaskQueueOptions<H> {
@@ -36,7 +38,8 @@ export interface BullMQTaskQueueOptions<H extends JobHandlers> extends TaskQueue
    */
   readonly consume?: boolean | undefined
   /**
-   * How long a worker's lease on a running job lasts; the worker renews it at half this time. A job
+   * How long a worker's lease on a running job lasts, in milliseconds from 1 to 2,147,483,647; the
+   * worker renews it at half this time. A job
    * whose worker died is redelivered once its lease has run out (stalled-job recovery). BullMQ's
    * `lockDuration`.
    *
@@ -45,8 +48,8 @@ export interface BullMQTaskQueueOptions<H extends JobHandlers> extends TaskQueue
    */
   readonly lockDurationMs?: number | undefined
   /**
-   * How often a worker looks for jobs whose lease ran out and puts them back to waiting. BullMQ's
-   * `stalledInterval`.
+   * How often a worker looks for jobs whose lease ran out and puts them back to waiting, in
+   * milliseconds from 1 to 2,147,483,647. BullMQ's `stalledInterval`.
    *
    * @default 30_000
    * @example new TaskQueue({ name: 'mail', handlers, stalledIntervalMs: 10_000 })
@@ -61,8 +64,9 @@ export interface BullMQTaskQueueOptions<H extends JobHandlers> extends TaskQueue
    */
   readonly maxStalledCount?: number | undefined
   /**
-   * `stats()` answers at once from counts read from Redis at most this long ago, and refreshes them
-   * in the background when they are older; `await refreshStats()` reads them now.
+   * `stats()` answers at once from counts read from Redis at most this many milliseconds ago
+   * (0 to 2,147,483,647), and refreshes them in the background when they are older;
+   * `await refreshStats()` reads them now.
    *
    * @default 1_000
    * @example new TaskQueue({ name: 'mail', handlers, statsMaxAgeMs: 5_000 })

@@ -1,13 +1,33 @@
+import { abortErrorFor, ClosedError, QueueFullError, startTimer } from '@loopwork/internal'
 import { type Job, type JobsOptions, Queue, Worker } from 'bullmq'
 import { EventEmitter } from 'eventemitter3'
-import { backoffDelay } from '../backoff.js'
-import { deadlinePassed } from '../deadline.js'
-import { emitSafely, logFailure, toError } from '../error-reporting.js'
-import { QueueClosedError, QueueFullError } from '../errors.js'
-import { reportJobFailure } from '../job-failure-report.js'
-import { checkJobRequest } from '../job-options.js'
-import { assertInteger, assertOptionalSignal, assertOptionsObject } from '../option-validation.js'
-import { closeTimeoutOf, type QueueSettings, resolveQueueSettings } from '../queue-settings.js'
+import { backoffDelay } from '../internal/backoff.js'
+import {
+  countPending,
+  NO_COUNTS,
+  type QueueCounts,
+  readCounts,
+} from '../internal/bullmq/bullmq-counts.js'
+import { forceClose, forceCloseWorker } from '../internal/bullmq/bullmq-force-close.js'
+import { deadLetterOf, jobInfoOf, toBullMQPriority } from '../internal/bullmq/bullmq-job-info.js'
+import { createProcessor, type RunningJob } from '../internal/bullmq/bullmq-processor.js'
+import { BullMQResults } from '../internal/bullmq/bullmq-results.js'
+import {
+  type BullMQSettings,
+  bullMQQueueSchema,
+  resolveBullMQSettings,
+} from '../internal/bullmq/bullmq-settings.js'
+import { deadlinePassed } from '../internal/deadline-passed.js'
+import { emitSafely, logFailure, toError } from '../internal/error-reporting.js'
+import { reportJobFailure } from '../internal/job-failure-report.js'
+import { checkJobRequest } from '../internal/job-request.js'
+import {
+  closeTimeoutOf,
+  concurrencyOption,
+  type QueueSettings,
+  resolveQueueSettings,
+} from '../internal/queue-settings.js'
+import { resultAbortMessage, resultSignalOf } from '../internal/result-waiter.js'
 import type {
   AddArguments,
   AddJobOptions,
@@ -22,15 +42,10 @@ import type {
   ResultOptions,
   TaskQueueApi,
   TaskQueueEvents,
+  TaskQueueIdleEvent,
   TaskQueueStats,
-} from '../task-queue-types.js'
-import { countPending, NO_COUNTS, type QueueCounts, readCounts } from './bullmq-counts.js'
-import { forceClose, forceCloseWorker } from './bullmq-force-close.js'
-import { deadLetterOf, jobInfoOf, toBullMQPriority } from './bullmq-job-info.js'
+} from '../task-queue-options.js'
 import type { BullMQTaskQueueOptions } from './bullmq-options.js'
-import { createProcessor, type RunningJob } from './bullmq-processor.js'
-import { BullMQResults } from './bullmq-results.js'
-import { type BullMQSettings, resolveBullMQSettings } from './bullmq-settings.js'
 
 /** The BullMQ backoff type our jobs carry, computed by our formula (the same as the in-memory backend's). */
 const BACKOFF_TYPE = 'loopwork'
@@ -41,6 +56,8 @@ const BACKOFF_TYPE = 'loopwork'
 export const HAND_BACK_GRACE_MS = 1_000
 /** How often `onIdle()` looks at the queue-wide counts when no local event wakes it earlier. */
 const IDLE_POLL_MS = 100
+/** The one `idle` event object: it has no fields, and freezing it keeps listeners from adding any. */
+const IDLE_EVENT: TaskQueueIdleEvent = Object.freeze({})
 
 /**
  * The `TaskQueue` interface on BullMQ over Redis, for work that must outlive a process or spread
@@ -53,8 +70,13 @@ const IDLE_POLL_MS = 100
  * Finished jobs are kept in Redis only up to `keepCompleted`/`maxDeadLetters` each.
  *
  * @example
+ * import { TaskQueue } from '@loopwork/background-tasks/bullmq'
+ *
  * const queue = new TaskQueue({
- *   name: 'mail', connection: process.env.REDIS_URL, concurrency: 8, retries: 3,
+ *   name: 'mail',
+ *   connection: process.env.REDIS_URL,
+ *   concurrency: 8,
+ *   retries: 3,
  *   handlers: { sendEmail: async (mail: { to: string }, job) => send(mail, job.signal) },
  * })
  * const id = await queue.add('sendEmail', { to: 'a@b.c' })
@@ -63,7 +85,7 @@ export class TaskQueue<H extends JobHandlers>
   extends EventEmitter<TaskQueueEvents>
   implements TaskQueueApi<H>
 {
-  /** The queue's name in Redis. */
+  /** The queue's name in Redis (the `name` option), also in errors, logs and `stats().name`. */
   readonly name: string
   readonly #settings: QueueSettings
   readonly #bullmq: BullMQSettings
@@ -85,7 +107,12 @@ export class TaskQueue<H extends JobHandlers>
 
   constructor(options: BullMQTaskQueueOptions<H>) {
     super()
-    this.#settings = resolveQueueSettings(options, undefined)
+    this.#settings = resolveQueueSettings(
+      'BullMQ TaskQueue options',
+      options,
+      bullMQQueueSchema,
+      undefined,
+    )
     this.#bullmq = resolveBullMQSettings(options as BullMQTaskQueueOptions<never>)
     this.name = this.#settings.name
     const base = { connection: this.#bullmq.connection, prefix: this.#bullmq.prefix }
@@ -101,19 +128,20 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   set concurrency(value: number) {
-    const concurrency = assertInteger('concurrency', value, 1)
+    const concurrency = concurrencyOption('concurrency', value)
     if (this.#worker !== undefined) this.#worker.concurrency = concurrency
   }
 
   /**
    * Stores a job in Redis and resolves with its id once Redis accepted it. Rejects, with nothing
-   * stored, on an unknown job name, data that is not JSON, bad options, a full queue (`maxSize`
-   * counts waiting and delayed jobs queue-wide) or a closed queue. A known `jobId` resolves with that
-   * id and stores nothing.
+   * stored, on an unknown job name (`UnknownJobError`), data that is not JSON (`JobDataError`), bad
+   * or unknown options (code `LOOPWORK_INVALID_OPTION`), a full queue (`QueueFullError`;
+   * `maxWaiting` counts waiting and delayed jobs queue-wide) or a closed queue (`ClosedError`). A
+   * known `jobId` resolves with that id and stores nothing.
    */
   add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
   async add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
-    if (this.#closing !== undefined) throw new QueueClosedError(this.name)
+    if (this.#closing !== undefined) throw this.#closedError()
     const payload = data === undefined ? null : data
     checkJobRequest(this.#settings, name, payload, options)
     await this.#checkRoom(options?.jobId)
@@ -124,20 +152,22 @@ export class TaskQueue<H extends JobHandlers>
   /**
    * Waits for a job's outcome, wherever it runs: resolves with its handler's result (as stored in
    * Redis, so JSON), rejects with `JobFailedError` once it failed for good, `JobNotFoundError` for an
-   * id Redis does not hold (never added, or no longer retained), `QueueClosedError` when this queue
-   * object closes first.
+   * id Redis does not hold (never added, or no longer retained), `ClosedError` when this queue
+   * object closes first, and an `AbortError` (whose `cause` is the signal's reason) when the
+   * `signal` option aborts.
    */
   result<N extends JobName<H>>(id: JobId<N>, options?: ResultOptions): Promise<JobResult<H, N>>
   result(id: string, options?: ResultOptions): Promise<unknown> {
     let signal: AbortSignal | undefined
     try {
-      assertOptionsObject('options', options)
-      signal = assertOptionalSignal('signal', options?.signal)
-      if (this.#closing !== undefined) throw new QueueClosedError(this.name)
+      signal = resultSignalOf(options)
+      if (this.#closing !== undefined) throw this.#closedError()
     } catch (error) {
       return Promise.reject(error)
     }
-    if (signal?.aborted) return Promise.reject(signal.reason)
+    if (signal?.aborted) {
+      return Promise.reject(abortErrorFor(resultAbortMessage(this.name, id), signal))
+    }
     return this.#results.wait(id, signal)
   }
 
@@ -182,7 +212,7 @@ export class TaskQueue<H extends JobHandlers>
   async onIdle(): Promise<void> {
     while (this.#closing === undefined) {
       const counts = await readCounts(this.#queue)
-      if (counts.waiting + counts.delayed + counts.active === 0) return
+      if (counts.waiting + counts.delayed + counts.running === 0) return
       await this.#nextChange()
     }
   }
@@ -209,9 +239,10 @@ export class TaskQueue<H extends JobHandlers>
    * in Redis for the next worker. Unlike BullMQ's own `close()`, it always resolves within
    * `timeoutMs` (plus at most `HAND_BACK_GRACE_MS` when `timeoutMs` is `Infinity`), also when Redis
    * is unreachable; nothing accepted is lost (it stays in Redis). Running jobs get the deadline minus
-   * what handing them back needs (a fifth of it, at most `HAND_BACK_GRACE_MS`).
+   * what handing them back needs (a fifth of it, at most `HAND_BACK_GRACE_MS`). Rejects only for bad
+   * options.
    */
-  close(options: CloseOptions = {}): Promise<CloseReport> {
+  close(options?: CloseOptions): Promise<CloseReport> {
     if (this.#closing !== undefined) return this.#closing
     let timeoutMs: number
     try {
@@ -261,12 +292,16 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   async #checkRoom(jobId: string | undefined): Promise<void> {
-    const maxSize = this.#settings.maxSize
-    if (maxSize === Number.POSITIVE_INFINITY) return
-    if ((await countPending(this.#queue)) < maxSize) return
+    const maxWaiting = this.#settings.maxWaiting
+    if (maxWaiting === Number.POSITIVE_INFINITY) return
+    if ((await countPending(this.#queue)) < maxWaiting) return
     // A duplicate of a known job is answered as in memory: with its id, not with "full".
     if (jobId !== undefined && (await this.#queue.getJob(jobId))) return
-    throw new QueueFullError(this.name, maxSize)
+    throw new QueueFullError(
+      `Task queue "${this.name}" already holds maxWaiting (${maxWaiting}) waiting or delayed jobs; the job was not enqueued. Raise maxWaiting or shed load upstream`,
+      'maxWaiting',
+      maxWaiting,
+    )
   }
 
   #backoff(attemptsMade: number, job: { id?: string | undefined } | undefined): number {
@@ -277,9 +312,9 @@ export class TaskQueue<H extends JobHandlers>
 
   #onCompleted(job: Job, result: unknown): void {
     this.#completed++
-    if (this.listenerCount('completed') !== 0) {
+    if (this.listenerCount('complete') !== 0) {
       const info = jobInfoOf(job, job.attemptsMade)
-      emitSafely(`queue "${this.name}"`, () => this.emit('completed', info, result))
+      emitSafely(`queue "${this.name}"`, () => this.emit('complete', { job: info, result }))
     }
     this.#afterJob()
   }
@@ -291,8 +326,8 @@ export class TaskQueue<H extends JobHandlers>
     this.#retryDelays.delete(info.id)
     if (typeof job.finishedOn !== 'number') {
       this.#retried++
-      if (this.listenerCount('retrying') !== 0) {
-        emitSafely(`queue "${this.name}"`, () => this.emit('retrying', info, error, delayMs))
+      if (this.listenerCount('retry') !== 0) {
+        emitSafely(`queue "${this.name}"`, () => this.emit('retry', { job: info, error, delayMs }))
       }
     } else {
       this.#failed++
@@ -310,26 +345,26 @@ export class TaskQueue<H extends JobHandlers>
 
   /**
    * BullMQ's worker says `drained` whenever its wait list is empty, even with retries still in
-   * backoff; the event promises more (nothing waiting, delayed or running queue-wide), so the counts
+   * backoff; `idle` promises more (nothing waiting, delayed or running queue-wide), so the counts
    * are checked first, and only when someone listens.
    */
   #maybeDrained(): void {
     if (!this.#busySinceDrained || this.#running.size !== 0) return
-    if (this.listenerCount('drained') === 0 || this.#closing !== undefined) return
+    if (this.listenerCount('idle') === 0 || this.#closing !== undefined) return
     this.#busySinceDrained = false
     readCounts(this.#queue).then((counts) => {
-      if (counts.waiting + counts.delayed + counts.active !== 0) {
+      if (counts.waiting + counts.delayed + counts.running !== 0) {
         this.#busySinceDrained = true
         return
       }
-      emitSafely(`queue "${this.name}"`, () => this.emit('drained'))
+      emitSafely(`queue "${this.name}"`, () => this.emit('idle', IDLE_EVENT))
     }, this.#onBackgroundReadError)
   }
 
   /** Resolves on the next local job event, or after a short poll interval. */
   #nextChange(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(wake, IDLE_POLL_MS)
+      const timer = startTimer(wake, IDLE_POLL_MS)
       this.#wakeIdleWaiters.push(wake)
       function wake(): void {
         clearTimeout(timer)
@@ -353,12 +388,16 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   #snapshot(): TaskQueueStats {
+    const counts = this.#counts
     return {
       name: this.name,
-      ...this.#counts,
+      waiting: counts.waiting,
+      delayed: counts.delayed,
+      running: counts.running,
       completed: this.#completed,
       failed: this.#failed,
       retried: this.#retried,
+      deadLetters: counts.deadLetters,
       paused: this.#paused,
       closed: this.#closing !== undefined,
     }
@@ -374,10 +413,7 @@ export class TaskQueue<H extends JobHandlers>
       const closing = worker.close()
       closing.catch(this.#onInfrastructureError)
       if (await deadlinePassed(closing, timeoutMs - reserve)) {
-        const reason = new QueueClosedError(
-          this.name,
-          'the close() deadline passed while the job ran',
-        )
+        const reason = this.#closedError('the close() deadline passed while the job ran')
         for (const job of this.#running.values()) {
           aborted.push(job.info)
           job.interrupt(reason)
@@ -385,7 +421,7 @@ export class TaskQueue<H extends JobHandlers>
         if (await deadlinePassed(closing, reserve / 2)) forceCloseWorker(worker)
       }
     }
-    const closed = new QueueClosedError(this.name, 'result() stopped waiting')
+    const closed = this.#closedError('result() stopped waiting')
     const rest = Promise.all([this.#results.close(closed), this.#queue.close()])
     rest.catch(this.#onInfrastructureError)
     if (await deadlinePassed(rest, reserve / 2)) {
@@ -395,5 +431,9 @@ export class TaskQueue<H extends JobHandlers>
     for (const wake of this.#wakeIdleWaiters) wake()
     this.#retryDelays.clear()
     return { timedOut: aborted.length > 0, aborted, notStarted: [] }
+  }
+
+  #closedError(detail = 'it accepts no new job'): ClosedError {
+    return new ClosedError(`Task queue "${this.name}" is closed; ${detail}`)
   }
 }

@@ -1,3 +1,5 @@
+import { adoptThenable } from '@loopwork/internal'
+
 /**
  * The default error report: one line naming what failed, then the error with its stack. It writes to
  * stderr through `console.error`, so it shows up in every log collector without configuration.
@@ -7,8 +9,9 @@ export function logFailure(what: string, error: unknown): void {
 }
 
 /**
- * Calls a user's error callback. A callback that throws must neither break the caller's bookkeeping
- * nor turn into an unhandled rejection, so its own error is logged next to the original one.
+ * Calls a user's error callback. A callback that throws or rejects must neither break the caller's
+ * bookkeeping nor turn into an unhandled rejection, so its own error is logged next to the original
+ * one. What it returns is adopted once: a lazy thenable's `then()` runs exactly once.
  */
 export function reportSafely<A extends unknown[]>(
   callback: (...args: A) => unknown,
@@ -16,10 +19,9 @@ export function reportSafely<A extends unknown[]>(
   ...args: A
 ): void {
   try {
-    const returned = callback(...args)
-    if (isThenable(returned)) {
-      returned.then(undefined, (callbackError: unknown) => logCallbackFailure(what, callbackError))
-    }
+    adoptThenable(callback(...args))?.then(undefined, (callbackError: unknown) =>
+      logCallbackFailure(what, callbackError),
+    )
   } catch (callbackError) {
     logCallbackFailure(what, callbackError)
   }
@@ -40,16 +42,6 @@ export function emitSafely(what: string, emit: () => unknown): void {
 
 function logCallbackFailure(what: string, callbackError: unknown): void {
   console.error(`[loopwork] the onError callback for ${what} threw:`, callbackError)
-}
-
-/** Whether `value` is a promise or a foreign thenable. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value instanceof Promise ||
-    (value !== null &&
-      (typeof value === 'object' || typeof value === 'function') &&
-      typeof (value as { then?: unknown }).then === 'function')
-  )
 }
 
 /** Makes a thrown value an `Error`, keeping the original as `cause` when it was not one. */

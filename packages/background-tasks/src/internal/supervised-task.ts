@@ -1,5 +1,5 @@
-import { TaskAbortedError } from './errors.js'
-import type { TaskContext, TaskHandle, TaskOutcome } from './task-supervisor-options.js'
+import { AbortError, type ListNode } from '@loopwork/internal'
+import type { TaskContext, TaskHandle, TaskOutcome } from '../task-supervisor-options.js'
 
 /** What a task reports to its supervisor, once, when it ends. */
 export type SettleListener = (task: SupervisedTaskRun<unknown>) => void
@@ -23,9 +23,13 @@ interface TaskExtras<T> {
  * list of running tasks, all in one object. The abort controller, the outcome object and the
  * `done` promise are only created when something asks for them.
  */
-export class SupervisedTaskRun<T> implements TaskHandle<T>, TaskContext {
+export class SupervisedTaskRun<T>
+  implements TaskHandle<T>, TaskContext, ListNode<SupervisedTaskRun<unknown>>
+{
   readonly id: number
   readonly name: string
+  /** The supervisor's name, for error messages. */
+  readonly supervisorName: string
   status: TaskStatus = 'running'
   /** The value, the error or the abort reason, once the task ended. */
   settledWith: unknown
@@ -35,9 +39,10 @@ export class SupervisedTaskRun<T> implements TaskHandle<T>, TaskContext {
   #extras: TaskExtras<T> | undefined
   #onSettle: SettleListener | undefined
 
-  constructor(id: number, name: string, onSettle: SettleListener) {
+  constructor(id: number, name: string, supervisorName: string, onSettle: SettleListener) {
     this.id = id
     this.name = name
+    this.supervisorName = supervisorName
     this.#onSettle = onSettle
   }
 
@@ -81,13 +86,13 @@ export class SupervisedTaskRun<T> implements TaskHandle<T>, TaskContext {
     return this.done.then((outcome) => {
       if (outcome.status === 'succeeded') return outcome.value
       if (outcome.status === 'failed') throw outcome.error
-      throw outcome.reason instanceof TaskAbortedError
+      throw outcome.reason instanceof AbortError
         ? outcome.reason
-        : new TaskAbortedError(this.name, outcome.reason)
+        : new AbortError(this.#abortMessage(), outcome.reason)
     })
   }
 
-  abort(reason: unknown = new TaskAbortedError(this.name, 'handle.abort() was called')): void {
+  abort(reason: unknown = new AbortError(this.#abortMessage(), 'handle.abort() was called')): void {
     if (this.status !== 'running') return
     this.settle('aborted', reason)
     this.#signalAbort(reason)
@@ -122,6 +127,10 @@ export class SupervisedTaskRun<T> implements TaskHandle<T>, TaskContext {
       extras.resolveDone(this.outcome!)
       extras.resolveDone = undefined
     }
+  }
+
+  #abortMessage(): string {
+    return `Task "${this.name}" of supervisor "${this.supervisorName}" was aborted`
   }
 
   #extrasOrNew(): TaskExtras<T> {

@@ -1,4 +1,4 @@
-import { JobDataError } from './errors.js'
+import { JobDataError } from '../errors.js'
 
 /** The objects above the value being checked (to find cycles) and the keys leading to it (for the message). */
 interface Walk {
@@ -16,7 +16,8 @@ const topLevel: Walk = { ancestors: [], pathKeys: [], busy: false }
 /**
  * Throws `JobDataError` unless `data` survives `JSON.stringify` + `JSON.parse` unchanged: only
  * `null`, booleans, finite numbers, strings, arrays and plain objects, without cycles. A property
- * whose value is `undefined` is allowed (JSON drops it, and an absent property reads the same).
+ * set to `undefined` is refused too: JSON drops the key, so a handler checking `'key' in data` or
+ * `Object.keys(data)` would see something else after a move to BullMQ.
  */
 export function assertJsonData(jobName: string, data: unknown): void {
   if (data === null || typeof data !== 'object') {
@@ -46,7 +47,8 @@ function visitValue(walk: Walk, jobName: string, value: unknown): void {
       if (value !== null) visitObject(walk, jobName, value)
       return
     case 'undefined':
-      throw failure(walk, jobName, 'is undefined, which JSON turns into null or drops')
+      // Only array items reach here; a property set to undefined is refused by visitObject.
+      throw failure(walk, jobName, 'is undefined, which JSON turns into null')
     case 'bigint':
       throw failure(walk, jobName, 'is a BigInt, which JSON cannot represent; pass it as a string')
     case 'function':
@@ -71,9 +73,9 @@ function visitObject(walk: Walk, jobName: string, value: object): void {
     assertPlainObject(walk, jobName, value)
     const record = value as Record<string, unknown>
     for (const key of Object.keys(record)) {
-      const property = record[key]
-      if (property === undefined) continue
       walk.pathKeys.push(key)
+      const property = record[key]
+      if (property === undefined) throw failure(walk, jobName, 'is undefined, which JSON drops')
       visitValue(walk, jobName, property)
       walk.pathKeys.pop()
     }

@@ -1,23 +1,19 @@
+import type { LinkedList } from '@loopwork/internal'
+import type { JobContext, JobInfo } from '../task-queue-options.js'
 import type { AttemptContext } from './attempt-context.js'
-import type { JobContext, JobInfo } from './task-queue-types.js'
+import type { ResultWaiter } from './result-waiter.js'
 
 /** Where an in-memory job stands. */
 export type MemoryJobState =
   | 'waiting'
   | 'delayed'
-  | 'active'
+  | 'running'
   | 'completed'
   | 'failed'
   /** Running when `close()` hit its deadline; aborted and reported. */
   | 'interrupted'
   /** Not started when the queue closed; handed back in the close report. */
   | 'returned'
-
-/** Someone awaiting `result(id)`. */
-export interface ResultWaiter {
-  resolve(value: unknown): void
-  reject(error: unknown): void
-}
 
 /** A handler's context that the queue can abort (timeout, close deadline). */
 export interface AbortableContext extends JobContext {
@@ -29,9 +25,10 @@ interface JobExtras {
   controller?: AbortController
   abortReason?: unknown
   /** The delay or backoff timer while `delayed`. */
-  timer?: NodeJS.Timeout | undefined
+  timer?: ReturnType<typeof setTimeout> | undefined
   failedAt?: number
-  waiters?: ResultWaiter[] | undefined
+  /** The `result()` calls waiting for the job, while it is unfinished. */
+  waiters?: LinkedList<ResultWaiter> | undefined
   /** The context of the running attempt when it is a retry. */
   retryContext?: AttemptContext
 }

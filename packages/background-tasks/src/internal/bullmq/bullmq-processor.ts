@@ -1,9 +1,11 @@
+import { adoptResult, startTimer } from '@loopwork/internal'
 import { type Job, type Processor, UnrecoverableError, WaitingError } from 'bullmq'
+import { UnrecoverableJobError } from '../../errors.js'
+import type { JobInfo } from '../../task-queue-options.js'
 import { AttemptContext } from '../attempt-context.js'
+import { attemptTimeoutError } from '../attempt-timeout.js'
 import { toError } from '../error-reporting.js'
-import { JobTimeoutError, UnrecoverableJobError } from '../errors.js'
 import type { QueueSettings } from '../queue-settings.js'
-import type { JobInfo } from '../task-queue-types.js'
 import { jobInfoOf } from './bullmq-job-info.js'
 
 /** A job this process is running, as `close()` sees it. */
@@ -74,18 +76,20 @@ function runAttempt(
   const handler = settings.handlers.get(job.name)!
   const contenders: Promise<unknown>[] = [
     interruption,
-    new Promise((resolve) => resolve(handler(job.data, context))),
+    // A thenable is adopted once (a lazy query builder must not run twice); a sync throw or a
+    // throwing `then` becomes a rejection.
+    new Promise((resolve) => resolve(adoptResult(handler(job.data, context)))),
   ]
   const timeoutMs = settings.timeoutMs
-  let timer: NodeJS.Timeout | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
   if (timeoutMs !== undefined) {
     contenders.push(
       new Promise((_resolve, reject) => {
-        timer = setTimeout(() => {
-          const error = new JobTimeoutError(job.name, job.id!, timeoutMs)
+        timer = startTimer(() => {
+          const error = attemptTimeoutError(settings.name, job.name, job.id!, timeoutMs)
           context.abort(error)
           reject(error)
-        }, timeoutMs).unref()
+        }, timeoutMs)
       }),
     )
   }

@@ -1,4 +1,4 @@
-import type { JobContext } from './task-queue-types.js'
+import type { JobContext } from '../task-queue-options.js'
 
 /**
  * What a handler receives for one attempt. A new one per attempt, so a handler that outlives its

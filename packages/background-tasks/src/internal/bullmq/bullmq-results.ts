@@ -1,6 +1,8 @@
 import type { EventEmitter } from 'node:events'
+import { abortErrorFor, startInterval } from '@loopwork/internal'
 import { type Queue, QueueEvents, type QueueEventsOptions } from 'bullmq'
-import { JobFailedError, JobNotFoundError } from '../errors.js'
+import { JobFailedError, JobNotFoundError } from '../../errors.js'
+import { resultAbortMessage } from '../result-waiter.js'
 import { deadLetterOf } from './bullmq-job-info.js'
 
 interface Waiter {
@@ -54,8 +56,9 @@ export class BullMQResults {
     const check = () => void this.#checkState(id, waiter, resolve)
     const onCompleted = (event: { returnvalue: unknown }) =>
       waiter.settle(() => resolve(event.returnvalue))
-    const onAbort = () => waiter.settle(() => reject(signal!.reason))
-    const recheck = setInterval(check, RECHECK_MS).unref()
+    const onAbort = () =>
+      waiter.settle(() => reject(abortErrorFor(resultAbortMessage(this.#queue.name, id), signal!)))
+    const recheck = startInterval(check, RECHECK_MS)
     let byJob: EventEmitter | undefined
     const waiter: Waiter = {
       settle: (outcome) => {

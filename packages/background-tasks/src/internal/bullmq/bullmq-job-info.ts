@@ -1,9 +1,8 @@
 import type { Job } from 'bullmq'
-import { MAX_PRIORITY } from '../job-options.js'
-import type { DeadLetter, JobInfo } from '../task-queue-types.js'
+import { type DeadLetter, type JobInfo, MAX_PRIORITY } from '../../task-queue-options.js'
 
 /**
- * Our priorities run higher-first from -1,000,000 to 1,000,000 (as p-queue's); BullMQ's run
+ * Our priorities run higher-first from -1,000,000 to 1,000,000 (as in the in-memory backend); BullMQ's run
  * lower-first from 1, and a job without one (0) jumps ahead of every prioritized job. So every job
  * gets a BullMQ priority, the default 0 included, and the order is the same in both backends.
  */

@@ -1,6 +1,6 @@
+import type { DeadLetter } from '../task-queue-options.js'
 import { toError } from './error-reporting.js'
 import type { MemoryJob } from './memory-job.js'
-import type { DeadLetter } from './task-queue-types.js'
 
 /** Past this many slots, a window less than half full moves its oldest job aside. */
 const WINDOW = 16_384
@@ -97,7 +97,7 @@ export class JobRegistry {
   unfinishedJobs(): MemoryJob[] {
     const jobs: MemoryJob[] = []
     const collect = (job: MemoryJob | undefined) => {
-      if (job?.state === 'waiting' || job?.state === 'delayed' || job?.state === 'active') {
+      if (job?.state === 'waiting' || job?.state === 'delayed' || job?.state === 'running') {
         jobs.push(job)
       }
     }

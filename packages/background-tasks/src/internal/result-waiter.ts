@@ -1,0 +1,80 @@
+import {
+  abortErrorFor,
+  checkOptions,
+  LinkedList,
+  type ListNode,
+  signalOption,
+} from '@loopwork/internal'
+import type { ResultOptions } from '../task-queue-options.js'
+import type { MemoryJob } from './memory-job.js'
+
+/** Someone awaiting `result(id)` of an unfinished in-memory job: a link in the job's waiters. */
+export class ResultWaiter implements ListNode<ResultWaiter> {
+  previous: ResultWaiter | undefined = undefined
+  next: ResultWaiter | undefined = undefined
+  /** Removes the abort listener of the call's signal, if it has one. */
+  stopListening: (() => void) | undefined = undefined
+  readonly #resolve: (value: unknown) => void
+  readonly #reject: (error: unknown) => void
+
+  constructor(resolve: (value: unknown) => void, reject: (error: unknown) => void) {
+    this.#resolve = resolve
+    this.#reject = reject
+  }
+
+  resolve(value: unknown): void {
+    this.stopListening?.()
+    this.#resolve(value)
+  }
+
+  reject(error: unknown): void {
+    this.stopListening?.()
+    this.#reject(error)
+  }
+}
+
+const resultSchema = { signal: signalOption }
+
+/** Checks the options of a `result()` call; returns its signal. */
+export function resultSignalOf(options: ResultOptions | undefined): AbortSignal | undefined {
+  return checkOptions('result() options', options, resultSchema)?.signal
+}
+
+/** The message of the `AbortError` a `result()` call rejects with when its signal aborts. */
+export function resultAbortMessage(queueName: string, id: string): string {
+  return `Task queue "${queueName}" stopped waiting for the result of job ${id}: its signal aborted (the job goes on)`
+}
+
+/**
+ * Registers a `result()` call on an unfinished in-memory job (its signal, if any, has not aborted
+ * yet). The waiter is only created when
+ * someone asks, so jobs nobody awaits cost nothing here and can never leave a rejection unhandled.
+ */
+export function waitForResult(
+  queueName: string,
+  job: MemoryJob,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const waiter = new ResultWaiter(resolve, reject)
+    const extras = job.extrasOrNew()
+    extras.waiters ??= new LinkedList<ResultWaiter>()
+    const waiters = extras.waiters
+    waiters.push(waiter)
+    if (signal === undefined) return
+    const onAbort = () => {
+      waiters.remove(waiter)
+      waiter.reject(abortErrorFor(resultAbortMessage(queueName, job.id), signal))
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    waiter.stopListening = () => signal.removeEventListener('abort', onAbort)
+  })
+}
+
+/** Settles every waiter of a job that just finished (or was handed back), once. */
+export function settleWaiters(job: MemoryJob, settle: (waiter: ResultWaiter) => void): void {
+  const waiters = job.extras?.waiters
+  if (waiters === undefined) return
+  job.extras!.waiters = undefined
+  for (let waiter = waiters.shift(); waiter !== undefined; waiter = waiters.shift()) settle(waiter)
+}
