@@ -159,11 +159,13 @@ describe.each(frameworks)('response cache on $name', (framework) => {
       return { text: `version ${call}` }
     })
     const server = await start({
-      responseCache: { cache: newCache({ ttlMs: 30, staleWhileRevalidateMs: 60_000 }) },
+      // Long enough for the refreshed entry to be fresh still when the last request comes, on a
+      // busy machine too.
+      responseCache: { cache: newCache({ ttlMs: 250, staleWhileRevalidateMs: 60_000 }) },
       routes: [page.route],
     })
     expect((await send(`${server.url}/page`)).body).toBe('version 1')
-    await new Promise((resolve) => setTimeout(resolve, 80))
+    await new Promise((resolve) => setTimeout(resolve, 300))
 
     const refresher = rawRequest(`${server.url}/page`)
     await refreshing.promise
