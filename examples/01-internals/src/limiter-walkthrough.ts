@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
-import { CapacityLimiter, LimiterQueueFullError, LimiterTimeoutError } from '@loopwork/limiter'
+import { CapacityLimiter, QueueFullError, TimeoutError } from '@loopwork/limiter'
 import { heading, say } from './narration.js'
 
 /** Part 1: what a CapacityLimiter does — 40 tokens, FIFO waiting, resizing, load shedding, timeouts. */
@@ -37,19 +37,21 @@ export async function walkThroughLimiter(): Promise<void> {
   const hold = await strict.acquire()
   const waiters = [strict.acquire(), strict.acquire()]
   await strict.acquire().catch((error: unknown) => {
-    if (error instanceof LimiterQueueFullError) say(`   rejected: ${error.name} (${error.code})`)
+    if (error instanceof QueueFullError) {
+      say(`   rejected: ${error.name} (${error.code}, ${error.option} = ${error.limit})`)
+    }
   })
 
   say('A waiter with timeoutMs gives up on its own and leaves the queue.')
   const impatient = new CapacityLimiter({ totalTokens: 1, name: 'impatient' })
   const busy = await impatient.acquire()
   await impatient.acquire({ timeoutMs: 30 }).catch((error: unknown) => {
-    if (error instanceof LimiterTimeoutError) say(`   ${error.message}`)
+    if (error instanceof TimeoutError) say(`   ${error.message}`)
   })
   say(`   waiting afterwards: ${impatient.waiting}`)
   busy.release()
 
   hold.release()
   for (const waiter of waiters) (await waiter).release()
-  say(`Statistics of "demo": ${JSON.stringify(limiter.statistics())}`)
+  say(`Stats of "demo": ${JSON.stringify(limiter.stats())}`)
 }

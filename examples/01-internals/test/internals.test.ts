@@ -15,7 +15,8 @@ it('runs the walk-through to the end and prints each step', async () => {
   expect(stdout).toContain('A new CapacityLimiter has 40 tokens')
   expect(stdout).toMatch(/borrowedTokens=40 waiting=20/)
   expect(stdout).toMatch(/all done: borrowedTokens=0 waiting=0/)
-  expect(stdout).toContain('rejected: LimiterQueueFullError (LOOPWORK_LIMITER_QUEUE_FULL)')
+  expect(stdout).toContain('rejected: QueueFullError (LOOPWORK_QUEUE_FULL, maxWaiting = 2)')
+  expect(stdout).toMatch(/Stats of "demo": \{"name":"demo","running":0,"waiting":0,/)
   expect(stdout).toMatch(/timeoutMs \(30 ms\)/)
 
   // 2. the default thread limiter: one token per call in flight, all returned at the end

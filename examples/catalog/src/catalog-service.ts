@@ -92,7 +92,11 @@ export class CatalogService {
       totalTokens: 16,
       maxWaiting: 64,
     })
-    this.responseCache = new TtlCache<string, CachedResponse>({ max: 10_000, ttlMs: 30_000 })
+    this.responseCache = new TtlCache<string, CachedResponse>({
+      name: 'item-responses',
+      max: 10_000,
+      ttlMs: 30_000,
+    })
     this.followUps = new TaskQueue<FollowUpHandlers>({
       name: 'order-follow-ups',
       concurrency: 4,
@@ -142,13 +146,15 @@ export class CatalogService {
 
   #track(): void {
     const { metrics } = this
-    metrics.track(this.pool, { name: 'catalog-queries' })
+    // Each series is labelled with the primitive's own name; the shared thread limiter and the
+    // guard get one that says what they are here.
+    metrics.track(this.pool)
     metrics.track(currentDefaultThreadLimiter(), { name: 'threads' })
-    metrics.track(this.heavyRoutes, { name: 'heavy-routes' })
-    metrics.track(this.items, { name: 'items' })
-    metrics.track(this.responseCache, { name: 'item-responses' })
-    metrics.track(this.followUps, { name: 'order-follow-ups' })
-    metrics.track(this.supervisor, { name: 'catalog' })
+    metrics.track(this.heavyRoutes)
+    metrics.track(this.items)
+    metrics.track(this.responseCache)
+    metrics.track(this.followUps)
+    metrics.track(this.supervisor)
     metrics.track(this.overloadGuard, { name: 'overload' })
     metrics.detectBlocking({
       thresholdMs: 100,

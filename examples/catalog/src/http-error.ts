@@ -1,3 +1,4 @@
+import { isLoopworkError } from '@loopwork/batcher'
 import { CatalogError, type CatalogErrorCode } from './errors.js'
 
 /** The JSON body of an error response. */
@@ -28,9 +29,10 @@ function clientErrorStatus(error: unknown): number | undefined {
 
 /**
  * The HTTP answer for an error a route threw: the catalog's own errors keep their message and
- * code; a framework's client error (malformed JSON...) keeps its 4xx status; anything else is a
- * 500 that says nothing about the server's insides (the error itself goes to the log, not to the
- * client).
+ * code; a bound of a loopwork primitive that was reached (the item batcher's `maxWaiting`, say) is a
+ * 503, recognised by its code whichever package threw it; a framework's client error (malformed
+ * JSON...) keeps its 4xx status; anything else is a 500 that says nothing about the server's
+ * insides (the error itself goes to the log, not to the client).
  *
  * @example
  * const { status, body } = httpErrorOf(error)
@@ -41,6 +43,12 @@ export function httpErrorOf(error: unknown): { status: number; body: ErrorBody }
     return {
       status: statuses[error.code],
       body: { error: error.name, code: error.code, message: error.message },
+    }
+  }
+  if (isLoopworkError(error, 'LOOPWORK_QUEUE_FULL')) {
+    return {
+      status: 503,
+      body: { error: 'ServiceUnavailable', code: error.code, message: 'too busy, retry later' },
     }
   }
   const clientStatus = clientErrorStatus(error)

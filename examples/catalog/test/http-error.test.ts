@@ -1,0 +1,35 @@
+import { QueueFullError } from '@loopwork/batcher'
+import { expect, it } from 'vitest'
+import { httpErrorOf, UnknownItemError } from '../src/index.js'
+
+it("answers the catalog's own errors with their status and code", () => {
+  expect(httpErrorOf(new UnknownItemError(9))).toEqual({
+    status: 404,
+    body: {
+      error: 'UnknownItemError',
+      code: 'CATALOG_UNKNOWN_ITEM',
+      message: 'item 9 does not exist',
+    },
+  })
+})
+
+it('answers a full loopwork queue with 503, whichever copy of a package threw it', () => {
+  const full = new QueueFullError(
+    'Batcher "items" already has 10000 keys waiting',
+    'maxWaiting',
+    10_000,
+  )
+  expect(httpErrorOf(full)).toMatchObject({ status: 503, body: { code: 'LOOPWORK_QUEUE_FULL' } })
+
+  // What a second installed copy of a package throws: branded and coded, but of another class.
+  const fromAnotherCopy = Object.assign(new Error('queue full'), { code: 'LOOPWORK_QUEUE_FULL' })
+  Object.defineProperty(fromAnotherCopy, Symbol.for('loopwork.error'), { value: true })
+  expect(httpErrorOf(fromAnotherCopy).status).toBe(503)
+})
+
+it('says nothing about an unexpected error', () => {
+  expect(httpErrorOf(new Error('secret detail'))).toEqual({
+    status: 500,
+    body: { error: 'InternalServerError', code: 'INTERNAL', message: 'internal server error' },
+  })
+})
