@@ -14,18 +14,20 @@ export type {
   CacheLoadErrorEvent,
   CacheResult,
   CacheStatus,
-  CircuitEvent,
-  CircuitState,
   EvictionReason,
   GetOrLoadOptions,
   LoadContext,
   Loader,
+  SetOptions,
+  TtlCacheStats,
+} from '../types.js'
+export { RedisTtlCache } from './redis-ttl-cache.js'
+export type {
+  CircuitEvent,
+  CircuitState,
   RedisErrorEvent,
   RedisTierStats,
   RedisTtlCacheEvents,
   RedisTtlCacheOptions,
   Serializer,
-  SetOptions,
-  TtlCacheStats,
-} from '../types.js'
-export { RedisTtlCache } from './redis-ttl-cache.js'
+} from './types.js'

@@ -23,12 +23,10 @@ import type {
   GetOrLoadOptions,
   LoadContext,
   Loader,
-  RedisTierStats,
-  RedisTtlCacheEvents,
-  RedisTtlCacheOptions,
   SetOptions,
   TtlCacheStats,
 } from '../types.js'
+import type { RedisTierStats, RedisTtlCacheEvents, RedisTtlCacheOptions } from './types.js'
 
 /** The memory tier's events that the Redis tier passes on, once someone listens for them. */
 type ForwardedEvent = 'hit' | 'stale' | 'evict'

@@ -1,4 +1,4 @@
-import type { CircuitState } from '../../types.js'
+import type { CircuitState } from '../../redis/types.js'
 
 /**
  * Stops calling Redis after `threshold` failures in a row, for `resetMs`; then lets one trial call

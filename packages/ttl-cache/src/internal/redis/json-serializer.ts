@@ -1,4 +1,4 @@
-import type { Serializer } from '../../types.js'
+import type { Serializer } from '../../redis/types.js'
 
 /** The default serializer of the Redis tier: `JSON.stringify` / `JSON.parse`. */
 export const jsonSerializer: Serializer<any> = Object.freeze({

@@ -10,7 +10,7 @@ import {
   signalOption,
 } from '@loopwork/internal'
 import type { Redis } from 'ioredis'
-import type { RedisTtlCacheOptions, Serializer } from '../../types.js'
+import type { RedisTtlCacheOptions, Serializer } from '../../redis/types.js'
 import { checkCacheOptions, tagsOption, ttlCacheSchema, ttlOption } from '../option-schemas.js'
 import { jsonSerializer } from './json-serializer.js'
 
