@@ -44,7 +44,7 @@ function ours(size: number): Contender {
     maxThreads: size,
     idleTimeoutMs: 60_000,
     execArgv: [],
-    maxQueue: Number.POSITIVE_INFINITY,
+    maxWaiting: Number.POSITIVE_INFINITY,
     // The default thread limiter's 40 tokens, with room for the whole burst to wait, and no
     // loader in the threads, as for the anchors.
     limiter: new CapacityLimiter({ totalTokens: 40, maxWaiting: Number.POSITIVE_INFINITY }),

@@ -1,27 +1,17 @@
-/** Stable codes of the errors this package throws, for `switch (error.code)`. */
-export type ThreadOffloadErrorCode =
-  | 'ABORT_ERR'
-  | 'LOOPWORK_OFFLOAD_UNKNOWN_TASK'
-  | 'LOOPWORK_OFFLOAD_WORKER_CRASHED'
-  | 'LOOPWORK_OFFLOAD_WORKER_STARTUP'
-  | 'LOOPWORK_OFFLOAD_TASK_TIMEOUT'
-  | 'LOOPWORK_OFFLOAD_QUEUE_FULL'
-  | 'LOOPWORK_OFFLOAD_POOL_CLOSED'
+import { LoopworkError } from '@loopwork/internal'
 
-/** Base class of every error the pool itself rejects with, so `instanceof ThreadOffloadError` catches them all. */
-export class ThreadOffloadError extends Error {
-  /** A stable machine-readable code. */
-  readonly code: ThreadOffloadErrorCode
-
-  constructor(code: ThreadOffloadErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'ThreadOffloadError'
-    this.code = code
-  }
-}
+export {
+  AbortError,
+  ClosedError,
+  isLoopworkError,
+  LoopworkError,
+  QueueFullError,
+  TimeoutError,
+} from '@loopwork/internal'
 
 /** The task module has no exported function of that name. */
-export class UnknownTaskError extends ThreadOffloadError {
+export class UnknownTaskError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_UNKNOWN_TASK'
   /** The name that was asked for. */
   readonly taskName: string
   /** The exported functions the module does have. */
@@ -29,7 +19,7 @@ export class UnknownTaskError extends ThreadOffloadError {
 
   constructor(taskName: string, available: readonly string[], module: string) {
     super(
-      'LOOPWORK_OFFLOAD_UNKNOWN_TASK',
+      'LOOPWORK_UNKNOWN_TASK',
       `Task "${taskName}" is not an exported function of ${module}; it exports ${
         available.length === 0 ? 'no functions' : available.map((name) => `"${name}"`).join(', ')
       }`,
@@ -45,7 +35,8 @@ export class UnknownTaskError extends ThreadOffloadError {
  * it, or running out of memory under `resourceLimits`. Only the call that was running gets this
  * error; the thread is replaced and the calls queued behind it run elsewhere.
  */
-export class WorkerCrashedError extends ThreadOffloadError {
+export class WorkerCrashedError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_WORKER_CRASHED'
   /** The thread's exit code. */
   readonly exitCode: number
   /** The thread's id. */
@@ -53,7 +44,7 @@ export class WorkerCrashedError extends ThreadOffloadError {
 
   constructor(taskName: string, threadId: number, exitCode: number, cause: unknown) {
     super(
-      'LOOPWORK_OFFLOAD_WORKER_CRASHED',
+      'LOOPWORK_WORKER_CRASHED',
       `The worker thread ${threadId} running task "${taskName}" died (exit code ${exitCode})${
         cause instanceof Error ? `: ${cause.message}` : ''
       }`,
@@ -70,13 +61,14 @@ export class WorkerCrashedError extends ThreadOffloadError {
  * import). Every call of the pool rejects with it, at once, and the pool spawns no more threads:
  * fix the module and create a new pool.
  */
-export class WorkerStartupError extends ThreadOffloadError {
+export class WorkerStartupError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_WORKER_STARTUP'
   /** The module that failed to load. */
   readonly module: string
 
   constructor(module: string, cause: unknown) {
     super(
-      'LOOPWORK_OFFLOAD_WORKER_STARTUP',
+      'LOOPWORK_WORKER_STARTUP',
       `The task module ${module} failed to load in a worker thread${
         cause instanceof Error ? `: ${cause.message}` : ''
       }`,
@@ -87,57 +79,60 @@ export class WorkerStartupError extends ThreadOffloadError {
   }
 }
 
-/** The call ran longer than its `timeoutMs`; its thread was terminated and replaced. */
-export class TaskTimeoutError extends ThreadOffloadError {
-  /** The `timeoutMs` that ran out. */
-  readonly timeoutMs: number
-
-  constructor(taskName: string, timeoutMs: number) {
-    super(
-      'LOOPWORK_OFFLOAD_TASK_TIMEOUT',
-      `Task "${taskName}" ran longer than timeoutMs (${timeoutMs} ms); its worker thread was terminated`,
-    )
-    this.name = 'TaskTimeoutError'
-    this.timeoutMs = timeoutMs
-  }
-}
-
-/** `maxQueue` calls already wait, so this one is shed at once instead of queueing without bound. */
-export class PoolQueueFullError extends ThreadOffloadError {
-  /** The `maxQueue` bound that was reached. */
-  readonly maxQueue: number
-
-  constructor(poolName: string, maxQueue: number) {
-    super(
-      'LOOPWORK_OFFLOAD_QUEUE_FULL',
-      `Worker pool "${poolName}" already has maxQueue (${maxQueue}) calls waiting; raise maxQueue or shed load upstream`,
-    )
-    this.name = 'PoolQueueFullError'
-    this.maxQueue = maxQueue
-  }
-}
+/** Which side of a call could not cross between threads. */
+export type UncloneablePart = 'arguments' | 'transfer' | 'result'
 
 /**
- * The call was cancelled through its `AbortSignal`: removed from the queue, or its thread was
- * terminated when it was already running. The signal's reason is the `cause`. Named `AbortError`
- * like the platform's own, so checks of `error.name === 'AbortError'` work.
+ * Part of a call cannot cross between threads: its arguments or its result hold something the
+ * structured clone algorithm cannot copy (a function, a symbol, a promise, a `WeakMap`...), or its
+ * transfer list cannot be used (the same buffer listed twice). Only that call fails; its
+ * thread lives on. `path` says where the value sits (`args[0].onDone`, `result.rows[3]`), and
+ * `cause` is the platform's `DataCloneError`.
  */
-export class AbortError extends ThreadOffloadError {
-  constructor(taskName: string, reason: unknown) {
-    super('ABORT_ERR', `Task "${taskName}" was aborted`, { cause: reason })
-    this.name = 'AbortError'
+export class UncloneableValueError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_UNCLONEABLE'
+  /** The task whose call failed. */
+  readonly taskName: string
+  /** What could not cross: the arguments, the transfer list or the result. */
+  readonly part: UncloneablePart
+  /** Where the value that cannot be copied sits, such as `args[1].callback`, when it was found. */
+  readonly path: string | undefined
+
+  constructor(
+    taskName: string,
+    part: UncloneablePart,
+    path: string | undefined,
+    found: string | undefined,
+    cause: unknown,
+  ) {
+    super('LOOPWORK_UNCLONEABLE', uncloneableMessage(taskName, part, path, found, cause), {
+      cause,
+    })
+    this.name = 'UncloneableValueError'
+    this.taskName = taskName
+    this.part = part
+    this.path = path
   }
 }
 
-/** The pool was closed (no new calls) or destroyed (calls left over are rejected). */
-export class PoolClosedError extends ThreadOffloadError {
-  constructor(poolName: string, how: 'closed' | 'destroyed') {
-    super(
-      'LOOPWORK_OFFLOAD_POOL_CLOSED',
-      how === 'closed'
-        ? `Worker pool "${poolName}" is closed and takes no new calls`
-        : `Worker pool "${poolName}" was destroyed before this call finished`,
-    )
-    this.name = 'PoolClosedError'
-  }
+function uncloneableMessage(
+  taskName: string,
+  part: UncloneablePart,
+  path: string | undefined,
+  found: string | undefined,
+  cause: unknown,
+): string {
+  // The platform's own words, without their full stop, follow ours.
+  const reason = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, '')
+  if (part === 'transfer')
+    return `The transfer list of task "${taskName}" cannot be used: ${reason}`
+  const what =
+    part === 'arguments'
+      ? `The arguments of task "${taskName}" cannot be copied to a worker thread`
+      : `The result of task "${taskName}" cannot be copied back from its worker thread`
+  const where =
+    path === undefined
+      ? reason
+      : `${path} is ${found}, which structured clone cannot copy (${reason})`
+  return `${what}: ${where}. Pass plain data (objects, arrays, strings, numbers, Dates, Maps, Sets, typed arrays)`
 }

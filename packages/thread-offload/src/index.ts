@@ -1,39 +1,39 @@
 export { currentDefaultThreadLimiter, DEFAULT_THREAD_TOKENS } from './default-limiter.js'
 export {
   AbortError,
-  PoolClosedError,
-  PoolQueueFullError,
-  TaskTimeoutError,
-  ThreadOffloadError,
-  type ThreadOffloadErrorCode,
+  ClosedError,
+  isLoopworkError,
+  LoopworkError,
+  QueueFullError,
+  TimeoutError,
+  type UncloneablePart,
+  UncloneableValueError,
   UnknownTaskError,
   WorkerCrashedError,
   WorkerStartupError,
 } from './errors.js'
-export type { RunOptions } from './run-options.js'
-export type { DurationSummary } from './sample-window.js'
-export type {
-  AnyTaskModule,
-  TaskArgs,
-  TaskFunction,
-  TaskModule,
-  TaskName,
-  TaskResult,
-} from './task-types.js'
 export { closeDefaultPools, defaultPool, toThread } from './to-thread.js'
-export { WorkerPool } from './worker-pool.js'
-export type {
-  TaskEndEvent,
-  TaskErrorEvent,
-  TaskStartEvent,
-  ThreadExitEvent,
-  ThreadExitReason,
-  ThreadSpawnEvent,
-  WorkerPoolEvents,
-} from './worker-pool-events.js'
 export {
+  type AnyTaskModule,
   DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MAX_QUEUE,
+  DEFAULT_MAX_WAITING,
+  type DurationSummary,
+  type RunOptions,
+  type TaskArgs,
+  type TaskEndEvent,
+  type TaskErrorEvent,
+  type TaskFunction,
+  type TaskModule,
+  type TaskName,
+  type TaskResult,
+  type TaskStartEvent,
+  type ThreadExitEvent,
+  type ThreadExitReason,
+  type ThreadLimiter,
+  type ThreadLimiterLease,
+  type ThreadSpawnEvent,
+  type WorkerPoolEvents,
   type WorkerPoolOptions,
-} from './worker-pool-options.js'
-export type { WorkerPoolStatistics } from './worker-pool-statistics.js'
+  type WorkerPoolStats,
+} from './types.js'
+export { WorkerPool } from './worker-pool.js'

@@ -1,7 +1,13 @@
 import { isAbsolute } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { RunOptions } from './run-options.js'
-import type { AnyTaskModule, TaskArgs, TaskModule, TaskName, TaskResult } from './task-types.js'
+import type {
+  AnyTaskModule,
+  RunOptions,
+  TaskArgs,
+  TaskModule,
+  TaskName,
+  TaskResult,
+} from './types.js'
 import { WorkerPool } from './worker-pool.js'
 
 /** The shared default pools, one per module, keyed by the module as given and by its URL. */
@@ -30,7 +36,7 @@ export function defaultPool<M extends TaskModule = AnyTaskModule>(
 
 /**
  * Runs one exported function of `module` in a thread of the module's shared default pool, the
- * one-call form of `WorkerPool.run` (anyio's `to_thread.run_sync`). The pool is created on first
+ * one-call form of `WorkerPool.run`. The pool is created on first
  * use and never holds the process open when idle.
  *
  * @example

@@ -4,10 +4,10 @@
  * thread starts as fast as Node can start one.
  */
 import { workerData } from 'node:worker_threads'
-import { serializeError } from './error-transport.js'
-import type { ThreadBootData, ThreadControlMessage } from './protocol.js'
-import { ResultBuffer } from './result-buffer.js'
-import { TaskRunner } from './task-runner.js'
+import { serializeError } from './internal/error-transport.js'
+import type { ThreadBootData, ThreadControlMessage } from './internal/protocol.js'
+import { ResultBuffer } from './internal/result-buffer.js'
+import { TaskRunner } from './internal/task-runner.js'
 
 const boot = workerData as ThreadBootData
 const port = boot.port

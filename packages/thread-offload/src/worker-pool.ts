@@ -1,50 +1,65 @@
 import { receiveMessageOnPort, type TransferListItem } from 'node:worker_threads'
 import {
-  type CapacityLimiter,
-  type Lease,
-  AbortError as LimiterAbortError,
-} from '@loopwork/limiter'
+  type AbortError,
+  abortErrorFor,
+  ClosedError,
+  describeValue,
+  LinkedList,
+  QueueFullError,
+  startInterval,
+  startTimer,
+  TimeoutError,
+} from '@loopwork/internal'
 import { EventEmitter } from 'eventemitter3'
-import { SLOT_COUNT } from './claim-slots.js'
-import { rehydrateError, type SerializedError } from './error-transport.js'
 import {
-  AbortError,
-  PoolClosedError,
-  PoolQueueFullError,
-  TaskTimeoutError,
+  UncloneableValueError,
   UnknownTaskError,
   WorkerCrashedError,
   WorkerStartupError,
 } from './errors.js'
-import { IdleReaper } from './idle-reaper.js'
-import { assertCount, describe, wrongType } from './option-validation.js'
-import { PoolMetrics } from './pool-metrics.js'
-import { PoolThread, type ThreadLaunch, type ThreadOwner, threadLaunch } from './pool-thread.js'
+import { rehydrateError, type SerializedError } from './internal/error-transport.js'
+import { IdleReaper } from './internal/idle-reaper.js'
+import { PoolMetrics } from './internal/pool-metrics.js'
+import {
+  checkRunOptions,
+  maxWaitingOption,
+  resolveWorkerPoolOptions,
+} from './internal/pool-options.js'
+import {
+  PoolThread,
+  type ThreadLaunch,
+  type ThreadOwner,
+  threadLaunch,
+} from './internal/pool-thread.js'
 import {
   FULFILLED,
   RESULT_STRIDE,
   THREW_ERROR,
   THREW_VALUE,
   type ThreadControlMessage,
+  UNCLONEABLE_RESULT,
   UNKNOWN_TASK,
-} from './protocol.js'
-import { type RunOptions, validateRunOptions } from './run-options.js'
-import { HANDED_OVER, QUEUED, SETTLED, type Task, WAITING_FOR_TOKEN } from './task.js'
-import { TaskQueue } from './task-queue.js'
-import type { AnyTaskModule, TaskArgs, TaskModule, TaskName, TaskResult } from './task-types.js'
-import { isLive, ThreadSet } from './thread-set.js'
-import type { ThreadExitReason, WorkerPoolEvents } from './worker-pool-events.js'
-import { resolveWorkerPoolOptions, type WorkerPoolOptions } from './worker-pool-options.js'
-import type { WorkerPoolStatistics } from './worker-pool-statistics.js'
+  type UncloneableResult,
+} from './internal/protocol.js'
+import { HANDED_OVER, QUEUED, SETTLED, type Task, WAITING_FOR_TOKEN } from './internal/task.js'
+import { threadDepth } from './internal/thread-reserve.js'
+import { isLive, ThreadSet } from './internal/thread-set.js'
+import { findUncloneable } from './internal/uncloneable.js'
+import type {
+  AnyTaskModule,
+  RunOptions,
+  TaskArgs,
+  TaskModule,
+  TaskName,
+  TaskResult,
+  ThreadExitReason,
+  ThreadLimiter,
+  ThreadLimiterLease,
+  WorkerPoolEvents,
+  WorkerPoolOptions,
+  WorkerPoolStats,
+} from './types.js'
 
-/**
- * How much work, in milliseconds of average run time, a thread is given beyond the call it runs.
- * One call in reserve hides the round trip between calls (the thread never waits for the pool
- * between two 1 ms tasks); for quick tasks many calls travel in one message. Calls given in
- * reserve are taken back when another thread runs dry, so a slow call holds nothing up for long.
- */
-const RESERVE_BUDGET_MS = 1
-const MAX_DEPTH = SLOT_COUNT / 2
 /** Consecutive thread deaths before any call started that count as a module that cannot start. */
 const MAX_BARREN_CRASHES = 3
 const KEEP_ALIVE_INTERVAL_MS = 2 ** 30
@@ -53,13 +68,11 @@ type Received = [PoolThread, unknown][]
 
 /**
  * A pool of worker threads that run the exported functions of one module, so CPU-bound or
- * blocking work never stalls the event loop: the Node counterpart of anyio's `to_thread`, governed
- * by a `CapacityLimiter` (the process-wide 40-token one unless given another).
- *
- * A hand-written pool rather than piscina or tinypool: they lose `code` and custom properties of
- * errors, hang on a module that fails to load, count queue time in timeouts and spend 10-20 µs of
- * main-thread time per call; this one batches calls and results per message and hands calls over
- * through a shared claim table (about 1.5 µs per call, measured against both in bench/).
+ * blocking work never stalls the event loop. Calls are governed by a limiter (the process-wide
+ * 40-token `CapacityLimiter` unless given another): each call holds a token from the moment it is
+ * queued until it settles. Calls and results travel in batches, one message per thread and turn
+ * of the event loop, and a thread claims each call through a small shared table, so the main
+ * thread spends about 1.5 µs per call.
  *
  * @example
  * const pool = new WorkerPool<typeof import('./tasks.js')>({
@@ -76,19 +89,22 @@ export class WorkerPool<
   /** The task module, as the `file:` URL the threads load. */
   readonly module: string
   /** The limiter that caps calls in flight. */
-  readonly limiter: CapacityLimiter
+  readonly limiter: ThreadLimiter
+  /** Threads kept alive even when idle. */
   readonly minThreads: number
+  /** The most threads the pool runs. */
   readonly maxThreads: number
+  /** How long a thread above `minThreads` may stay idle, in milliseconds (`Infinity`: for good). */
   readonly idleTimeoutMs: number
-  #maxQueue: number
+  #maxWaiting: number
   readonly #launch: ThreadLaunch
   readonly #threads: ThreadSet
   readonly #reaper: IdleReaper
   readonly #metrics = new PoolMetrics()
   /** Calls holding a token, waiting for a thread. */
-  readonly #queue = new TaskQueue()
+  readonly #queue = new LinkedList<Task>()
   /** Calls waiting for a token. */
-  readonly #waiting = new TaskQueue()
+  readonly #waiting = new LinkedList<Task>()
   #pumpScheduled = false
   #unsettled = 0
   #state: 'open' | 'closing' | 'destroyed' = 'open'
@@ -103,7 +119,7 @@ export class WorkerPool<
       thread.error = error
     },
     onThreadExit: (thread, exitCode) => this.#onThreadExit(thread, exitCode),
-    onPostFailed: (task, error) => this.#reject(task, error),
+    onPostFailed: (task, error) => this.#reject(task, uncloneableArguments(task, error)),
   }
   /** Ref'd exactly while calls are unsettled: threads and ports are unref'd, so an idle pool never holds the process. */
   #keepAlive: ReturnType<typeof setInterval> | undefined
@@ -117,21 +133,24 @@ export class WorkerPool<
     this.minThreads = resolved.minThreads
     this.maxThreads = resolved.maxThreads
     this.idleTimeoutMs = resolved.idleTimeoutMs
-    this.#maxQueue = resolved.maxQueue
+    this.#maxWaiting = resolved.maxWaiting
     this.#launch = threadLaunch(resolved)
     this.#threads = new ThreadSet(this.maxThreads)
     this.#reaper = new IdleReaper(this.#threads, this.minThreads, this.idleTimeoutMs)
-    this.#keepAlive = setInterval(() => {}, KEEP_ALIVE_INTERVAL_MS).unref()
+    this.#keepAlive = startInterval(() => {}, KEEP_ALIVE_INTERVAL_MS)
     for (let index = 0; index < this.minThreads; index++) this.#spawn()
   }
 
-  /** How many calls may wait before `run` rejects with `PoolQueueFullError`; lowering it sheds no one already waiting. */
-  get maxQueue(): number {
-    return this.#maxQueue
+  /**
+   * How many calls may wait before `run` rejects with `QueueFullError` (see the `maxWaiting`
+   * option). Lowering it sheds no one already waiting: new calls are refused until fewer wait.
+   */
+  get maxWaiting(): number {
+    return this.#maxWaiting
   }
 
-  set maxQueue(value: number) {
-    this.#maxQueue = assertCount('maxQueue', value, 0, true)
+  set maxWaiting(value: number) {
+    this.#maxWaiting = maxWaitingOption('maxWaiting', value)
   }
 
   /**
@@ -155,20 +174,26 @@ export class WorkerPool<
     let transfer: readonly TransferListItem[] | undefined
     if (options !== undefined) {
       try {
-        ;({ signal, timeoutMs, transfer } = validateRunOptions(options))
+        ;({ signal, timeoutMs, transfer } = checkRunOptions(options))
       } catch (error) {
         return Promise.reject(error)
       }
-      if (signal?.aborted) return Promise.reject(new AbortError(name, signal.reason))
+      if (signal?.aborted) return Promise.reject(this.#abortError(name, signal))
+      // No limit at all: no timer, and the call may share its thread like any other.
+      if (timeoutMs === Number.POSITIVE_INFINITY) timeoutMs = undefined
     }
     const guarded = signal !== undefined || timeoutMs !== undefined
     const lease = this.limiter.tryAcquire()
-    if (
-      this.#queue.length + this.#waiting.length >= this.#maxQueue &&
-      this.#wouldOverfillQueue(lease !== undefined, guarded)
-    ) {
+    // Waiting calls are fewer than the accepted ones, so the count is needed only near the bound.
+    if (this.#unsettled >= this.#maxWaiting && this.#wouldWaitPastBound(lease !== undefined)) {
       lease?.release()
-      return Promise.reject(new PoolQueueFullError(this.name, this.#maxQueue))
+      return Promise.reject(
+        new QueueFullError(
+          `Worker pool "${this.name}" already has maxWaiting (${this.#maxWaiting}) calls waiting; raise maxWaiting or shed load upstream`,
+          'maxWaiting',
+          this.#maxWaiting,
+        ),
+      )
     }
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
     const task: Task = {
@@ -205,27 +230,39 @@ export class WorkerPool<
 
   /** Why a call cannot even be accepted, if it cannot. */
   #refusal(name: unknown, args: unknown): Error | undefined {
-    if (this.#state !== 'open') return new PoolClosedError(this.name, 'closed')
+    if (this.#state !== 'open') {
+      return new ClosedError(`Worker pool "${this.name}" is closed and takes no new calls`)
+    }
     if (this.#failure !== undefined) return new WorkerStartupError(this.module, this.#failure.cause)
-    if (typeof name !== 'string')
-      return wrongType(`task name must be a string, got ${describe(name)}`)
+    if (typeof name !== 'string') return invalidArgument('task name', name, 'a string')
     if (!Array.isArray(args)) {
-      return wrongType(
-        `args of task "${name}" must be an array of its arguments, got ${describe(args)}`,
-      )
+      return invalidArgument(`args of task "${name}"`, args, 'an array of its arguments')
     }
     return undefined
   }
 
+  /** Whether one more call would leave more than `maxWaiting` calls waiting. */
+  #wouldWaitPastBound(hasToken: boolean): boolean {
+    return this.#waitingCount(hasToken ? 0 : 1, hasToken ? 1 : 0) > this.#maxWaiting
+  }
+
   /**
-   * Whether one more call would leave more than maxQueue calls waiting: for a token, or for a
-   * thread beyond what the threads can take at the next hand-over. Only computed near the bound.
+   * The calls that wait, plus `extraWaiting` more waiting for a token and `extraQueued` more
+   * queued: those waiting for a token, those a thread holds behind the call it runs, and those
+   * queued beyond what the threads that hold nothing (or may still be started) take at once.
    */
-  #wouldOverfillQueue(hasToken: boolean, guarded: boolean): boolean {
-    const waitingForToken = this.#waiting.length + (hasToken ? 0 : 1)
-    const queued = this.#queue.length + (hasToken ? 1 : 0)
-    const spare = this.#threads.spareCapacity(guarded, this.#depthLimit())
-    return waitingForToken + Math.max(0, queued - spare) > this.#maxQueue
+  #waitingCount(extraWaiting: number, extraQueued: number): number {
+    const queued = this.#queue.length + extraQueued
+    return (
+      this.#waiting.length +
+      extraWaiting +
+      this.#threads.reserved() +
+      Math.max(0, queued - this.#threads.free())
+    )
+  }
+
+  #abortError(name: string, signal: AbortSignal): AbortError {
+    return abortErrorFor(`Task "${name}" of worker pool "${this.name}" was aborted`, signal)
   }
 
   #waitForToken(task: Task): void {
@@ -237,7 +274,7 @@ export class WorkerPool<
     )
   }
 
-  #onToken(task: Task, lease: Lease): void {
+  #onToken(task: Task, lease: ThreadLimiterLease): void {
     if (task.state !== WAITING_FOR_TOKEN) {
       // Settled while it waited (aborted, destroyed): the token goes straight back.
       lease.release()
@@ -250,10 +287,9 @@ export class WorkerPool<
 
   #onTokenRefused(task: Task, error: unknown): void {
     if (task.state !== WAITING_FOR_TOKEN) return
-    this.#reject(
-      task,
-      error instanceof LimiterAbortError ? new AbortError(task.name, task.signal?.reason) : error,
-    )
+    // Any limiter rejects an aborted wait with an error of its own; the call gets the pool's.
+    const signal = task.signal
+    this.#reject(task, signal?.aborted ? this.#abortError(task.name, signal) : error)
   }
 
   #enqueue(task: Task): void {
@@ -273,7 +309,7 @@ export class WorkerPool<
     this.#pumpScheduled = false
     if (this.#failure !== undefined || this.#state === 'destroyed') return
     this.#ensureThreads()
-    const depth = this.#depthLimit()
+    const depth = threadDepth(this.#metrics.meanRunTime)
     const now = performance.now()
     this.#dispatch(depth, now)
     // Runs after the calls that freed tokens let waiting calls in, so an idle thread only takes
@@ -296,18 +332,12 @@ export class WorkerPool<
     }
   }
 
-  /** Calls a thread holds at most: one running plus a reserve worth about RESERVE_BUDGET_MS. */
-  #depthLimit(): number {
-    const reserve = Math.round(RESERVE_BUDGET_MS / Math.max(this.#metrics.meanRunTime, 0.001))
-    return 1 + Math.min(Math.max(reserve, 1), MAX_DEPTH - 1)
-  }
-
   #handOver(task: Task, thread: PoolThread, now: number): void {
     task.state = HANDED_OVER
     task.handedAt = now
     thread.assign(task)
     if (task.timeoutMs !== undefined) {
-      task.timer = setTimeout(this.#onTimeout, task.timeoutMs, task).unref()
+      task.timer = startTimer(() => this.#onTimeout(task), task.timeoutMs)
     }
     if (this.listenerCount('taskStart') > 0) {
       this.emit('taskStart', {
@@ -342,7 +372,7 @@ export class WorkerPool<
   /** Starts threads while there is more work than threads (and keeps `minThreads` while open). */
   #ensureThreads(): void {
     let live = this.#threads.live()
-    let work = this.#queue.length + this.#threads.running()
+    let work = this.#queue.length + this.#threads.handed()
     if (this.#queue.head?.guarded === true && !this.#threads.comingFree()) {
       work = Math.max(work, live + 1)
     }
@@ -455,8 +485,14 @@ export class WorkerPool<
 
   #taskError(task: Task, status: number, value: unknown): unknown {
     if (status === THREW_ERROR) return rehydrateError(value as SerializedError)
-    if (status === UNKNOWN_TASK)
+    if (status === UNKNOWN_TASK) {
       return new UnknownTaskError(task.name, value as string[], this.module)
+    }
+    if (status === UNCLONEABLE_RESULT) {
+      const report = value as UncloneableResult
+      const cause = rehydrateError(report.error)
+      return new UncloneableValueError(task.name, 'result', report.path, report.found, cause)
+    }
     return value
   }
 
@@ -499,16 +535,20 @@ export class WorkerPool<
   }
 
   #abort(task: Task): void {
-    const error = new AbortError(task.name, task.signal!.reason)
+    const error = this.#abortError(task.name, task.signal!)
     if (task.state === HANDED_OVER) this.#stopRunning(task, error, 'abort')
     else if (task.state !== SETTLED) this.#reject(task, error)
   }
 
-  readonly #onTimeout = (task: Task): void => {
+  #onTimeout(task: Task): void {
     task.timer = undefined
-    if (task.state === HANDED_OVER) {
-      this.#stopRunning(task, new TaskTimeoutError(task.name, task.timeoutMs!), 'timeout')
-    }
+    if (task.state !== HANDED_OVER) return
+    const timeoutMs = task.timeoutMs!
+    const error = new TimeoutError(
+      `Task "${task.name}" of worker pool "${this.name}" ran longer than timeoutMs (${timeoutMs} ms); its worker thread was terminated and replaced`,
+      timeoutMs,
+    )
+    this.#stopRunning(task, error, 'timeout')
   }
 
   /** Cancels a call a thread holds: taken back if it has not started, else its thread is terminated. */
@@ -618,18 +658,18 @@ export class WorkerPool<
   }
 
   /** A snapshot of the pool: threads, calls, counters, run and wait time percentiles, utilization. */
-  stats(): WorkerPoolStatistics {
-    const running = this.#threads.running()
+  stats(): WorkerPoolStats {
+    const busy = this.#threads.busy()
     return {
       name: this.name,
       threads: this.#threads.live(),
-      busy: this.#threads.busy(),
+      busy,
       minThreads: this.minThreads,
       maxThreads: this.maxThreads,
-      running,
-      queued: this.#queue.length + this.#waiting.length,
+      running: busy,
+      waiting: this.#waitingCount(0, 0),
       waitingForToken: this.#waiting.length,
-      inFlight: running + this.#queue.length,
+      inFlight: this.#threads.handed() + this.#queue.length,
       completed: this.#metrics.completed,
       failed: this.#metrics.failed,
       crashed: this.#metrics.crashed,
@@ -640,7 +680,7 @@ export class WorkerPool<
   }
 
   /**
-   * Takes no new calls (they reject with `PoolClosedError`), lets every accepted call finish,
+   * Takes no new calls (they reject with `ClosedError`), lets every accepted call finish,
    * including those still waiting for a token, then stops the threads. Idempotent.
    */
   close(): Promise<void> {
@@ -660,12 +700,14 @@ export class WorkerPool<
   }
 
   /**
-   * Stops at once: every unsettled call rejects with `PoolClosedError`, running threads are
+   * Stops at once: every unsettled call rejects with `ClosedError`, running threads are
    * terminated. Resolves when all threads have exited.
    */
   async destroy(): Promise<void> {
     this.#state = 'destroyed'
-    this.#rejectEverything(() => new PoolClosedError(this.name, 'destroyed'))
+    this.#rejectEverything(
+      () => new ClosedError(`Worker pool "${this.name}" was destroyed before this call finished`),
+    )
     await this.#stopThreads()
   }
 
@@ -688,4 +730,20 @@ function receiveAll(thread: PoolThread, into: Received): void {
   ) {
     into.push([thread, received.message])
   }
+}
+
+/**
+ * The error of a call whose arguments (or transfer list) could not be posted to its thread, saying
+ * where the value that cannot be copied sits.
+ */
+function uncloneableArguments(task: Task, cause: unknown): UncloneableValueError {
+  const spot = findUncloneable(task.args, 'args')
+  const part = spot === undefined && task.transfer !== undefined ? 'transfer' : 'arguments'
+  return new UncloneableValueError(task.name, part, spot?.path, spot?.found, cause)
+}
+
+/** A `TypeError` for an argument of `run()` of the wrong type, with Node's code for one. */
+function invalidArgument(what: string, value: unknown, allowed: string): TypeError {
+  const error = new TypeError(`${what} must be ${allowed}, got ${describeValue(value)}`)
+  return Object.assign(error, { code: 'ERR_INVALID_ARG_TYPE' })
 }

@@ -6,7 +6,7 @@ import {
   markPending,
   revoke,
   SLOT_COUNT,
-} from '../src/claim-slots.js'
+} from '../src/internal/claim-slots.js'
 
 describe('claim slots', () => {
   it('lets the thread claim a pending call once', () => {

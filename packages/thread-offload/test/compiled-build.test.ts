@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { rmSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { build } from 'tsup'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -46,5 +47,22 @@ describe('the compiled package', () => {
       typescript: 16,
       error: 'E_OUT_OF_STOCK',
     })
+  })
+
+  it('runs tasks in a process started with node --input-type=module -e', async () => {
+    const index = pathToFileURL(join(outDir, 'index.js')).href
+    const module = new URL('./fixtures/plain.mjs', import.meta.url).href
+    const script = [
+      `const { WorkerPool } = await import(${JSON.stringify(index)})`,
+      `const pool = new WorkerPool({ module: ${JSON.stringify(module)}, maxThreads: 1 })`,
+      `console.log(await pool.run('triple', [5]))`,
+      'await pool.close()',
+    ].join('\n')
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { timeout: 30_000 },
+    )
+    expect(stdout.trim()).toBe('15')
   })
 })

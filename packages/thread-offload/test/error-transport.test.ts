@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { rehydrateError, serializeError } from '../src/error-transport.js'
+import { rehydrateError, serializeError } from '../src/internal/error-transport.js'
 
 /** What a thread would send: serialized, then structured-cloned like postMessage does. */
 function acrossThreads(error: Error): Error {

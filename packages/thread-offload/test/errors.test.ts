@@ -1,10 +1,15 @@
+import {
+  AbortError as SharedAbortError,
+  LoopworkError as SharedLoopworkError,
+} from '@loopwork/internal'
 import { describe, expect, it } from 'vitest'
 import {
   AbortError,
-  PoolClosedError,
-  PoolQueueFullError,
-  TaskTimeoutError,
-  ThreadOffloadError,
+  ClosedError,
+  LoopworkError,
+  QueueFullError,
+  TimeoutError,
+  UncloneableValueError,
   UnknownTaskError,
   WorkerCrashedError,
   WorkerStartupError,
@@ -15,28 +20,40 @@ describe('errors', () => {
     [
       new UnknownTaskError('fib', ['add'], 'file:///tasks.js'),
       'UnknownTaskError',
-      'LOOPWORK_OFFLOAD_UNKNOWN_TASK',
+      'LOOPWORK_UNKNOWN_TASK',
     ],
     [
       new WorkerCrashedError('fib', 3, 1, new Error('boom')),
       'WorkerCrashedError',
-      'LOOPWORK_OFFLOAD_WORKER_CRASHED',
+      'LOOPWORK_WORKER_CRASHED',
     ],
     [
       new WorkerStartupError('file:///tasks.js', new Error('bad')),
       'WorkerStartupError',
-      'LOOPWORK_OFFLOAD_WORKER_STARTUP',
+      'LOOPWORK_WORKER_STARTUP',
     ],
-    [new TaskTimeoutError('fib', 100), 'TaskTimeoutError', 'LOOPWORK_OFFLOAD_TASK_TIMEOUT'],
-    [new PoolQueueFullError('tasks', 10), 'PoolQueueFullError', 'LOOPWORK_OFFLOAD_QUEUE_FULL'],
-    [new AbortError('fib', 'reason'), 'AbortError', 'ABORT_ERR'],
-    [new PoolClosedError('tasks', 'closed'), 'PoolClosedError', 'LOOPWORK_OFFLOAD_POOL_CLOSED'],
+    [
+      new UncloneableValueError('fib', 'result', 'result', 'a function', new Error('no')),
+      'UncloneableValueError',
+      'LOOPWORK_UNCLONEABLE',
+    ],
+    [new TimeoutError('too slow', 100), 'TimeoutError', 'LOOPWORK_TIMEOUT'],
+    [new QueueFullError('full', 'maxWaiting', 10), 'QueueFullError', 'LOOPWORK_QUEUE_FULL'],
+    [new AbortError('aborted', 'reason'), 'AbortError', 'ABORT_ERR'],
+    [new ClosedError('closed'), 'ClosedError', 'LOOPWORK_CLOSED'],
   ])('%s has its name and a stable code', (error, name, code) => {
-    expect(error).toBeInstanceOf(ThreadOffloadError)
+    expect(error).toBeInstanceOf(LoopworkError)
     expect(error).toBeInstanceOf(Error)
     expect(error.name).toBe(name)
     expect(error.code).toBe(code)
     expect(String(error)).toContain(name)
+  })
+
+  it('are the shared classes, so errors of any loopwork package match', () => {
+    expect(AbortError).toBe(SharedAbortError)
+    expect(LoopworkError).toBe(SharedLoopworkError)
+    expect(new WorkerCrashedError('fib', 3, 1, undefined)).not.toBeInstanceOf(WorkerStartupError)
+    expect(new UnknownTaskError('x', [], 'file:///t.js')).not.toBeInstanceOf(WorkerCrashedError)
   })
 
   it('carry their causes and details', () => {
@@ -44,7 +61,7 @@ describe('errors', () => {
     const crashed = new WorkerCrashedError('fib', 3, 7, boom)
     expect(crashed).toMatchObject({ cause: boom, exitCode: 7, threadId: 3 })
     expect(crashed.message).toBe('The worker thread 3 running task "fib" died (exit code 7): boom')
-    expect(new AbortError('fib', 'gone').cause).toBe('gone')
+    expect(new AbortError('aborted', 'gone').cause).toBe('gone')
     expect(new WorkerStartupError('file:///t.js', boom)).toMatchObject({
       cause: boom,
       module: 'file:///t.js',

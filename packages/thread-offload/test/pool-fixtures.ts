@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest'
+import type { WorkerPoolEvents } from '../src/index.js'
 import { WorkerPool, type WorkerPoolOptions } from '../src/index.js'
-import type { WorkerPoolEvents } from '../src/worker-pool-events.js'
 
 /** The task module of most tests, written the one documented way (it resolves to tasks.ts here). */
 export const tasksModule = new URL('./fixtures/tasks.js', import.meta.url)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SampleWindow, WINDOW_SIZE } from '../src/sample-window.js'
+import { SampleWindow, WINDOW_SIZE } from '../src/internal/sample-window.js'
 
 describe('SampleWindow', () => {
   it('is all zeros before the first sample', () => {

@@ -4,12 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WorkerPool } from '../src/index.js'
-import {
-  isTypeScript,
-  resolveTaskModule,
-  threadLoading,
-  withoutRefusedFlags,
-} from '../src/module-location.js'
+import { isTypeScript, resolveTaskModule, threadLoading } from '../src/internal/module-location.js'
+import { withoutRefusedFlags } from '../src/internal/thread-exec-argv.js'
 import { rejectionOf } from './pool-fixtures.js'
 
 const fixtures = new URL('./fixtures/', import.meta.url)
@@ -62,7 +58,7 @@ describe('pointing the pool at a module', () => {
 
   it('rejects a URL that is not a file', () => {
     expect(() => new WorkerPool({ module: new URL('https://example.com/tasks.js') })).toThrow(
-      'module must be a file: URL, got https://example.com/tasks.js',
+      'module must be a file: URL, got "https://example.com/tasks.js"',
     )
   })
 

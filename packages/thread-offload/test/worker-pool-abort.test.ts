@@ -1,6 +1,6 @@
 import { CapacityLimiter } from '@loopwork/limiter'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { AbortError, TaskTimeoutError } from '../src/index.js'
+import { AbortError, TimeoutError } from '../src/index.js'
 import {
   createFlag,
   flush,
@@ -45,7 +45,7 @@ describe('cancelling with a signal', () => {
     expect(error).toBeInstanceOf(AbortError)
     expect(error.cause).toBe('changed my mind')
     expect(limiter.waiting).toBe(0)
-    expect(pool.stats()).toMatchObject({ waitingForToken: 0, queued: 0 })
+    expect(pool.stats()).toMatchObject({ waitingForToken: 0, waiting: 0 })
     release(flag)
     await expect(blocker).resolves.toBe('released')
     expect(limiter.borrowedTokens).toBe(0)
@@ -59,10 +59,10 @@ describe('cancelling with a signal', () => {
     // A call with a signal waits for a thread of its own, so it queues behind the blocker.
     const queued = pool.run('add', [1, 2], { signal: controller.signal })
     await until(() => pool.stats().running === 1)
-    expect(pool.stats().queued).toBe(1)
+    expect(pool.stats().waiting).toBe(1)
     controller.abort()
     await expect(queued).rejects.toBeInstanceOf(AbortError)
-    expect(pool.stats()).toMatchObject({ queued: 0, running: 1 })
+    expect(pool.stats()).toMatchObject({ waiting: 0, running: 1 })
     release(flag)
     await expect(blocker).resolves.toBe('released')
     expect(pool.stats().crashed).toBe(0)
@@ -112,8 +112,8 @@ describe('timeoutMs', () => {
     expect(pool.stats().running).toBe(1)
     vi.advanceTimersByTime(1)
     const error = await rejectionOf(running)
-    expect(error).toBeInstanceOf(TaskTimeoutError)
-    expect(error.code).toBe('LOOPWORK_OFFLOAD_TASK_TIMEOUT')
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect(error.code).toBe('LOOPWORK_TIMEOUT')
     expect(error.timeoutMs).toBe(50)
     expect(await exited).toMatchObject({ threadId: first, reason: 'timeout' })
     vi.useRealTimers()
@@ -133,7 +133,7 @@ describe('timeoutMs', () => {
       settled = true
     })
     await flush()
-    expect(pool.stats().queued).toBe(1)
+    expect(pool.stats().waiting).toBe(1)
     // Far past timeoutMs while it waits: no timer runs yet, since none has started.
     vi.advanceTimersByTime(1_000)
     await flush()
@@ -147,6 +147,8 @@ describe('timeoutMs', () => {
     const pool = createPool()
     const error = await rejectionOf(pool.run('add', [1, 2], { timeoutMs: -1 }))
     expect(error).toBeInstanceOf(RangeError)
-    expect(error.message).toBe('timeoutMs must be a finite number of milliseconds >= 0, got -1')
+    expect(error.message).toBe(
+      'timeoutMs must be a number of milliseconds from 0 to 2147483647, or Infinity for no limit, got -1',
+    )
   })
 })

@@ -44,7 +44,7 @@ describe('running tasks', () => {
     const pool = createPool()
     const error = await rejectionOf(pool.run('missing' as never, [] as never))
     expect(error).toBeInstanceOf(UnknownTaskError)
-    expect(error.code).toBe('LOOPWORK_OFFLOAD_UNKNOWN_TASK')
+    expect(error.code).toBe('LOOPWORK_UNKNOWN_TASK')
     expect(error.taskName).toBe('missing')
     expect(error.available).toContain('fib')
     expect(error.available).not.toContain('notAFunction')

@@ -14,7 +14,7 @@ describe('a thread that dies', () => {
     const behind = Array.from({ length: 10 }, (_, index) => pool.run('echo', [index]))
     const error = await rejectionOf(dying)
     expect(error).toBeInstanceOf(WorkerCrashedError)
-    expect(error.code).toBe('LOOPWORK_OFFLOAD_WORKER_CRASHED')
+    expect(error.code).toBe('LOOPWORK_WORKER_CRASHED')
     expect(error.exitCode).toBe(3)
     expect(error.threadId).toBe(first)
     await expect(Promise.all(behind)).resolves.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { WorkerPool } from '../src/index.js'
+import { UncloneableValueError, WorkerPool } from '../src/index.js'
 import { rejectionOf, type Tasks, tasksModule } from './pool-fixtures.js'
 
 const pool = new WorkerPool<Tasks>({ module: tasksModule, maxThreads: 1 })
@@ -52,7 +52,36 @@ describe('errors thrown in a task', () => {
   it('reject a result that cannot be cloned without losing the thread', async () => {
     const before = await pool.run('currentThreadId', [])
     const error = await rejectionOf(pool.run('returnFunction', []))
-    expect(error.name).toBe('DataCloneError')
+    expect(error).toBeInstanceOf(UncloneableValueError)
+    expect(error).toMatchObject({
+      name: 'UncloneableValueError',
+      code: 'LOOPWORK_UNCLONEABLE',
+      taskName: 'returnFunction',
+      part: 'result',
+      path: 'result',
+    })
+    expect(error.message).toContain(
+      'The result of task "returnFunction" cannot be copied back from its worker thread: result is a function',
+    )
+    expect(error.cause.name).toBe('DataCloneError')
     await expect(pool.run('currentThreadId', [])).resolves.toBe(before)
+  })
+
+  it('say where in a result the value that cannot be cloned sits', async () => {
+    const error = await rejectionOf(pool.run('returnNestedFunction', []))
+    expect(error).toBeInstanceOf(UncloneableValueError)
+    expect(error.path).toBe('result.rows[1].format')
+    expect(error.message).toContain(
+      'result.rows[1].format is a function (format), which structured clone cannot copy',
+    )
+    // The results around it in the same batch still arrive.
+    const [before, failed, after] = await Promise.allSettled([
+      pool.run('add', [1, 1]),
+      pool.run('returnNestedFunction', []),
+      pool.run('add', [2, 2]),
+    ])
+    expect(before).toEqual({ status: 'fulfilled', value: 2 })
+    expect(failed!.status).toBe('rejected')
+    expect(after).toEqual({ status: 'fulfilled', value: 4 })
   })
 })

@@ -88,7 +88,7 @@ describe('stats()', () => {
       minThreads: 0,
       maxThreads: 2,
       running: 0,
-      queued: 0,
+      waiting: 0,
       waitingForToken: 0,
       inFlight: 0,
       completed: 0,

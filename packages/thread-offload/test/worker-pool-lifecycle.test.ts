@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { CapacityLimiter } from '@loopwork/limiter'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_IDLE_TIMEOUT_MS, PoolClosedError } from '../src/index.js'
+import { ClosedError, DEFAULT_IDLE_TIMEOUT_MS } from '../src/index.js'
 import {
   createFlag,
   flush,
@@ -41,16 +41,16 @@ describe('close()', () => {
     expect(limiter.borrowedTokens).toBe(0)
   })
 
-  it('rejects calls made after it with PoolClosedError', async () => {
+  it('rejects calls made after it with ClosedError', async () => {
     const pool = createPool()
     await pool.run('add', [1, 1])
     const closing = pool.close()
     const error = await rejectionOf(pool.run('add', [1, 1]))
-    expect(error).toBeInstanceOf(PoolClosedError)
-    expect(error.code).toBe('LOOPWORK_OFFLOAD_POOL_CLOSED')
+    expect(error).toBeInstanceOf(ClosedError)
+    expect(error.code).toBe('LOOPWORK_CLOSED')
     expect(error.message).toBe('Worker pool "tasks" is closed and takes no new calls')
     await closing
-    await expect(pool.run('add', [1, 1])).rejects.toBeInstanceOf(PoolClosedError)
+    await expect(pool.run('add', [1, 1])).rejects.toBeInstanceOf(ClosedError)
   })
 
   it('is idempotent', async () => {
@@ -63,7 +63,7 @@ describe('close()', () => {
 })
 
 describe('destroy()', () => {
-  it('rejects what is left at once with PoolClosedError and terminates the threads', async () => {
+  it('rejects what is left at once with ClosedError and terminates the threads', async () => {
     const limiter = new CapacityLimiter({ totalTokens: 2 })
     // One thread: one call runs, one waits behind it on the thread, the rest wait for a token.
     const pool = createPool({ limiter, maxThreads: 1 })
@@ -72,7 +72,12 @@ describe('destroy()', () => {
     const others = Array.from({ length: 10 }, () => pool.run('add', [1, 1]))
     const settled = Promise.allSettled([running, ...others])
     await until(() => hasStarted(flag))
-    expect(pool.stats()).toMatchObject({ running: 2, waitingForToken: 9 })
+    expect(pool.stats()).toMatchObject({
+      running: 1,
+      waiting: 10,
+      waitingForToken: 9,
+      inFlight: 2,
+    })
     const exits: string[] = []
     pool.on('threadExit', (event) => exits.push(event.reason))
     await pool.destroy()
@@ -80,12 +85,12 @@ describe('destroy()', () => {
     for (const outcome of outcomes) {
       expect(outcome.status).toBe('rejected')
       const error = (outcome as PromiseRejectedResult).reason
-      expect(error).toBeInstanceOf(PoolClosedError)
+      expect(error).toBeInstanceOf(ClosedError)
       expect(error.message).toBe('Worker pool "tasks" was destroyed before this call finished')
     }
     expect(exits.length).toBeGreaterThan(0)
     expect(exits.every((reason) => reason === 'close')).toBe(true)
-    expect(pool.stats()).toMatchObject({ threads: 0, running: 0, queued: 0 })
+    expect(pool.stats()).toMatchObject({ threads: 0, running: 0, waiting: 0 })
     await flush()
     expect(limiter.borrowedTokens).toBe(0)
     expect(limiter.waiting).toBe(0)
@@ -96,7 +101,7 @@ describe('destroy()', () => {
     const pool = createPool()
     const flag = createFlag()
     const running = pool.run('startedThenBlock', [flag])
-    const rejected = expect(running).rejects.toBeInstanceOf(PoolClosedError)
+    const rejected = expect(running).rejects.toBeInstanceOf(ClosedError)
     await until(() => hasStarted(flag))
     const closing = pool.close()
     await pool.destroy()

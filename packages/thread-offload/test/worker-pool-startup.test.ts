@@ -30,7 +30,7 @@ async function expectStartupFailure(module: URL | string, checkCause: (cause: an
     expect(outcome.status).toBe('rejected')
     const error = (outcome as PromiseRejectedResult).reason
     expect(error).toBeInstanceOf(WorkerStartupError)
-    expect(error.code).toBe('LOOPWORK_OFFLOAD_WORKER_STARTUP')
+    expect(error.code).toBe('LOOPWORK_WORKER_STARTUP')
     checkCause(error.cause)
   }
   const threadsSpawned = spawned()

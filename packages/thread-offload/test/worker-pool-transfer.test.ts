@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { WorkerPool } from '../src/index.js'
+import { UncloneableValueError, WorkerPool } from '../src/index.js'
 import { rejectionOf, type Tasks, tasksModule } from './pool-fixtures.js'
 
 const pool = new WorkerPool<Tasks>({ module: tasksModule, maxThreads: 1 })
@@ -42,19 +42,48 @@ describe('transfer', () => {
     const [first, second, third] = await Promise.allSettled(calls)
     expect(first).toEqual({ status: 'fulfilled', value: 16 })
     expect(second!.status).toBe('rejected')
-    expect((second as PromiseRejectedResult).reason.name).toBe('DataCloneError')
+    const error = (second as PromiseRejectedResult).reason
+    expect(error).toBeInstanceOf(UncloneableValueError)
+    expect(error).toMatchObject({ taskName: 'byteLength', part: 'arguments', path: 'args[0]' })
+    expect(error.message).toContain(
+      'The arguments of task "byteLength" cannot be copied to a worker thread: args[0] is a Uint8Array, which structured clone cannot copy (',
+    )
+    expect(error.cause.name).toBe('DataCloneError')
     expect(third).toEqual({ status: 'fulfilled', value: 3 })
+  })
+
+  it('fails only the call whose transfer list cannot be used, saying so', async () => {
+    const bytes = new Uint8Array(8)
+    const calls = [
+      pool.run('byteLength', [bytes], { transfer: [bytes.buffer, bytes.buffer] }),
+      pool.run('add', [1, 2]),
+    ]
+    const [bad, good] = await Promise.allSettled(calls)
+    const error = (bad as PromiseRejectedResult).reason
+    expect(error).toBeInstanceOf(UncloneableValueError)
+    expect(error).toMatchObject({ taskName: 'byteLength', part: 'transfer', path: undefined })
+    expect(error.message).toBe(
+      'The transfer list of task "byteLength" cannot be used: Transfer list contains duplicate ArrayBuffer',
+    )
+    expect(good).toEqual({ status: 'fulfilled', value: 3 })
   })
 
   it('fails only the call whose arguments cannot be cloned', async () => {
     const calls = [pool.run('echo', [() => 1]), pool.run('echo', ['fine'])]
     const [bad, good] = await Promise.allSettled(calls)
-    expect((bad as PromiseRejectedResult).reason.name).toBe('DataCloneError')
-    expect(good).toEqual({ status: 'fulfilled', value: 'fine' })
-    expect(await rejectionOf(pool.run('echo', [Symbol('no')]))).toHaveProperty(
-      'name',
-      'DataCloneError',
+    const error = (bad as PromiseRejectedResult).reason
+    expect(error).toBeInstanceOf(UncloneableValueError)
+    expect(error).toMatchObject({ taskName: 'echo', part: 'arguments', path: 'args[0]' })
+    expect(error.message).toContain(
+      'The arguments of task "echo" cannot be copied to a worker thread: args[0] is a function',
     )
+    expect(error.cause.name).toBe('DataCloneError')
+    expect(good).toEqual({ status: 'fulfilled', value: 'fine' })
+    const nested = await rejectionOf(
+      pool.run('echo', [{ user: { id: 1, tags: new Set(['a', Symbol('no')]) } }]),
+    )
+    expect(nested.path).toBe('args[0].user.tags.values()[1]')
+    expect(nested.message).toContain('args[0].user.tags.values()[1] is Symbol(no)')
     expect(pool.stats().crashed).toBe(0)
   })
 

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { isAbsolute, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { describe, wrongType } from './option-validation.js'
+import { invalidOption } from '@loopwork/internal'
+import { withoutEntryFlags } from './thread-exec-argv.js'
 
 const TYPESCRIPT_SOURCE: Record<string, string> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' }
 const TYPESCRIPT_FILE = /\.[mc]?ts$/
@@ -28,18 +29,16 @@ export function resolveTaskModule(module: unknown): string {
 
 function toFileUrl(module: unknown): URL {
   if (module instanceof URL) {
-    if (module.protocol !== 'file:') {
-      throw wrongType(`module must be a file: URL, got ${module.href}`)
-    }
+    if (module.protocol !== 'file:') throw invalidOption('module', module.href, 'a file: URL')
     return module
   }
   if (typeof module === 'string') {
     if (module.startsWith('file:')) return new URL(module)
     if (isAbsolute(module)) return pathToFileURL(module)
   }
-  throw wrongType(
-    `module must be a URL or an absolute path, got ${describe(module)}; use new URL('./tasks.js', import.meta.url)`,
-  )
+  const error = invalidOption('module', module, 'a URL or an absolute path')
+  error.message += `; use new URL('./tasks.js', import.meta.url)`
+  throw error
 }
 
 /** Whether a module URL names a TypeScript file. */
@@ -49,21 +48,28 @@ export function isTypeScript(href: string): boolean {
 
 /** How a thread loads the task module: its Node options and a loader it imports first. */
 export interface ThreadLoading {
-  /** `undefined` keeps Node's default: inherit the parent thread's `execArgv`. */
+  /** `undefined` keeps Node's default: inherit the parent thread's `execArgv` untouched. */
   readonly execArgv: string[] | undefined
-  /** Whether `execArgv` was built from the parent's (which may hold flags a thread rejects). */
+  /** Whether `execArgv` was built from the parent's (which may hold flags a thread refuses). */
   readonly derived: boolean
   /** A module the thread imports before the task module (tsx's loader), as a `file:` URL. */
   readonly loader: string | undefined
 }
 
 /**
- * How a thread loads TypeScript. A `.ts` task module needs a loader that maps `.js` specifiers to
- * `.ts` files, which Node's own type stripping does not do, and a thread does not inherit the
- * loader of a vitest worker. So when tsx can be found and the parent has not loaded it, the thread
- * imports tsx's loader before the module (no `execArgv` is touched: a thread rejects flags like
- * `--max-old-space-size` that the parent may have). Without tsx, a `.ts` module still loads through
- * Node's type stripping if it imports other files by their `.ts` names.
+ * How a thread loads the task module, and with which flags.
+ *
+ * The flags are the given `execArgv`, or the parent's, without those that only mean something for
+ * the process's entry point (see `withoutEntryFlags`). When nothing was given and nothing had to
+ * go, the parent's are inherited untouched, which Node does without parsing them again, so the
+ * thread refuses none of them.
+ *
+ * A `.ts` task module needs a loader that maps `.js` specifiers to `.ts` files, which Node's own
+ * type stripping does not do, and a thread does not inherit the loader of a vitest worker. So when
+ * tsx can be found and the parent has not loaded it, the thread imports tsx's loader before the
+ * module (no flag is added: a thread rejects flags like `--max-old-space-size` that the parent may
+ * have). Without tsx, a `.ts` module still loads through Node's type stripping if it imports other
+ * files by their `.ts` names.
  *
  * When this package itself runs from its TypeScript sources (its own tests, or a workspace that
  * resolves `@loopwork/*` to sources), the thread entry is TypeScript too, so tsx and the
@@ -74,29 +80,26 @@ export function threadLoading(
   entry: string,
   execArgv: readonly string[] | undefined,
 ): ThreadLoading {
-  const given = execArgv && [...execArgv]
-  const base = execArgv ?? process.execArgv
+  const parent = execArgv ?? process.execArgv
+  const base = withoutEntryFlags(parent)
+  const inherit = execArgv === undefined && base === parent
+  const derived = execArgv === undefined && !inherit
   const tsx = hasLoader(base) ? undefined : locateTsx()
-  if (!isTypeScript(entry)) {
-    return { execArgv: given, derived: false, loader: isTypeScript(module) ? tsx : undefined }
-  }
   const extra: string[] = []
-  if (tsx !== undefined) extra.push('--import', tsx)
-  if (!base.some((argument) => argument.includes('@loopwork/source'))) {
-    extra.push('--conditions=@loopwork/source')
+  if (isTypeScript(entry)) {
+    if (tsx !== undefined) extra.push('--import', tsx)
+    if (!base.some((argument) => argument.includes('@loopwork/source'))) {
+      extra.push('--conditions=@loopwork/source')
+    }
   }
-  if (extra.length === 0) return { execArgv: given, derived: false, loader: undefined }
-  return { execArgv: [...base, ...extra], derived: execArgv === undefined, loader: undefined }
-}
-
-/**
- * The parent's flags minus those a thread refused (`ERR_WORKER_INVALID_EXEC_ARGV` lists them:
- * V8 and process-wide options such as `--max-old-space-size` or `--expose-gc`).
- */
-export function withoutRefusedFlags(execArgv: readonly string[], error: Error): string[] {
-  const listed = error.message.slice(error.message.indexOf(':') + 1).split(',')
-  const refused = new Set(listed.map((flag) => flag.trim()))
-  return execArgv.filter((flag) => !refused.has(flag))
+  if (extra.length > 0) {
+    return { execArgv: [...base, ...extra], derived: execArgv === undefined, loader: undefined }
+  }
+  return {
+    execArgv: inherit ? undefined : [...base],
+    derived,
+    loader: isTypeScript(module) && !isTypeScript(entry) ? tsx : undefined,
+  }
 }
 
 function hasLoader(execArgv: readonly string[]): boolean {

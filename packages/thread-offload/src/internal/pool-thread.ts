@@ -14,10 +14,11 @@ import {
   slotOf,
   WAKE_INDEX,
 } from './claim-slots.js'
-import { threadLoading, withoutRefusedFlags } from './module-location.js'
+import { threadLoading } from './module-location.js'
+import type { ResolvedPoolOptions } from './pool-options.js'
 import { CALL_STRIDE, type ThreadBootData } from './protocol.js'
 import type { Task } from './task.js'
-import type { ResolvedPoolOptions } from './worker-pool-options.js'
+import { withoutRefusedFlags } from './thread-exec-argv.js'
 
 /** What a thread reports to its pool. */
 export interface ThreadOwner {
@@ -38,12 +39,13 @@ export interface ThreadLaunch {
 }
 
 /**
- * How the threads of a pool are spawned. The thread entry sits next to this file: `worker-entry.js`
- * beside the bundle in `dist/`, `worker-entry.ts` when this package runs from its sources.
+ * How the threads of a pool are spawned. The thread entry is built next to the bundle, as
+ * `dist/worker-entry.js`; when this package runs from its sources it is `src/worker-entry.ts`, one
+ * folder up from this file.
  */
 export function threadLaunch(options: ResolvedPoolOptions): ThreadLaunch {
   const own = import.meta.url
-  const entry = new URL(own.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', own)
+  const entry = new URL(own.endsWith('.ts') ? '../worker-entry.ts' : './worker-entry.js', own)
   const loading = threadLoading(options.module, entry.href, options.execArgv)
   return {
     entry,

@@ -21,6 +21,18 @@ export const THREW_ERROR = 1
 export const THREW_VALUE = 2
 /** No export of that name is a function; the value lists the exported function names. */
 export const UNKNOWN_TASK = 3
+/** The task's result could not be cloned; the value is an {@link UncloneableResult}. */
+export const UNCLONEABLE_RESULT = 4
+
+/** Why a result could not travel back: where the culprit sits, and the platform's error. */
+export interface UncloneableResult {
+  /** Its path, such as `result.rows[3]`, when it was found. */
+  readonly path: string | undefined
+  /** What it is, such as `a function (onDone)`. */
+  readonly found: string | undefined
+  /** The `DataCloneError` the thread got. */
+  readonly error: SerializedError
+}
 
 /** The thread loaded the module and takes calls. */
 export interface ReadyMessage {

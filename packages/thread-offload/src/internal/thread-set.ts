@@ -37,11 +37,11 @@ export class ThreadSet {
     return live
   }
 
-  /** Calls handed to threads. */
-  running(): number {
-    let running = 0
-    for (const thread of this.#threads) running += thread.outstanding
-    return running
+  /** Calls handed to threads: running, or held in reserve behind the running one. */
+  handed(): number {
+    let handed = 0
+    for (const thread of this.#threads) handed += thread.outstanding
+    return handed
   }
 
   /** Threads with at least one call handed to them. */
@@ -93,18 +93,27 @@ export class ThreadSet {
     return busiest
   }
 
-  /** Calls the threads, running or yet to start, could take at once without making them wait. */
-  spareCapacity(guarded: boolean, depth: number): number {
-    let spare = 0
+  /** Calls handed to threads behind the one each runs: they wait, and count towards `maxWaiting`. */
+  reserved(): number {
+    let reserved = 0
+    for (const thread of this.#threads)
+      if (thread.outstanding > 1) reserved += thread.outstanding - 1
+    return reserved
+  }
+
+  /**
+   * How many calls would start at once: threads alive that hold nothing (a guarded call needs one
+   * of those too), plus the threads that may still be started.
+   */
+  free(): number {
+    let free = 0
     let live = 0
     for (const thread of this.#threads) {
       if (!isLive(thread)) continue
       live++
-      if (thread.guarded) continue
-      if (guarded) spare += thread.outstanding === 0 ? 1 : 0
-      else spare += Math.max(0, depth - thread.outstanding)
+      if (thread.outstanding === 0 && !thread.guarded) free++
     }
-    return spare + (this.maxThreads - live) * (guarded ? 1 : depth)
+    return free + this.maxThreads - live
   }
 
   /** Idle ready threads, longest idle first. */

@@ -1,5 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads'
-import type { Lease } from '@loopwork/limiter'
+import type { ListNode } from '@loopwork/internal'
+import type { ThreadLimiterLease } from '../types.js'
 import type { PoolThread } from './pool-thread.js'
 
 /** A call's state: waiting for a limiter token. */
@@ -15,7 +16,7 @@ export const SETTLED = 3
  * One accepted call. It is the only record a call allocates besides its promise and lease, and it
  * doubles as its own node in the pool's queue, so leaving the queue from the middle (abort) is O(1).
  */
-export interface Task {
+export interface Task extends ListNode<Task> {
   readonly name: string
   readonly args: unknown[]
   readonly transfer: readonly TransferListItem[] | undefined
@@ -24,7 +25,7 @@ export interface Task {
   /** When the call was made, on the pool's `performance.now()` clock. */
   readonly submittedAt: number
   state: number
-  lease: Lease | undefined
+  lease: ThreadLimiterLease | undefined
   /** A task that must not share its thread: it has a signal or a timeout and may get its thread terminated. */
   readonly guarded: boolean
   readonly signal: AbortSignal | undefined
@@ -36,6 +37,4 @@ export interface Task {
   /** The thread it was handed to and its sequence number there. */
   thread: PoolThread | undefined
   sequence: number
-  previous: Task | undefined
-  next: Task | undefined
 }

@@ -1,9 +1,11 @@
+import { startTimer } from '@loopwork/internal'
 import type { ThreadSet } from './thread-set.js'
 
 /**
  * Stops threads above `minThreads` once they have been idle for `idleTimeoutMs`, longest idle
  * first. One unref'd timer for the whole pool, armed for the next thread due, rather than a timer
- * per thread that would be set and cleared on every call.
+ * per thread that would be set and cleared on every call. `idleTimeoutMs` was checked against the
+ * longest delay a timer honours, so the timer never fires early and re-arms in a loop.
  */
 export class IdleReaper {
   readonly #threads: ThreadSet
@@ -24,9 +26,10 @@ export class IdleReaper {
     const oldest = this.#threads.idleThreads()[0]
     if (oldest === undefined) return
     const delay = Math.max(0, oldest.idleSince + this.#idleTimeoutMs - performance.now())
-    this.#timer = setTimeout(this.#reap, delay).unref()
+    this.#timer = startTimer(this.#reap, delay)
   }
 
+  /** Clears the timer, for a pool that stops its threads. */
   stop(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     this.#timer = undefined

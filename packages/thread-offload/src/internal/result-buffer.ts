@@ -1,6 +1,13 @@
 import type { MessagePort } from 'node:worker_threads'
 import { cloneableOrText, serializeError } from './error-transport.js'
-import { RESULT_STRIDE, THREW_ERROR } from './protocol.js'
+import {
+  FULFILLED,
+  RESULT_STRIDE,
+  THREW_ERROR,
+  UNCLONEABLE_RESULT,
+  type UncloneableResult,
+} from './protocol.js'
+import { findUncloneable } from './uncloneable.js'
 
 /**
  * A thread's outgoing results. Results of quick calls are sent together, one message per batch,
@@ -55,10 +62,23 @@ export class ResultBuffer {
       try {
         this.#port.postMessage(entry)
       } catch (error) {
-        entry[1] = THREW_ERROR
-        entry[2] = serializeError(
+        const cloneError = serializeError(
           error instanceof Error ? error : new Error(String(cloneableOrText(error))),
         )
+        if (entry[1] === FULFILLED) {
+          // Searched here, where the value is: the pool names the task and says where it failed.
+          const spot = findUncloneable(entry[2], 'result')
+          const report: UncloneableResult = {
+            path: spot?.path,
+            found: spot?.found,
+            error: cloneError,
+          }
+          entry[1] = UNCLONEABLE_RESULT
+          entry[2] = report
+        } else {
+          entry[1] = THREW_ERROR
+          entry[2] = cloneError
+        }
         this.#port.postMessage(entry)
       }
     }

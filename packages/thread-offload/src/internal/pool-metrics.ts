@@ -1,4 +1,5 @@
-import { type DurationSummary, SampleWindow } from './sample-window.js'
+import type { DurationSummary } from '../types.js'
+import { SampleWindow } from './sample-window.js'
 
 const RUN_TIME_SMOOTHING = 0.05
 
@@ -7,8 +8,8 @@ export class PoolMetrics {
   completed = 0
   failed = 0
   crashed = 0
-  /** A moving average of run times, ms; starts as a quick task until the first results come. */
-  meanRunTime = 0.05
+  /** A moving average of run times, ms; `undefined` until the first call ran. */
+  meanRunTime: number | undefined = undefined
   readonly #runTimes = new SampleWindow()
   readonly #waitTimes = new SampleWindow()
   readonly #createdAt = performance.now()
@@ -19,7 +20,9 @@ export class PoolMetrics {
     this.#runTimes.record(durationMs)
     this.#waitTimes.record(waitMs)
     this.#totalRunTime += durationMs
-    this.meanRunTime += (durationMs - this.meanRunTime) * RUN_TIME_SMOOTHING
+    const mean = this.meanRunTime
+    this.meanRunTime =
+      mean === undefined ? durationMs : mean + (durationMs - mean) * RUN_TIME_SMOOTHING
   }
 
   runTime(): DurationSummary {

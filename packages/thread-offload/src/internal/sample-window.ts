@@ -1,11 +1,4 @@
-/** Percentiles of recent durations, in milliseconds (all 0 before the first sample). */
-export interface DurationSummary {
-  readonly p50: number
-  readonly p90: number
-  readonly p99: number
-  readonly max: number
-  readonly mean: number
-}
+import type { DurationSummary } from '../types.js'
 
 /** Samples each summary looks at: the most recent ones, so the figures follow current load. */
 export const WINDOW_SIZE = 1024

@@ -1,4 +1,5 @@
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads'
+import { adoptThenable } from '@loopwork/internal'
 import { claim, WAKE_INDEX } from './claim-slots.js'
 import { cloneableOrText, serializeError } from './error-transport.js'
 import { CALL_STRIDE, FULFILLED, THREW_ERROR, THREW_VALUE, UNKNOWN_TASK } from './protocol.js'
@@ -95,9 +96,12 @@ export class TaskRunner {
         this.#finishThrown(sequence, error, startedAt, entry)
         continue
       }
-      if (isThenable(value)) {
+      // A thenable's then() is read and called once: a lazy query builder returned by a task
+      // must not run twice.
+      const pending = adoptThenable(value)
+      if (pending !== undefined) {
         this.#results.flush()
-        this.#await(value, sequence, startedAt, entry, batch, index + CALL_STRIDE)
+        this.#await(pending, sequence, startedAt, entry, batch, index + CALL_STRIDE)
         return false
       }
       this.#finish(sequence, FULFILLED, value, startedAt, entry)
@@ -119,14 +123,14 @@ export class TaskRunner {
   }
 
   #await(
-    pending: PromiseLike<unknown>,
+    pending: Promise<unknown>,
     sequence: number,
     startedAt: number,
     entry: TaskEntry,
     batch: unknown[],
     resumeAt: number,
   ): void {
-    Promise.resolve(pending).then(
+    pending.then(
       (value) => {
         this.#finish(sequence, FULFILLED, value, startedAt, entry)
         this.#work(batch, resumeAt)
@@ -185,12 +189,4 @@ export class TaskRunner {
     )
     return this.#names
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  )
 }
