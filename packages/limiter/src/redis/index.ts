@@ -1,2 +1,33 @@
-// The Redis-backed limiter (`@loopwork/limiter/redis`) lands here; ioredis stays an optional peer.
-export {}
+export {
+  AbortError,
+  ClosedError,
+  isLoopworkError,
+  LeaseLostError,
+  LoopworkError,
+  QueueFullError,
+  RedisUnavailableError,
+  TimeoutError,
+} from './errors.js'
+export {
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_LEASE_MS,
+  DEFAULT_REDIS_MAX_WAITING,
+  DEFAULT_REDIS_TOTAL_TOKENS,
+} from './internal/redis-settings.js'
+export { RedisCapacityLimiter } from './redis-capacity-limiter.js'
+export { RedisLease } from './redis-lease.js'
+export type {
+  OutageMode,
+  RedisAcquireOptions,
+  RedisCapacityLimiterEvents,
+  RedisCapacityLimiterOptions,
+  RedisCapacityLimiterRejectReason,
+  RedisCapacityLimiterStats,
+  RedisLeaseEvent,
+  RedisLeaseLostEvent,
+  RedisOutageEvent,
+  RedisRecoverEvent,
+  RedisRejectEvent,
+  RedisWaitEvent,
+} from './types.js'

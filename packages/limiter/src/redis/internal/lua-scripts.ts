@@ -1,0 +1,201 @@
+import { RedisScript } from '@loopwork/internal'
+
+/**
+ * The Lua side of the shared limit: one script per operation, each atomic, each reading the time
+ * from Redis (`TIME`), so instances never compare their own clocks. Clients send durations only.
+ *
+ * KEYS: config, holders, queue, waiters, tokens (see KeyLayout).
+ * ARGV of every script: grantsPrefix, leaseMs, minHoldMs, initialTokens, then the operation's own.
+ *
+ * Every reply starts with { status, value, limit, borrowed, waiting }, so each call refreshes the
+ * instance's cluster-wide view.
+ *
+ * - holders: lease id -> expiry. A lease is renewed only while unexpired (never brought back).
+ * - queue: waiter id -> ticket, FIFO across instances; waiters: waiter id -> deadline. A waiter
+ *   whose instance stopped renewing it is dropped before anyone is promoted, so a dead process
+ *   cannot block the queue.
+ * - promote() hands free tokens to the head of the queue inside the same script that freed them
+ *   and pushes "<waiter id> <grant number>" to the waiter's instance list (a blocking BLPOP there
+ *   wakes it). A grant keeps the waiter's deadline (at least minHoldMs), so a grant to a process
+ *   that died comes back as soon as that process would have had to renew.
+ * - The grant number (the sequence) starts at the server time in microseconds when the limit is
+ *   created, so it keeps increasing even if Redis loses its data and the limit is created again.
+ */
+const prelude = `
+if redis.replicate_commands then redis.replicate_commands() end
+local configKey, holdersKey, queueKey, waitersKey, tokensKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local grantsPrefix = ARGV[1]
+local leaseMs = tonumber(ARGV[2])
+local minHoldMs = tonumber(ARGV[3])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local limit = tonumber(redis.call('HGET', configKey, 'totalTokens'))
+if not limit then
+  limit = tonumber(ARGV[4])
+  redis.call('HSET', configKey, 'totalTokens', ARGV[4])
+  redis.call('HSETNX', configKey, 'sequence', string.format('%.0f', now * 1000))
+end
+
+local function nextNumber()
+  return redis.call('HINCRBY', configKey, 'sequence', 1)
+end
+
+local function grant(id, expiresAt)
+  local token = nextNumber()
+  redis.call('ZADD', holdersKey, expiresAt, id)
+  redis.call('HSET', tokensKey, id, string.format('%.0f', token))
+  return token
+end
+
+-- Removes an id wherever it is; 1 if it held a token.
+local function drop(id)
+  redis.call('ZREM', queueKey, id)
+  redis.call('ZREM', waitersKey, id)
+  if redis.call('ZREM', holdersKey, id) == 1 then
+    redis.call('HDEL', tokensKey, id)
+    return 1
+  end
+  return 0
+end
+
+-- Bounded per call: what is left is dropped by the next call, and an expired lease still counted
+-- can only make the limit stricter, never looser.
+local function prune()
+  local expired = redis.call('ZRANGEBYSCORE', holdersKey, '-inf', now, 'LIMIT', 0, 100)
+  if #expired > 0 then
+    redis.call('ZREM', holdersKey, unpack(expired))
+    redis.call('HDEL', tokensKey, unpack(expired))
+  end
+  local gone = redis.call('ZRANGEBYSCORE', waitersKey, '-inf', now, 'LIMIT', 0, 100)
+  if #gone > 0 then
+    redis.call('ZREM', waitersKey, unpack(gone))
+    redis.call('ZREM', queueKey, unpack(gone))
+  end
+end
+
+local function promote()
+  local free = limit - redis.call('ZCARD', holdersKey)
+  local steps = 0
+  while free > 0 and steps < 1000 do
+    steps = steps + 1
+    local head = redis.call('ZRANGE', queueKey, 0, 0)[1]
+    if not head then break end
+    local deadline = tonumber(redis.call('ZSCORE', waitersKey, head))
+    redis.call('ZREM', queueKey, head)
+    redis.call('ZREM', waitersKey, head)
+    if deadline and deadline > now then
+      local token = grant(head, math.max(deadline, now + minHoldMs))
+      local list = grantsPrefix .. string.match(head, '^[^:]+')
+      redis.call('RPUSH', list, head .. ' ' .. string.format('%.0f', token))
+      redis.call('PEXPIRE', list, leaseMs * 2)
+      free = free - 1
+    end
+  end
+end
+
+local function reply(status, value)
+  return { status, value, limit, redis.call('ZCARD', holdersKey), redis.call('ZCARD', queueKey) }
+end
+`
+
+/**
+ * ARGV[5] id, ARGV[6] '1' to never queue. Status 1: granted (value: grant number); 2: queued (value:
+ * ticket); 0: no free token and not queued. Waiters are promoted first, so a newcomer never takes
+ * a token a waiter is owed.
+ */
+export const acquireScript = new RedisScript(`${prelude}
+prune()
+promote()
+local id = ARGV[5]
+if redis.call('ZCARD', queueKey) == 0 and redis.call('ZCARD', holdersKey) < limit then
+  return reply(1, grant(id, now + leaseMs))
+end
+if ARGV[6] == '1' then return reply(0, 0) end
+local ticket = nextNumber()
+redis.call('ZADD', queueKey, ticket, id)
+redis.call('ZADD', waitersKey, now + leaseMs, id)
+return reply(2, ticket)
+`)
+
+/**
+ * ARGV[5] id of a lease or a waiter: gives the token back or leaves the queue, and hands what was
+ * freed to the next waiters. Idempotent. Status 1 if the id held a token.
+ */
+export const releaseScript = new RedisScript(`${prelude}
+local removed = drop(ARGV[5])
+prune()
+promote()
+return reply(removed, 0)
+`)
+
+/** ARGV[5] the new shared limit. Raising it promotes waiters at once; lowering it revokes nothing. */
+export const resizeScript = new RedisScript(`${prelude}
+limit = tonumber(ARGV[5])
+redis.call('HSET', configKey, 'totalTokens', ARGV[5])
+prune()
+promote()
+return reply(1, 0)
+`)
+
+/** No operation of its own: prunes, promotes and reports the cluster-wide numbers. */
+export const peekScript = new RedisScript(`${prelude}
+prune()
+promote()
+return reply(1, 0)
+`)
+
+/**
+ * One call per instance per renewal period. ARGV[5..8]: how many ids to forget, leases to renew,
+ * waiters to renew (as id, ticket pairs) and fallback leases to adopt; then those ids.
+ * - forget: ids this instance gave up while Redis did not answer (idempotent release/cancel);
+ * - renew: 1 if renewed, 0 if the lease had run out (it is dropped, never brought back);
+ * - waiters: the grant number if it was granted (not delivered yet: the renewal claims it),
+ *   0 if still queued, and -(sequence + 1) if it had been dropped and is queued again at its ticket
+ *   (any hand-over of a number up to that sequence is stale);
+ * - adopt: the grant number given to a lease the outage fallback handed out, counted from now on.
+ */
+export const heartbeatScript = new RedisScript(`${prelude}
+local forgetCount, heldCount, waiterCount, adoptCount = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local at = 9
+for i = 1, forgetCount do
+  drop(ARGV[at])
+  at = at + 1
+end
+prune()
+local result = reply(1, 0)
+for i = 1, heldCount do
+  local id = ARGV[at]
+  at = at + 1
+  local expiresAt = tonumber(redis.call('ZSCORE', holdersKey, id))
+  if expiresAt and expiresAt > now then
+    redis.call('ZADD', holdersKey, now + leaseMs, id)
+    result[#result + 1] = 1
+  else
+    drop(id)
+    result[#result + 1] = 0
+  end
+end
+for i = 1, waiterCount do
+  local id, ticket = ARGV[at], ARGV[at + 1]
+  at = at + 2
+  if redis.call('ZSCORE', holdersKey, id) then
+    redis.call('ZADD', holdersKey, now + leaseMs, id)
+    result[#result + 1] = tonumber(redis.call('HGET', tokensKey, id))
+  elseif redis.call('ZSCORE', queueKey, id) then
+    redis.call('ZADD', waitersKey, now + leaseMs, id)
+    result[#result + 1] = 0
+  else
+    redis.call('ZADD', queueKey, ticket, id)
+    redis.call('ZADD', waitersKey, now + leaseMs, id)
+    result[#result + 1] = -1 - tonumber(redis.call('HGET', configKey, 'sequence'))
+  end
+end
+for i = 1, adoptCount do
+  result[#result + 1] = grant(ARGV[at], now + leaseMs)
+  at = at + 1
+end
+promote()
+result[4] = redis.call('ZCARD', holdersKey)
+result[5] = redis.call('ZCARD', queueKey)
+return result
+`)
