@@ -1,8 +1,5 @@
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads'
 
-// ---------------------------------------------------------------------------------------------
-// Task modules
-
 /** Any function a worker module may export as a task. */
 export type TaskFunction = (...args: any[]) => unknown
 
@@ -31,9 +28,6 @@ export type TaskResult<M extends TaskModule, K extends TaskName<M>> = M[K] exten
   ? Awaited<R>
   : never
 
-// ---------------------------------------------------------------------------------------------
-// The limiter a pool takes its tokens from
-
 /** A token borrowed from a {@link ThreadLimiter}. */
 export interface ThreadLimiterLease {
   /** Gives the token back. The pool calls it exactly once per token. */
@@ -59,9 +53,6 @@ export interface ThreadLimiter {
    */
   acquire(options?: { signal?: AbortSignal }): Promise<ThreadLimiterLease>
 }
-
-// ---------------------------------------------------------------------------------------------
-// Options
 
 /** The default `idleTimeoutMs`: a thread above `minThreads` idle for 10 s exits. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 10_000
@@ -208,15 +199,17 @@ export interface RunOptions {
   readonly transfer?: readonly TransferListItem[] | undefined
 }
 
-// ---------------------------------------------------------------------------------------------
-// Stats
-
 /** Percentiles of recent durations, in milliseconds (all 0 before the first sample). */
 export interface DurationSummary {
+  /** The median. */
   readonly p50: number
+  /** The 90th percentile. */
   readonly p90: number
+  /** The 99th percentile. */
   readonly p99: number
+  /** The longest. */
   readonly max: number
+  /** The average. */
   readonly mean: number
 }
 
@@ -228,7 +221,9 @@ export interface WorkerPoolStats {
   readonly threads: number
   /** Threads holding at least one call. */
   readonly busy: number
+  /** The pool's `minThreads`. */
   readonly minThreads: number
+  /** The pool's `maxThreads`. */
   readonly maxThreads: number
   /**
    * Calls running in threads. A thread runs one call at a time, so this is one per busy thread; a
@@ -258,9 +253,6 @@ export interface WorkerPoolStats {
   /** Share of the pool's capacity (maxThreads x its lifetime) spent running tasks, 0 to 1. */
   readonly utilization: number
 }
-
-// ---------------------------------------------------------------------------------------------
-// Events
 
 /** A call was handed to a thread. */
 export interface TaskStartEvent {
@@ -324,9 +316,14 @@ export interface ThreadExitEvent {
  * object; payloads are built only while someone listens, so they cost nothing otherwise.
  */
 export interface WorkerPoolEvents {
+  /** A call was handed to a thread. */
   taskStart: (event: TaskStartEvent) => void
+  /** A call resolved. */
   taskEnd: (event: TaskEndEvent) => void
+  /** A call rejected, wherever it was. */
   taskError: (event: TaskErrorEvent) => void
+  /** A thread was started. */
   threadSpawn: (event: ThreadSpawnEvent) => void
+  /** A thread ended. */
   threadExit: (event: ThreadExitEvent) => void
 }
