@@ -183,7 +183,13 @@ export class WorkerPool<
       if (timeoutMs === Number.POSITIVE_INFINITY) timeoutMs = undefined
     }
     const guarded = signal !== undefined || timeoutMs !== undefined
-    const lease = this.limiter.tryAcquire()
+    let lease: ThreadLimiterLease | undefined
+    try {
+      lease = this.limiter.tryAcquire()
+    } catch (error) {
+      // A limiter of the user's own that throws fails the call instead of throwing from run().
+      return Promise.reject(error)
+    }
     // Waiting calls are fewer than the accepted ones, so the count is needed only near the bound.
     if (this.#unsettled >= this.#maxWaiting && this.#wouldWaitPastBound(lease !== undefined)) {
       lease?.release()
@@ -268,7 +274,16 @@ export class WorkerPool<
   #waitForToken(task: Task): void {
     task.state = WAITING_FOR_TOKEN
     this.#waiting.push(task)
-    this.limiter.acquire(task.signal === undefined ? undefined : { signal: task.signal }).then(
+    let granted: PromiseLike<ThreadLimiterLease>
+    try {
+      granted = this.limiter.acquire(
+        task.signal === undefined ? undefined : { signal: task.signal },
+      )
+    } catch (error) {
+      this.#onTokenRefused(task, error)
+      return
+    }
+    granted.then(
       (lease) => this.#onToken(task, lease),
       (error: unknown) => this.#onTokenRefused(task, error),
     )

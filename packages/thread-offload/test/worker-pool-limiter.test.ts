@@ -1,6 +1,12 @@
 import { CapacityLimiter } from '@loopwork/limiter'
 import { describe, expect, it } from 'vitest'
-import { currentDefaultThreadLimiter, DEFAULT_THREAD_TOKENS, QueueFullError } from '../src/index.js'
+import {
+  currentDefaultThreadLimiter,
+  DEFAULT_THREAD_TOKENS,
+  QueueFullError,
+  type ThreadLimiter,
+  type ThreadLimiterLease,
+} from '../src/index.js'
 import { createFlag, flush, poolFactory, rejectionOf, release, until } from './pool-fixtures.js'
 
 const createPool = poolFactory({ maxThreads: 2 })
@@ -107,5 +113,71 @@ describe('a limiter caps calls in flight', () => {
     expect(error.message).not.toContain('Worker pool')
     release(flag)
     await Promise.all(calls)
+  })
+})
+
+/** A limiter written from scratch, sharing no code with @loopwork/limiter: only its shape. */
+function handMadeLimiter(totalTokens: number): ThreadLimiter & { largest: number } {
+  let borrowed = 0
+  const waiters: ((lease: ThreadLimiterLease) => void)[] = []
+  const limiter = {
+    largest: 0,
+    get totalTokens() {
+      return totalTokens
+    },
+    get borrowedTokens() {
+      return borrowed
+    },
+    tryAcquire() {
+      if (borrowed >= totalTokens || waiters.length > 0) return undefined
+      return grant()
+    },
+    acquire() {
+      return new Promise<ThreadLimiterLease>((resolve) => waiters.push(resolve))
+    },
+  }
+  function grant(): ThreadLimiterLease {
+    borrowed++
+    limiter.largest = Math.max(limiter.largest, borrowed)
+    let held = true
+    return {
+      release() {
+        if (!held) return
+        held = false
+        borrowed--
+        const next = waiters.shift()
+        if (next !== undefined) next(grant())
+      },
+    }
+  }
+  return limiter
+}
+
+describe('any limiter of the same shape', () => {
+  it('caps calls in flight like a CapacityLimiter', async () => {
+    const limiter = handMadeLimiter(2)
+    const pool = createPool({ limiter })
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => pool.run('add', [index, 1])),
+    )
+    expect(results).toEqual(Array.from({ length: 50 }, (_, index) => index + 1))
+    expect(limiter.largest).toBe(2)
+    expect(limiter.borrowedTokens).toBe(0)
+    expect(pool.limiter).toBe(limiter)
+  })
+
+  it('fails only the call when the limiter throws instead of rejecting', async () => {
+    const limiter: ThreadLimiter = {
+      totalTokens: 1,
+      borrowedTokens: 1,
+      tryAcquire: () => undefined,
+      acquire: () => {
+        throw new Error('limiter unavailable')
+      },
+    }
+    const pool = createPool({ limiter })
+    const error = await rejectionOf(pool.run('add', [1, 1]))
+    expect(error.message).toBe('limiter unavailable')
+    expect(pool.stats()).toMatchObject({ waiting: 0, failed: 1 })
   })
 })
