@@ -183,8 +183,11 @@ export type Untrack = () => void
  * `untrack` detach what `track()` attached.
  */
 export interface EventSource {
+  /** Adds a listener. */
   on(event: string, listener: (...args: any[]) => void): unknown
+  /** Removes a listener (eventemitter3, Node 10+). */
   off?(event: string, listener: (...args: any[]) => void): unknown
+  /** Removes a listener, where there is no `off`. */
   removeListener?(event: string, listener: (...args: any[]) => void): unknown
 }
 
@@ -216,7 +219,9 @@ export interface LimiterStatsShape {
 
 /** A `CapacityLimiter` (`@loopwork/limiter`), read from `stats()` at scrape time; no listener is attached. */
 export interface TrackableLimiter {
+  /** Called once per scrape; also once by `track()` to recognise the primitive. */
   stats(): LimiterStatsShape
+  /** The default `name` label. */
   readonly name?: string
 }
 
@@ -245,7 +250,9 @@ export interface WorkerPoolStatsShape {
  * events `taskEnd` (`{ durationMs, waitMs }`), `threadSpawn` and `threadExit` (`{ reason }`).
  */
 export interface TrackableWorkerPool extends Partial<EventSource> {
+  /** Called once per scrape; also once by `track()` to recognise the primitive. */
   stats(): WorkerPoolStatsShape
+  /** The default `name` label. */
   readonly name?: string
 }
 
@@ -271,7 +278,9 @@ export interface TaskQueueStatsShape {
 
 /** A `TaskQueue` (`@loopwork/background-tasks`), read from `stats()` at scrape time. */
 export interface TrackableTaskQueue {
+  /** Called once per scrape; also once by `track()` to recognise the primitive. */
   stats(): TaskQueueStatsShape
+  /** The default `name` label. */
   readonly name?: string
 }
 
@@ -296,7 +305,9 @@ export interface TaskSupervisorStatsShape {
  * event is left alone: failures are counted by `stats()` already.
  */
 export interface TrackableTaskSupervisor {
+  /** Called once per scrape; also once by `track()` to recognise the primitive. */
   stats(): TaskSupervisorStatsShape
+  /** The default `name` label. */
   readonly name?: string
 }
 
@@ -322,7 +333,9 @@ export interface BatcherStatsShape {
 
 /** A `Batcher` (`@loopwork/batcher`): counts from `stats()`, sizes and durations from its `batch` event (`{ size, durationMs }`). */
 export interface TrackableBatcher extends Partial<EventSource> {
+  /** Called once per scrape; also once by `track()` to recognise the primitive. */
   stats(): BatcherStatsShape
+  /** The default `name` label. */
   readonly name?: string
 }
 
@@ -352,7 +365,9 @@ export interface TtlCacheStatsShape {
 
 /** A `TtlCache` (`@loopwork/ttl-cache`), read from `stats()` at scrape time; no listener on its hit path. */
 export interface TrackableTtlCache {
+  /** Called once per scrape; also once by `track()` to recognise the primitive. */
   stats(): TtlCacheStatsShape
+  /** The default `name` label. */
   readonly name?: string
 }
 
@@ -370,8 +385,11 @@ export interface OverloadGuardStatsShape {
 
 /** An overload guard from `createOverloadGuard()`. */
 export interface TrackableOverloadGuard {
+  /** Called once per scrape; also once by `track()` to recognise the primitive. */
   stats(): OverloadGuardStatsShape
+  /** Only checked to exist, so a guard is not taken for another kind. */
   check(): unknown
+  /** The default `name` label. */
   readonly name?: string
 }
 

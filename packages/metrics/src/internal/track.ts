@@ -516,7 +516,7 @@ function unrecognised(got: string): UnrecognisedPrimitiveError {
   const expected = kinds
     .map((spec) => {
       const fields = [...spec.numbers, ...(spec.booleans ?? [])].join(', ')
-      const method = spec.alsoHas === undefined ? '' : ` and ${spec.alsoHas}()`
+      const method = spec.alsoHas === undefined ? '' : `, plus ${spec.alsoHas}()`
       return `${spec.label} (stats() returning ${fields}${method})`
     })
     .join('; ')
