@@ -1,5 +1,6 @@
 // 200,000 trivial async tasks submitted at once, through CapacityLimiter.run, p-limit and p-queue
-// at the same concurrency, in one process, rounds interleaved; plus the heap each queued task holds.
+// at the same concurrency, in one process, rounds interleaved; calls awaited one after another,
+// each finding a free token; plus the heap each queued task holds.
 import { CapacityLimiter } from '@loopwork/limiter'
 import pLimit from 'p-limit'
 import PQueue from 'p-queue'
@@ -47,6 +48,17 @@ async function throughput(makeSubmit: () => Submit): Promise<number> {
   return perSecond(taskCount, elapsed)
 }
 
+/** One call at a time, each awaited: every call finds a free token (the limiter's fast path). */
+async function sequentialThroughput(makeSubmit: () => Submit): Promise<number> {
+  const submit = makeSubmit()
+  const count = taskCount / 4
+  const started = performance.now()
+  for (let index = 0; index < count; index++) {
+    if ((await submit(() => trivial(index))) !== index) throw new Error('wrong result')
+  }
+  return perSecond(count, performance.now() - started)
+}
+
 async function heapPerQueuedTask(makeSubmit: () => Submit): Promise<number> {
   const submit = makeSubmit()
   const pending: Promise<number>[] = new Array(taskCount)
@@ -75,6 +87,19 @@ for (const concurrency of [40, 10]) {
     anchors,
   })
 }
+const sequential = await compare(
+  Object.fromEntries(
+    Object.entries(contenders(40)).map(([name, make]) => [name, () => sequentialThroughput(make)]),
+  ),
+)
+const { '@loopwork/limiter': oursSequential, ...anchorSequential } = sequential
+cases.push({
+  case: `${(taskCount / 4).toLocaleString('en-US')} trivial tasks, each awaited before the next (a token always free)`,
+  unit: 'tasks/s',
+  higherIsBetter: true,
+  ours: oursSequential!,
+  anchors: anchorSequential,
+})
 const heap = await compare(
   Object.fromEntries(
     Object.entries(contenders(40)).map(([name, make]) => [name, () => heapPerQueuedTask(make)]),
