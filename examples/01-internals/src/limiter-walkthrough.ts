@@ -45,9 +45,14 @@ export async function walkThroughLimiter(): Promise<void> {
   say('A waiter with timeoutMs gives up on its own and leaves the queue.')
   const impatient = new CapacityLimiter({ totalTokens: 1, name: 'impatient' })
   const busy = await impatient.acquire()
-  await impatient.acquire({ timeoutMs: 30 }).catch((error: unknown) => {
-    if (error instanceof TimeoutError) say(`   ${error.message}`)
-  })
+  // The limiter's timer never keeps a process alive on its own (it is unref'ed): this script has
+  // nothing else to wait for, so a plain sleep longer than the timeout keeps it running meanwhile.
+  await Promise.all([
+    impatient.acquire({ timeoutMs: 30 }).catch((error: unknown) => {
+      if (error instanceof TimeoutError) say(`   ${error.message}`)
+    }),
+    sleep(40),
+  ])
   say(`   waiting afterwards: ${impatient.waiting}`)
   busy.release()
 

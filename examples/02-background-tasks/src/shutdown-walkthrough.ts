@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { TaskQueue, TaskSupervisor } from '@loopwork/background-tasks'
+import { isLoopworkError, TaskQueue, TaskSupervisor } from '@loopwork/background-tasks'
 import { heading, say } from './narration.js'
 
 /** Part 4: a graceful shutdown that drains: finish what can finish by the deadline, abort the rest, lose nothing silently. */
@@ -44,6 +44,6 @@ export async function walkThroughShutdown(): Promise<void> {
   try {
     supervisor.spawn(() => 'too late', { name: 'late-task' })
   } catch (error) {
-    say(`   a spawn after drain(): ${(error as Error).name}`)
+    if (isLoopworkError(error)) say(`   a spawn after drain(): ${error.name} (${error.code})`)
   }
 }

@@ -34,7 +34,7 @@ export async function walkThroughSupervisor(): Promise<void> {
     name: 'warm-cache',
     timeoutMs: 50,
   })
-  say(`Spawned 3 tasks and went on at once: active=${supervisor.active}`)
+  say(`Spawned 3 tasks and went on at once: running=${supervisor.stats().running}`)
 
   for (const handle of [reindex, syncSearch, warmCache]) {
     const outcome = await handle.done

@@ -7,7 +7,7 @@ export async function walkThroughTaskQueue(): Promise<void> {
   const queue = new TaskQueue({
     name: 'orders',
     concurrency: 4,
-    maxSize: 1_000,
+    maxWaiting: 1_000,
     retries: 2,
     backoff: { type: 'exponential', delayMs: 20, jitter: false },
     handlers: {
@@ -24,12 +24,12 @@ export async function walkThroughTaskQueue(): Promise<void> {
     // Failures are shown by the listeners below; without onError the queue logs them.
     onError: () => {},
   })
-  queue.on('retrying', (job, error, delayMs) =>
+  queue.on('retry', ({ job, error, delayMs }) =>
     say(
       `   retrying ${job.name} (attempt ${job.attempt} failed: ${(error as Error).message}); next in ${delayMs} ms`,
     ),
   )
-  queue.on('failed', (job, error) =>
+  queue.on('fail', ({ job, error }) =>
     say(`   ${job.name} failed for good: ${(error as Error).message}`),
   )
 

@@ -48,10 +48,11 @@ it('runs every part, the BullMQ one with two worker processes, and leaves nothin
   expect(stdout).toContain('tasks report: 2 succeeded, 1 failed')
 
   // 2. supervised fire-and-forget: failures reported with their names, nothing unhandled
+  expect(stdout).toContain('Spawned 3 tasks and went on at once: running=3')
   expect(stdout).toMatch(/reindex +succeeded +"item 42 reindexed"/)
   expect(stdout).toContain('onError: "sync-search" failed: search cluster unreachable')
   expect(stdout).toMatch(
-    /warm-cache +failed +Task "warm-cache" did not finish within timeoutMs \(50 ms\)/,
+    /warm-cache +failed +Task "warm-cache" of supervisor "jobs" did not finish within timeoutMs \(50 ms\)/,
   )
   expect(stdout).toContain('Counters: started=3 succeeded=1 failed=2 aborted=0')
   expect(stdout).toContain('Unhandled rejections in the process: 0')
@@ -73,7 +74,7 @@ it('runs every part, the BullMQ one with two worker processes, and leaves nothin
     match[1]!.split(', ').filter(Boolean).map(Number),
   )
   expect(numbers.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6])
-  expect(stdout).toContain('a spawn after drain(): SupervisorDrainingError')
+  expect(stdout).toContain('a spawn after drain(): ClosedError (LOOPWORK_CLOSED)')
 
   // 5. BullMQ: both workers ran jobs, a killed worker's job was recovered by the other one
   expect(stdout).toContain(`Queue "${queueName}" in Redis`)

@@ -100,7 +100,7 @@ export class CatalogService {
     this.followUps = new TaskQueue<FollowUpHandlers>({
       name: 'order-follow-ups',
       concurrency: 4,
-      maxSize: 10_000,
+      maxWaiting: 10_000,
       retries: 3,
       backoff: { type: 'exponential', delayMs: 100, jitter: true },
       timeoutMs: 10_000,
@@ -218,8 +218,8 @@ export class CatalogService {
     return {
       status: 'ok' as const,
       items: this.database.itemCount(),
-      pool: { threads: pool.threads, busy: pool.busy, queued: pool.queued },
-      followUps: { waiting: queue.waiting, active: queue.active, completed: queue.completed },
+      pool: { threads: pool.threads, running: pool.running, waiting: pool.waiting },
+      followUps: { waiting: queue.waiting, running: queue.running, completed: queue.completed },
       overloaded: this.overloadGuard.stats().overloaded,
     }
   }

@@ -76,7 +76,7 @@ describe.each(frameworks)('background tasks on $name', (framework) => {
     expect(failures).toHaveLength(1)
     expect(failures[0]!.name).toBe('audit')
     expect((failures[0]!.error as Error).message).toBe('audit store down')
-    await vi.waitFor(() => expect(supervisor.stats()).toMatchObject({ started: 1, active: 0 }))
+    await vi.waitFor(() => expect(supervisor.stats()).toMatchObject({ started: 1, running: 0 }))
   })
 
   it('gives every request its own task list and starts nothing for requests that added none', async () => {
@@ -98,7 +98,7 @@ describe.each(frameworks)('background tasks on $name', (framework) => {
     })
     await Promise.all(['a', 'quiet', 'b'].map((id) => send(`${server.url}/item/${id}`)))
     await vi.waitFor(() => expect([...ran].sort()).toEqual(['a', 'b']))
-    await vi.waitFor(() => expect(supervisor.stats()).toMatchObject({ started: 2, active: 0 }))
+    await vi.waitFor(() => expect(supervisor.stats()).toMatchObject({ started: 2, running: 0 }))
   })
 
   it('does not hold the response for a slow task', async () => {

@@ -29,7 +29,7 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
   })
 
   function newPool(
-    options: { maxThreads?: number; maxQueue?: number; limiter?: CapacityLimiter } = {},
+    options: { maxThreads?: number; maxWaiting?: number; limiter?: CapacityLimiter } = {},
   ) {
     const pool = new WorkerPool<Tasks>({
       module: tasksModule,
@@ -85,12 +85,13 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
             pool,
             task: 'fib',
             // A lazy thenable (a query builder, say): each then() call would run the query again.
-            args: (request: TestRequest) => ({
-              then(resolve: (args: unknown[]) => void) {
-                thenCalls++
-                resolve([Number(request.params.n)])
-              },
-            }),
+            args: (request: TestRequest) =>
+              ({
+                then(resolve: (args: unknown[]) => void) {
+                  thenCalls++
+                  resolve([Number(request.params.n)])
+                },
+              }) as PromiseLike<unknown[]>,
           },
         },
       ],
@@ -134,7 +135,7 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
 
   it('answers 503 with Retry-After when the pool queue is full', async () => {
     const flag = newFlag()
-    const pool = newPool({ maxQueue: 0, limiter: new CapacityLimiter({ totalTokens: 10 }) })
+    const pool = newPool({ maxWaiting: 0, limiter: new CapacityLimiter({ totalTokens: 10 }) })
     const server = await start({
       routes: [
         {
@@ -202,9 +203,9 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
     const blocked = rawRequest(`${server.url}/block`)
     await vi.waitFor(() => expect(Atomics.load(flag, 1)).toBe(1))
     const leaver = rawRequest(`${server.url}/mark`)
-    await vi.waitFor(() => expect(pool.stats().queued).toBe(1))
+    await vi.waitFor(() => expect(pool.stats().waiting).toBe(1))
     leaver.disconnect()
-    await vi.waitFor(() => expect(pool.stats().queued).toBe(0))
+    await vi.waitFor(() => expect(pool.stats().waiting).toBe(0))
     release(flag)
     expect((await blocked.response).statusCode).toBe(200)
     expect((await send(`${server.url}/mark`)).status).toBe(200)

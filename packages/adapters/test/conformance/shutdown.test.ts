@@ -97,7 +97,7 @@ describe.each(frameworks)('graceful shutdown on $name', (framework) => {
       ],
     })
     expect((await send(`${server.url}/quick`)).status).toBe(200)
-    await vi.waitFor(() => expect(supervisor.active).toBe(1))
+    await vi.waitFor(() => expect(supervisor.stats().running).toBe(1))
     const stuck = rawRequest(`${server.url}/stuck`)
     await handlerStarted.promise
 
