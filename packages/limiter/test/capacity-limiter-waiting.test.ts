@@ -56,6 +56,41 @@ describe('waiting: abort, timeout, load shedding', () => {
     }
   })
 
+  it('a wait timer does not keep the process alive', async () => {
+    const limiter = new CapacityLimiter({ totalTokens: 1 })
+    const hold = await limiter.acquire()
+    const schedule = vi.spyOn(globalThis, 'setTimeout')
+    try {
+      const waiting = limiter.acquire({ timeoutMs: 60_000 })
+      const timer = schedule.mock.results[0]!.value as NodeJS.Timeout
+      expect(timer.hasRef()).toBe(false)
+      hold.release()
+      ;(await waiting).release()
+    } finally {
+      schedule.mockRestore()
+    }
+  })
+
+  it('wrap applies its options to every call', async () => {
+    vi.useFakeTimers()
+    try {
+      const limiter = new CapacityLimiter({ totalTokens: 1 })
+      const double = limiter.wrap(async (value: number) => value * 2, { timeoutMs: 20 })
+      expect(await double(2)).toBe(4)
+      const hold = limiter.tryAcquire()!
+      const outcomes = [double(3), double(4)].map((call) => call.catch((error: unknown) => error))
+      vi.advanceTimersByTime(20)
+      for (const outcome of await Promise.all(outcomes)) {
+        expect(outcome).toBeInstanceOf(TimeoutError)
+        expect(outcome).toMatchObject({ timeoutMs: 20 })
+      }
+      expect(limiter.stats().timedOut).toBe(2)
+      hold.release()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('a granted waiter clears its timer and abort listener', async () => {
     const limiter = new CapacityLimiter({ totalTokens: 1 })
     const hold = await limiter.acquire()
