@@ -34,7 +34,6 @@ export class LoopworkError extends Error {
     Object.defineProperty(this, loopworkErrorBrand, { value: true })
   }
 
-  // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (!isLoopworkError(value)) return false
     // biome-ignore lint/complexity/noThisInStatic: the class being tested, not LoopworkError

@@ -19,13 +19,22 @@ export type InvalidOptionError = (TypeError | RangeError) & {
 
 /**
  * The error for `option` holding `value` where `allowed` was expected: a `RangeError` for a number
- * out of range, a `TypeError` otherwise.
+ * where a number was expected but this one is out of range, a `TypeError` otherwise (a number where
+ * a boolean or an object was expected is the wrong type, not out of range). `outOfRange` overrides
+ * that reading of `allowed`.
  */
-export function invalidOption(option: string, value: unknown, allowed: string): InvalidOptionError {
+export function invalidOption(
+  option: string,
+  value: unknown,
+  allowed: string,
+  outOfRange = typeof value === 'number' && numericAllowed.test(allowed),
+): InvalidOptionError {
   const message = `${option} must be ${allowed}, got ${describeValue(value)}`
-  const error = typeof value === 'number' ? new RangeError(message) : new TypeError(message)
+  const error = outOfRange ? new RangeError(message) : new TypeError(message)
   return Object.assign(error, { code: INVALID_OPTION_CODE, option }) as InvalidOptionError
 }
+
+const numericAllowed = /\b(number|integer|milliseconds?|bytes|Infinity)\b/
 
 /** Checks one option's value (present, not `undefined`) and returns it typed; throws otherwise. */
 export type OptionCheck<T> = (option: string, value: unknown) => T

@@ -6,6 +6,7 @@ import {
   checkOptions,
   durationOption,
   integerOption,
+  invalidOption,
   isLoopworkError,
   LinkedList,
   LoopworkError,
@@ -180,5 +181,17 @@ describe('LinkedList', () => {
     expect(list.shift()?.id).toBe(3)
     expect(list.shift()).toBeUndefined()
     expect(list.length).toBe(0)
+  })
+})
+
+describe('invalidOption', () => {
+  it('is a RangeError only for a number out of a numeric range', () => {
+    expect(invalidOption('windowMs', 3e9, 'a number of milliseconds from 0 to 5')).toBeInstanceOf(
+      RangeError,
+    )
+    expect(invalidOption('groupStatusCodes', 1, 'true or false')).toBeInstanceOf(TypeError)
+    expect(invalidOption('groupStatusCodes', 1, 'true or false')).not.toBeInstanceOf(RangeError)
+    expect(invalidOption('size', 'big', 'an integer from 1 to 5')).toBeInstanceOf(TypeError)
+    expect(invalidOption('ratio', 2, 'a value in (0, 1]', true)).toBeInstanceOf(RangeError)
   })
 })
