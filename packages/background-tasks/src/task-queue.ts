@@ -22,7 +22,7 @@ import { ReadyJobs } from './internal/ready-jobs.js'
 import {
   resultAbortMessage,
   resultSignalOf,
-  settleWaiters,
+  takeWaiters,
   waitForResult,
 } from './internal/result-waiter.js'
 import type {
@@ -331,7 +331,12 @@ export class TaskQueue<H extends JobHandlers>
     job.outcome = value
     this.#completed++
     this.#jobs.completed(job)
-    settleWaiters(job, (waiter) => waiter.resolve(value))
+    const waiters = takeWaiters(job)
+    if (waiters !== undefined) {
+      for (let waiter = waiters.shift(); waiter !== undefined; waiter = waiters.shift()) {
+        waiter.resolve(value)
+      }
+    }
     if (this.listenerCount('complete') !== 0) {
       emitSafely(`queue "${this.name}"`, () =>
         this.emit('complete', { job: job.info(), result: value }),
@@ -376,7 +381,11 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   #rejectWaiters(job: MemoryJob, error: Error): void {
-    settleWaiters(job, (waiter) => waiter.reject(error))
+    const waiters = takeWaiters(job)
+    if (waiters === undefined) return
+    for (let waiter = waiters.shift(); waiter !== undefined; waiter = waiters.shift()) {
+      waiter.reject(error)
+    }
   }
 
   #afterFinish(): void {

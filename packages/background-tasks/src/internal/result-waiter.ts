@@ -71,10 +71,12 @@ export function waitForResult(
   })
 }
 
-/** Settles every waiter of a job that just finished (or was handed back), once. */
-export function settleWaiters(job: MemoryJob, settle: (waiter: ResultWaiter) => void): void {
+/**
+ * Takes the waiters of a job that just finished (or was handed back), so each is settled once;
+ * `undefined` when nobody waits, the common case, which then allocates nothing.
+ */
+export function takeWaiters(job: MemoryJob): LinkedList<ResultWaiter> | undefined {
   const waiters = job.extras?.waiters
-  if (waiters === undefined) return
-  job.extras!.waiters = undefined
-  for (let waiter = waiters.shift(); waiter !== undefined; waiter = waiters.shift()) settle(waiter)
+  if (waiters !== undefined) job.extras!.waiters = undefined
+  return waiters
 }
