@@ -232,7 +232,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     } catch (error) {
       return Promise.reject(error)
     }
-    if (Object.isFrozen(options)) this.#checkedLoadOptions = options
+    if (options !== undefined && Object.isFrozen(options)) this.#checkedLoadOptions = options
     const entry = this.#entries.get(key)
     if (entry !== undefined && entry.freshUntil > this.#clock.now()) {
       this.#countHit(key)
