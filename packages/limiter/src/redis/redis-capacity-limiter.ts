@@ -608,12 +608,16 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     }
   }
 
-  /** A hand-over pushed by the script that freed a token: "<waiter id> <grant number>". */
+  /**
+   * A hand-over pushed by the script that freed a token:
+   * "<waiter id> <grant number> <limit> <borrowed> <waiting>".
+   */
   #deliver(entry: string): void {
-    const space = entry.lastIndexOf(' ')
-    const waiter = this.#waiterById.get(entry.slice(0, space))
+    const fields = entry.split(' ')
+    const waiter = this.#waiterById.get(fields[0]!)
+    this.#view([0, 0, Number(fields[2]), Number(fields[3]), Number(fields[4])])
     if (waiter === undefined || (waiter.state !== QUEUED && waiter.state !== SENDING)) return
-    const token = Number(entry.slice(space + 1))
+    const token = Number(fields[1])
     // A hand-over older than the waiter's current place in the queue, or one that may have run out
     // already: the next renewal call tells whether it still stands.
     if (token <= waiter.minToken) return

@@ -15,7 +15,8 @@ import { RedisScript } from '@loopwork/internal'
  *   whose instance stopped renewing it is dropped before anyone is promoted, so a dead process
  *   cannot block the queue.
  * - promote() hands free tokens to the head of the queue inside the same script that freed them
- *   and pushes "<waiter id> <grant number>" to the waiter's instance list (a blocking BLPOP there
+ *   and pushes "<waiter id> <grant number> <limit> <borrowed> <waiting>" to the waiter's instance
+ *   list (a blocking BLPOP there
  *   wakes it). A grant keeps the waiter's deadline (at least minHoldMs), so a grant to a process
  *   that died comes back as soon as that process would have had to renew.
  * - The grant number (the sequence) starts at the server time in microseconds when the limit is
@@ -86,9 +87,9 @@ local function promote()
     if deadline and deadline > now then
       local token = grant(head, math.max(deadline, now + minHoldMs))
       local list = grantsPrefix .. string.match(head, '^[^:]+')
-      redis.call('RPUSH', list, head .. ' ' .. string.format('%.0f', token))
-      redis.call('PEXPIRE', list, leaseMs * 2)
       free = free - 1
+      redis.call('RPUSH', list, table.concat({ head, string.format('%.0f', token), limit, limit - free, redis.call('ZCARD', queueKey) }, ' '))
+      redis.call('PEXPIRE', list, leaseMs * 2)
     end
   end
 end
