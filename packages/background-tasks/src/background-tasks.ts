@@ -46,6 +46,7 @@ export class BackgroundTasks {
   #state: 'collecting' | 'running' | 'finished' = 'collecting'
   readonly #onError: (error: unknown, task: BackgroundTaskInfo) => unknown
 
+  /** Throws a `TypeError` (code `LOOPWORK_INVALID_OPTION`) for a bad or unknown option. */
   constructor(options?: BackgroundTasksOptions) {
     checkOptions('BackgroundTasks options', options, optionsSchema)
     this.#onError = options?.onError ?? defaultOnError

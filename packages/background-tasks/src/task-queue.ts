@@ -90,6 +90,10 @@ export class TaskQueue<H extends JobHandlers>
   #onQuiet: (() => void) | undefined
   #idleWaiters: (() => void)[] = []
 
+  /**
+   * Throws a `TypeError` or `RangeError` (code `LOOPWORK_INVALID_OPTION`) naming the option for a
+   * bad or unknown option, or handlers that are not functions.
+   */
   constructor(options: TaskQueueOptions<H>) {
     super()
     this.#settings = resolveQueueSettings('TaskQueue options', options, sharedQueueSchema, 'tasks')

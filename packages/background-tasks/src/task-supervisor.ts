@@ -78,6 +78,7 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
   #resolveIdle: (() => void) | undefined
   readonly #onSettle: SettleListener = (task) => this.#settled(task)
 
+  /** Throws a `TypeError` or `RangeError` (code `LOOPWORK_INVALID_OPTION`) for a bad or unknown option. */
   constructor(options?: TaskSupervisorOptions) {
     super()
     checkOptions('TaskSupervisor options', options, supervisorSchema)

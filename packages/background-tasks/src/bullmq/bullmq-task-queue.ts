@@ -105,6 +105,11 @@ export class TaskQueue<H extends JobHandlers>
   #closing: Promise<CloseReport> | undefined
   #wakeIdleWaiters: (() => void)[] = []
 
+  /**
+   * Connects to Redis and, unless `consume` is `false`, starts this process's worker at once.
+   * Throws a `TypeError` or `RangeError` (code `LOOPWORK_INVALID_OPTION`) naming the option for a
+   * bad or unknown option.
+   */
   constructor(options: BullMQTaskQueueOptions<H>) {
     super()
     this.#settings = resolveQueueSettings(
@@ -273,7 +278,7 @@ export class TaskQueue<H extends JobHandlers>
     })
     worker.on('completed', (job, result) => this.#onCompleted(job, result))
     worker.on('failed', (job, error) => this.#onFailed(job, error))
-    worker.on('drained', () => this.#maybeDrained())
+    worker.on('drained', () => this.#maybeIdle())
     return worker
   }
 
@@ -340,7 +345,7 @@ export class TaskQueue<H extends JobHandlers>
     const waiters = this.#wakeIdleWaiters
     this.#wakeIdleWaiters = []
     for (const wake of waiters) wake()
-    this.#maybeDrained()
+    this.#maybeIdle()
   }
 
   /**
@@ -348,7 +353,7 @@ export class TaskQueue<H extends JobHandlers>
    * backoff; `idle` promises more (nothing waiting, delayed or running queue-wide), so the counts
    * are checked first, and only when someone listens.
    */
-  #maybeDrained(): void {
+  #maybeIdle(): void {
     if (!this.#busySinceDrained || this.#running.size !== 0) return
     if (this.listenerCount('idle') === 0 || this.#closing !== undefined) return
     this.#busySinceDrained = false
