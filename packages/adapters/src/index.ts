@@ -26,6 +26,7 @@ export {
   DEFAULT_RETRY_AFTER_SECONDS,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   type LoadSheddingOptions,
+  type MapArgs,
   type OffloadOptions,
   type RefusalReason,
   type RequestMetricsOptions,

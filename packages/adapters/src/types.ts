@@ -142,6 +142,15 @@ export interface BackgroundTasksMiddlewareOptions {
 // ---------------------------------------------------------------------------------------------
 // Offloaded handlers
 
+/**
+ * The `mapArgs` of `offload()`: maps a framework's request (Express `Request`, `FastifyRequest`,
+ * Hono `Context`) to the task's argument list, or to a promise of it. What it throws (or rejects
+ * with) goes to the framework's error handling, so it can answer 400.
+ *
+ * @example offload(pool, 'resize', (request) => [request.params.id, Number(request.query.width)])
+ */
+export type MapArgs<Request, Args> = (request: Request) => Args | PromiseLike<Args>
+
 /** Options of `offload()` in every adapter. */
 export interface OffloadOptions {
   /**

@@ -1,8 +1,8 @@
 import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
 import type { Request, RequestHandler } from 'express'
 import { disconnectSignal, writeOffloadAnswer } from '../internal/offload/node-offload-answer.js'
-import { type ArgsMapper, Offloader } from '../internal/offload/offloader.js'
-import type { OffloadOptions } from '../types.js'
+import { Offloader } from '../internal/offload/offloader.js'
+import type { MapArgs, OffloadOptions } from '../types.js'
 
 /**
  * Turns a task of a WorkerPool into a route handler, so a CPU-bound endpoint runs in the thread
@@ -19,7 +19,7 @@ import type { OffloadOptions } from '../types.js'
 export function offload<M extends TaskModule, K extends TaskName<M>>(
   pool: WorkerPool<M>,
   task: K,
-  mapArgs: ArgsMapper<Request, [...TaskArgs<M, K>]>,
+  mapArgs: MapArgs<Request, [...TaskArgs<M, K>]>,
   options?: OffloadOptions,
 ): RequestHandler {
   const offloader = new Offloader(pool, task, mapArgs, options)

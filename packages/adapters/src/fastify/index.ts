@@ -7,6 +7,7 @@ export {
   DEFAULT_EXEMPT_PATHS,
   DEFAULT_MAX_BODY_BYTES,
   type LoadSheddingOptions,
+  type MapArgs,
   type OffloadOptions,
   type RequestMetricsOptions,
   type ResourceReport,

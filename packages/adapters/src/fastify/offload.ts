@@ -1,8 +1,8 @@
 import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
 import type { FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { disconnectSignal } from '../internal/offload/node-offload-answer.js'
-import { type ArgsMapper, Offloader, TASK_FAILED_BODY } from '../internal/offload/offloader.js'
-import type { OffloadOptions } from '../types.js'
+import { Offloader, TASK_FAILED_BODY } from '../internal/offload/offloader.js'
+import type { MapArgs, OffloadOptions } from '../types.js'
 
 /**
  * Turns a task of a WorkerPool into a route handler, so a CPU-bound endpoint runs in the thread
@@ -18,7 +18,7 @@ import type { OffloadOptions } from '../types.js'
 export function offload<M extends TaskModule, K extends TaskName<M>>(
   pool: WorkerPool<M>,
   task: K,
-  mapArgs: ArgsMapper<FastifyRequest, [...TaskArgs<M, K>]>,
+  mapArgs: MapArgs<FastifyRequest, [...TaskArgs<M, K>]>,
   options?: OffloadOptions,
 ): RouteHandlerMethod {
   const offloader = new Offloader(pool, task, mapArgs, options)

@@ -87,6 +87,7 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
             // A lazy thenable (a query builder, say): each then() call would run the query again.
             args: (request: TestRequest) =>
               ({
+                // biome-ignore lint/suspicious/noThenProperty: a lazy thenable is what this test is about
                 then(resolve: (args: unknown[]) => void) {
                   thenCalls++
                   resolve([Number(request.params.n)])

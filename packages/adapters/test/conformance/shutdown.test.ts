@@ -150,6 +150,7 @@ describe.each(frameworks)('graceful shutdown on $name', (framework) => {
     let runs = 0
     const lazyClose = {
       // A query-builder style thenable: every then() call would run the work again.
+      // biome-ignore lint/suspicious/noThenProperty: a lazy thenable is what this test is about
       then(resolve: (value: unknown) => void) {
         runs++
         setTimeout(() => resolve(undefined), 5)

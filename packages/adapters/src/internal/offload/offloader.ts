@@ -9,12 +9,9 @@ import {
   nameOption,
 } from '@loopwork/internal'
 import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
-import type { OffloadOptions, ServiceUnavailable } from '../../types.js'
+import type { MapArgs, OffloadOptions, ServiceUnavailable } from '../../types.js'
 import { serviceUnavailable } from '../admission/service-unavailable.js'
 import { methodsOption, retryAfterOption } from '../option-checks.js'
-
-/** Maps a request of one framework to the arguments of the offloaded task. */
-export type ArgsMapper<R, A> = (request: R) => A | PromiseLike<A>
 
 const poolOption = methodsOption<WorkerPool<TaskModule>>(['run'])
 
@@ -48,7 +45,7 @@ const GONE: OffloadAnswer = Object.freeze({ kind: 'gone' })
 export class Offloader<M extends TaskModule, K extends TaskName<M>, R> {
   readonly #pool: WorkerPool<M>
   readonly #task: K
-  readonly #mapArgs: ArgsMapper<R, TaskArgs<M, K>>
+  readonly #mapArgs: MapArgs<R, TaskArgs<M, K>>
   readonly #timeoutMs: number | undefined
   readonly #onError: (error: unknown) => void
   readonly #saturated: ServiceUnavailable
@@ -59,7 +56,7 @@ export class Offloader<M extends TaskModule, K extends TaskName<M>, R> {
   constructor(
     pool: WorkerPool<M>,
     task: K,
-    mapArgs: ArgsMapper<R, TaskArgs<M, K>>,
+    mapArgs: MapArgs<R, TaskArgs<M, K>>,
     options: OffloadOptions | undefined,
   ) {
     this.#pool = poolOption('offload() pool', pool) as WorkerPool<M>
