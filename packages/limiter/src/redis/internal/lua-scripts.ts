@@ -19,11 +19,11 @@ import { RedisScript } from '@loopwork/internal'
  *   list (a blocking BLPOP there
  *   wakes it). A grant keeps the waiter's deadline (at least minHoldMs), so a grant to a process
  *   that died comes back as soon as that process would have had to renew.
+ * - Scripts read TIME before writing, which Redis 5 and later replicate by effects (the default).
  * - The grant number (the sequence) starts at the server time in microseconds when the limit is
  *   created, so it keeps increasing even if Redis loses its data and the limit is created again.
  */
 const prelude = `
-if redis.replicate_commands then redis.replicate_commands() end
 local configKey, holdersKey, queueKey, waitersKey, tokensKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local grantsPrefix = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
@@ -41,21 +41,22 @@ local function nextNumber()
   return redis.call('HINCRBY', configKey, 'sequence', 1)
 end
 
+-- The grant number of a direct grant travels in the reply; only a hand-over's is kept in tokens,
+-- for the renewal call that claims a hand-over whose push was lost.
 local function grant(id, expiresAt)
   local token = nextNumber()
   redis.call('ZADD', holdersKey, expiresAt, id)
-  redis.call('HSET', tokensKey, id, string.format('%.0f', token))
   return token
 end
 
--- Removes an id wherever it is; 1 if it held a token.
+-- Removes an id wherever it is (an id is a holder or a waiter, never both); 1 if it held a token.
 local function drop(id)
-  redis.call('ZREM', queueKey, id)
-  redis.call('ZREM', waitersKey, id)
   if redis.call('ZREM', holdersKey, id) == 1 then
     redis.call('HDEL', tokensKey, id)
     return 1
   end
+  redis.call('ZREM', queueKey, id)
+  redis.call('ZREM', waitersKey, id)
   return 0
 end
 
@@ -85,10 +86,11 @@ local function promote()
     redis.call('ZREM', queueKey, head)
     redis.call('ZREM', waitersKey, head)
     if deadline and deadline > now then
-      local token = grant(head, math.max(deadline, now + minHoldMs))
+      local token = string.format('%.0f', grant(head, math.max(deadline, now + minHoldMs)))
+      redis.call('HSET', tokensKey, head, token)
       local list = grantsPrefix .. string.match(head, '^[^:]+')
       free = free - 1
-      redis.call('RPUSH', list, table.concat({ head, string.format('%.0f', token), limit, limit - free, redis.call('ZCARD', queueKey) }, ' '))
+      redis.call('RPUSH', list, table.concat({ head, token, limit, limit - free, redis.call('ZCARD', queueKey) }, ' '))
       redis.call('PEXPIRE', list, leaseMs * 2)
     end
   end
@@ -105,9 +107,15 @@ end
  * a token a waiter is owed.
  */
 export const acquireScript = new RedisScript(`${prelude}
+local id = ARGV[5]
+local borrowed = redis.call('ZCARD', holdersKey)
+-- The common case first: nobody waits and a token is free (an expired lease not pruned yet only
+-- makes this check stricter).
+if borrowed < limit and redis.call('ZCARD', queueKey) == 0 then
+  return { 1, grant(id, now + leaseMs), limit, borrowed + 1, 0 }
+end
 prune()
 promote()
-local id = ARGV[5]
 if redis.call('ZCARD', queueKey) == 0 and redis.call('ZCARD', holdersKey) < limit then
   return reply(1, grant(id, now + leaseMs))
 end
@@ -120,12 +128,15 @@ return reply(2, ticket)
 
 /**
  * ARGV[5] id of a lease or a waiter: gives the token back or leaves the queue, and hands what was
- * freed to the next waiters. Idempotent. Status 1 if the id held a token.
+ * freed to the next waiters (expired leases are pruned only when someone waits for them).
+ * Idempotent. Status 1 if the id held a token.
  */
 export const releaseScript = new RedisScript(`${prelude}
 local removed = drop(ARGV[5])
-prune()
-promote()
+if redis.call('ZCARD', queueKey) > 0 then
+  prune()
+  promote()
+end
 return reply(removed, 0)
 `)
 
