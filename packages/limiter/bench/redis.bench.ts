@@ -141,7 +141,9 @@ async function contended(
   const started = performance.now()
   await Promise.all(Array.from({ length: callers }, (_, caller) => loop(caller % instances)))
   const elapsed = performance.now() - started
-  ;(commandsPerAcquisition[name] ??= []).push((commands - sentBefore) / count)
+  const counted = commandsPerAcquisition[name] ?? []
+  counted.push((commands - sentBefore) / count)
+  commandsPerAcquisition[name] = counted
   await contender.close()
   return perSecond(count, elapsed)
 }
