@@ -61,7 +61,7 @@ describe.each(frameworks)('errors of another installed copy on $name', (framewor
           offload: {
             pool: failingPoolOfAnotherCopy('LOOPWORK_QUEUE_FULL'),
             task: 'fib',
-            args: () => [1],
+            mapArgs: () => [1],
             options: { retryAfterSeconds: 2, onError: (error) => errors.push(error) },
           },
         },
@@ -87,7 +87,7 @@ describe.each(frameworks)('errors of another installed copy on $name', (framewor
           offload: {
             pool: failingPoolOfAnotherCopy('LOOPWORK_CLOSED'),
             task: 'fib',
-            args: () => [1],
+            mapArgs: () => [1],
           },
         },
       ],

@@ -57,10 +57,10 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
           offload: {
             pool,
             task: 'fib',
-            args: (request: TestRequest) => [Number(request.params.n)],
+            mapArgs: (request: TestRequest) => [Number(request.params.n)],
           },
         },
-        { method: 'GET', path: '/bytes', offload: { pool, task: 'bytes', args: () => [4] } },
+        { method: 'GET', path: '/bytes', offload: { pool, task: 'bytes', mapArgs: () => [4] } },
       ],
     })
     const fib = await send(`${server.url}/fib/20`)
@@ -85,7 +85,7 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
             pool,
             task: 'fib',
             // A lazy thenable (a query builder, say): each then() call would run the query again.
-            args: (request: TestRequest) =>
+            mapArgs: (request: TestRequest) =>
               ({
                 // biome-ignore lint/suspicious/noThenProperty: a lazy thenable is what this test is about
                 then(resolve: (args: unknown[]) => void) {
@@ -114,7 +114,7 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
           offload: {
             pool,
             task: 'fail',
-            args: () => ['ledger locked'],
+            mapArgs: () => ['ledger locked'],
             options: { onError: (error: unknown) => errors.push(error) },
           },
         },
@@ -145,7 +145,7 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
           offload: {
             pool,
             task: 'startedThenBlock',
-            args: () => [flag],
+            mapArgs: () => [flag],
             options: { retryAfterSeconds: 4 },
           },
         },
@@ -173,7 +173,7 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
         {
           method: 'GET',
           path: '/block',
-          offload: { pool, task: 'startedThenBlock', args: () => [flag] },
+          offload: { pool, task: 'startedThenBlock', mapArgs: () => [flag] },
         },
       ],
     })
@@ -196,9 +196,9 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
         {
           method: 'GET',
           path: '/block',
-          offload: { pool, task: 'startedThenBlock', args: () => [flag] },
+          offload: { pool, task: 'startedThenBlock', mapArgs: () => [flag] },
         },
-        { method: 'GET', path: '/mark', offload: { pool, task: 'mark', args: () => [marks] } },
+        { method: 'GET', path: '/mark', offload: { pool, task: 'mark', mapArgs: () => [marks] } },
       ],
     })
     const blocked = rawRequest(`${server.url}/block`)

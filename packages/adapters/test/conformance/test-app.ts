@@ -38,7 +38,7 @@ export type TestReply =
 export interface TestOffload {
   readonly pool: WorkerPool<any>
   readonly task: string
-  readonly args: (request: TestRequest) => unknown[] | PromiseLike<unknown[]>
+  readonly mapArgs: (request: TestRequest) => unknown[] | PromiseLike<unknown[]>
   readonly options?: OffloadOptions
 }
 

@@ -39,10 +39,10 @@ async function start(spec: TestApp): Promise<RunningServer> {
       responseFinished: () => response.writableFinished,
     })
     if ('offload' in route) {
-      const { pool, task, args, options } = route.offload
+      const { pool, task, mapArgs, options } = route.offload
       app[method](
         route.path,
-        offload(pool, task, (request) => args(testRequest(request, request.res!)), options),
+        offload(pool, task, (request) => mapArgs(testRequest(request, request.res!)), options),
       )
       continue
     }

@@ -44,11 +44,16 @@ async function start(spec: TestApp): Promise<RunningServer> {
       responseFinished: () => reply.raw.writableFinished,
     })
     if ('offload' in route) {
-      const { pool, task, args, options } = route.offload
+      const { pool, task, mapArgs, options } = route.offload
       app.route({
         method: route.method,
         url: route.path,
-        handler: offload(pool, task, (request) => args(testRequest(request, undefined!)), options),
+        handler: offload(
+          pool,
+          task,
+          (request) => mapArgs(testRequest(request, undefined!)),
+          options,
+        ),
       })
       continue
     }

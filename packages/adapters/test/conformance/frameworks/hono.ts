@@ -42,11 +42,11 @@ async function start(spec: TestApp): Promise<RunningServer> {
       responseFinished: () => context.env.outgoing.writableFinished,
     })
     if ('offload' in route) {
-      const { pool, task, args, options } = route.offload
+      const { pool, task, mapArgs, options } = route.offload
       app.on(
         method,
         route.path,
-        offload(pool, task, (context) => args(testRequest(context as Context<Env>)), options),
+        offload(pool, task, (context) => mapArgs(testRequest(context as Context<Env>)), options),
       )
       continue
     }
