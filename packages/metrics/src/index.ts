@@ -12,6 +12,7 @@ export {
 } from './errors.js'
 export { createMetrics, Metrics } from './metrics.js'
 export { createOverloadGuard, OverloadGuard } from './overload-guard.js'
+export { StatusPage } from './status-page.js'
 export {
   BATCH_SIZE_BUCKETS,
   type BatcherStatsShape,
@@ -37,6 +38,8 @@ export {
   type PrimitiveKind,
   type RequestLabels,
   type RequestStartLabels,
+  type StatusPageOptions,
+  type StatusPageRequestContext,
   type TaskQueueStatsShape,
   type TaskSupervisorStatsShape,
   type TrackableBatcher,

@@ -13,7 +13,9 @@ import { EventLoopMetrics } from './internal/event-loop.js'
 import { renderRegistry } from './internal/exposition.js'
 import { MetricRegistrations } from './internal/registration.js'
 import { RequestRecorder } from './internal/requests.js'
+import { metricsSources } from './internal/status-page/metrics-sources.js'
 import { PrimitiveTracker } from './internal/track.js'
+import { StatusPage } from './status-page.js'
 import {
   type BlockingDetection,
   DEFAULT_EVENT_LOOP_DELAY_BUCKETS,
@@ -22,6 +24,7 @@ import {
   type EndRequest,
   type MetricsOptions,
   type RequestStartLabels,
+  type StatusPageOptions,
   type TrackablePrimitive,
   type TrackOptions,
   type Untrack,
@@ -40,6 +43,7 @@ export class Metrics {
   readonly #eventLoop: EventLoopMetrics | undefined
   readonly #blocks = new BlockTotals()
   #detector: BlockingDetector | undefined
+  readonly #statusPages = new Set<{ close(): void }>()
   #closed = false
 
   /**
@@ -83,6 +87,14 @@ export class Metrics {
       this.#eventLoop?.close()
       throw error
     }
+    metricsSources.set(this, {
+      recorder: this.#recorder,
+      tracker: this.#tracker,
+      blocks: this.#blocks,
+      detector: () => this.#detector,
+      pages: this.#statusPages,
+      closed: () => this.#closed,
+    })
   }
 
   /** The `Content-Type` to serve {@link render}'s output with. */
@@ -137,6 +149,23 @@ export class Metrics {
     return detector
   }
 
+  /**
+   * A live status page of these metrics (event loop, blocked-loop reports, requests per route,
+   * every tracked primitive, the process), served over Server-Sent Events with a JSON fallback.
+   * Mount it with `@loopwork/adapters` (`statusPage({ metrics })` on Express, Fastify or Hono) or
+   * call its `handleNode()` / `handleFetch()`. Only loopback clients are let in unless `authorize`
+   * says otherwise; nothing is sampled while no page is open. Closed with these metrics.
+   *
+   * @example
+   * const page = metrics.statusPage({ authorize: (request) => isAdmin(request) })
+   */
+  statusPage(options?: StatusPageOptions<any>): StatusPage {
+    if (this.#closed) throw new ClosedError('Cannot open a status page: these metrics were closed')
+    const page = new StatusPage(this, options)
+    this.#statusPages.add(page)
+    return page
+  }
+
   /** The registry's metrics in Prometheus text format (or OpenMetrics, per the registry). */
   render(): Promise<string> {
     return renderRegistry(this.registry)
@@ -150,6 +179,7 @@ export class Metrics {
   close(): void {
     if (this.#closed) return
     this.#closed = true
+    for (const page of [...this.#statusPages]) page.close()
     this.#detector?.close()
     this.#tracker.close()
     this.#eventLoop?.close()

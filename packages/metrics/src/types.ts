@@ -651,3 +651,82 @@ export interface OverloadGuardOptions {
    */
   readonly probe?: LoadProbe
 }
+
+// ---------------------------------------------------------------------------------------------
+// Status page
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Options of `metrics.statusPage()`. The adapters of `@loopwork/adapters` take the same options
+ * plus `metrics`, with `authorize` typed for their framework's request.
+ */
+export interface StatusPageOptions<Request = unknown> {
+  /**
+   * Decides whether a request may see the page, its snapshots and its stream (every route of the
+   * mount). Return `false` (or a promise of it) to answer 403. Without it, only clients on the
+   * loopback interface are let in, and not through a proxy: a request carrying `Forwarded`,
+   * `X-Forwarded-For` or `X-Real-IP` is refused, since a proxy on the same host would make every
+   * visitor look local.
+   *
+   * @default loopback clients only
+   * @example metrics.statusPage({ authorize: (request) => request.headers['x-admin-token'] === token })
+   */
+  readonly authorize?: (request: Request) => boolean | PromiseLike<boolean>
+
+  /**
+   * Event streams open at once (0 to 1000). Past it the stream answers 503 and the page polls the
+   * JSON snapshot instead, so every tab still updates.
+   *
+   * @default 10
+   * @example metrics.statusPage({ maxClients: 3 })
+   */
+  readonly maxClients?: number
+
+  /**
+   * How often a snapshot is taken and sent, in milliseconds (100 to 60,000). Nothing is sampled
+   * while no page is open.
+   *
+   * @default 1000
+   * @example metrics.statusPage({ intervalMs: 2000 })
+   */
+  readonly intervalMs?: number
+
+  /**
+   * How much history the charts keep and a newly opened page receives, in milliseconds: at most
+   * 3,600 snapshots (`historyMs / intervalMs`).
+   *
+   * @default 300_000 (5 minutes)
+   * @example metrics.statusPage({ historyMs: 600_000 })
+   */
+  readonly historyMs?: number
+
+  /**
+   * The longest an open stream stays silent, in milliseconds (100 or more): a comment line is sent
+   * after that much quiet, below the idle cut-off of proxies and of Bun's server (10 s).
+   *
+   * @default 5000
+   * @example metrics.statusPage({ intervalMs: 30_000, heartbeatMs: 5000 })
+   */
+  readonly heartbeatMs?: number
+
+  /**
+   * The page's heading and the browser tab's title, shown as text.
+   *
+   * @default 'loopwork status'
+   * @example metrics.statusPage({ title: 'catalog (express)' })
+   */
+  readonly title?: string
+}
+
+/** Where a status page request is served from, as the adapters describe it. */
+export interface StatusPageRequestContext {
+  /**
+   * The path below the mount point: `''` or `'/'` for the page, `'/events'` for the stream,
+   * `'/snapshot'` for the JSON.
+   */
+  readonly path: string
+  /** What `authorize` receives (the framework's request object). @default the request itself */
+  readonly subject?: unknown
+  /** The client's address, for the default loopback check where the request does not tell it. */
+  readonly remoteAddress?: string | undefined
+}

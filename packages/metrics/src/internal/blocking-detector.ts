@@ -39,15 +39,25 @@ export interface InFlightRequest {
   next: InFlightRequest | undefined
 }
 
-/** How many blocks were detected and how long they lasted, for the block counters. */
+/** Reports kept for the status page: the latest blocks, oldest first. */
+const recentReportLimit = 20
+
+/**
+ * How many blocks were detected and how long they lasted, for the block counters, and the latest
+ * reports for the status page (a bounded list: a block is rare, its report small).
+ */
 export class BlockTotals {
   count = 0
   seconds = 0
+  /** The latest reports, oldest first, at most 20. */
+  readonly recent: BlockedLoopReport[] = []
 
-  /** Counts one block. */
+  /** Counts one block and keeps its report. */
   add(report: BlockedLoopReport): void {
     this.count++
     this.seconds += report.durationMs / 1000
+    if (this.recent.length === recentReportLimit) this.recent.shift()
+    this.recent.push(report)
   }
 
   /** The counters to register, read at scrape time. */

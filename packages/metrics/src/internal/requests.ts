@@ -41,6 +41,11 @@ export class RequestRecorder {
   detector: BlockingDetector | undefined
   /** The metrics to register: the duration histogram and the in-flight gauge. */
   readonly metrics: readonly RegistrableMetric[]
+  /**
+   * Route templates whose requests are not measured: a status page's own routes, whose event
+   * stream would otherwise sit in flight for minutes and show in every blocked-loop report.
+   */
+  readonly unmeasuredRoutes = new Set<string>()
   readonly #histogram: ArrayHistogram
   readonly #series: RequestSeries
 
@@ -64,8 +69,16 @@ export class RequestRecorder {
     this.metrics = [this.#histogram, inFlight]
   }
 
+  /** The request duration histogram, read by the status page. */
+  get histogram(): ArrayHistogram {
+    return this.#histogram
+  }
+
   /** Starts timing a request and counts it in flight. */
   start(labels?: RequestStartLabels): EndRequest {
+    if (this.unmeasuredRoutes.size > 0 && this.unmeasuredRoutes.has(labels?.route as string)) {
+      return unmeasured(clock.now())
+    }
     this.inFlight++
     const startedAt = clock.now()
     const detector = this.detector
@@ -81,7 +94,10 @@ export class RequestRecorder {
       seconds = (clock.now() - startedAt) / 1000
       this.inFlight--
       // Resolving may throw for a bad label; the request has already left the in-flight count.
-      this.#histogram.observe(this.#series.resolve(labels), seconds)
+      const series = this.#series.resolve(labels)
+      if (this.unmeasuredRoutes.size === 0 || !this.#unmeasured(series)) {
+        this.#histogram.observe(series, seconds)
+      }
       return seconds
     }
   }
@@ -95,10 +111,25 @@ export class RequestRecorder {
       this.inFlight--
       detector.leave(entry)
       const series = this.#series.resolve(labels)
-      this.#histogram.observe(series, seconds)
+      if (this.unmeasuredRoutes.size === 0 || !this.#unmeasured(series)) {
+        this.#histogram.observe(series, seconds)
+      }
       if (now > detector.alarmAt) detector.endedDuringBlock(this.#series.labels[series]!)
       return seconds
     }
+  }
+
+  #unmeasured(series: number): boolean {
+    return this.unmeasuredRoutes.has(this.#series.labels[series]!.route!)
+  }
+}
+
+/** The end of a request that is not measured: it only tells its duration. */
+function unmeasured(startedAt: number): EndRequest {
+  let seconds = -1
+  return () => {
+    if (seconds === -1) seconds = (clock.now() - startedAt) / 1000
+    return seconds
   }
 }
 

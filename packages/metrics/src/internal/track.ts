@@ -466,7 +466,8 @@ const kinds: readonly KindSpec[] = [
 // Recognising a primitive
 // ---------------------------------------------------------------------------------------------
 
-type Snapshot = Record<string, unknown>
+/** What a primitive's `stats()` returned. */
+export type Snapshot = Record<string, unknown>
 
 /** What `track()` recognised: the kind, a first snapshot, and how to read a fresh one. */
 interface Recognised {
@@ -550,7 +551,7 @@ type CollectErrorHandler = (entry: TrackedEntry) => void
  * One tracked primitive: its name, the counts kept from its events, its series in event-fed
  * histograms, and a snapshot of its stats shared by every family of one scrape.
  */
-class TrackedEntry implements EventSink {
+export class TrackedEntry implements EventSink {
   readonly kind: PrimitiveKind
   readonly name: string
   /** Counts kept from events, read by families with `fromEvents`. */
@@ -618,6 +619,19 @@ class TrackedEntry implements EventSink {
 
   count(field: string): void {
     this.events[field] = (this.events[field] ?? 0) + 1
+  }
+
+  /**
+   * A fresh reading of the primitive's stats for the status page, `undefined` if `stats()` threw
+   * or returned no object. Not counted as a scrape error: the page shows the failure itself.
+   */
+  read(): Snapshot | undefined {
+    try {
+      const snapshot = this.#read()
+      return typeof snapshot === 'object' && snapshot !== null ? snapshot : undefined
+    } catch {
+      return undefined
+    }
   }
 
   /** Drops this primitive's histogram series and listeners. */
@@ -750,6 +764,14 @@ export class PrimitiveTracker {
     }
     this.#tracked.set(primitive, untrack)
     return untrack
+  }
+
+  /** Calls `visit` with every tracked primitive, kind by kind in the order shapes are tried. */
+  forEachEntry(visit: (entry: TrackedEntry) => void): void {
+    for (const spec of kinds) {
+      const state = this.#kinds.get(spec.kind)
+      if (state !== undefined) for (const entry of state.entries.values()) visit(entry)
+    }
   }
 
   /** Untracks everything. */
