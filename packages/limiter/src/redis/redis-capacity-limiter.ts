@@ -32,6 +32,7 @@ import {
   releaseScript,
   resizeScript,
 } from './internal/lua-scripts.js'
+import { type PendingCall, PendingCalls, type Reply } from './internal/pending-calls.js'
 import {
   maxWaitingOption,
   type RedisSettings,
@@ -59,9 +60,6 @@ const acquireOptions: OptionSchema = {
   signal: signalOption,
   timeoutMs: durationOption({ infinity: true }),
 }
-
-/** Replies start with status, value, the shared limit, tokens borrowed and callers queued. */
-type Reply = readonly number[]
 
 /**
  * A capacity limiter whose tokens are shared by every process that uses the same Redis and `name`:
@@ -120,7 +118,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
   #outageError: unknown
   #closed = false
   #closing: Promise<void> | undefined
-  #inFlight = 0
+  readonly #pending: PendingCalls
   #drained: (() => void) | undefined
 
   #acquired = 0
@@ -158,6 +156,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     this.#totalTokens = settings.totalTokens
     this.#instanceId = randomBytes(9).toString('base64url')
     this.#layout = new KeyLayout(settings.keyPrefix, settings.name, this.#instanceId)
+    this.#pending = new PendingCalls(settings.commandTimeoutMs, this.#callTimedOut)
     this.#listener = new GrantListener(
       settings.redis,
       this.#layout.grants,
@@ -456,7 +455,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
         )
       })
     }
-    if (this.#inFlight > 0) {
+    if (this.#pending.size > 0) {
       await new Promise<void>((resolve) => {
         this.#drained = resolve
       })
@@ -477,60 +476,79 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     onError: (error: unknown) => void,
   ): void {
     const settings = this.#settings
-    this.#inFlight++
-    let done = false
-    const timer = startTimer(() => {
-      done = true
-      try {
-        onError(
-          new TimeoutError(
-            `Redis did not answer limiter "${this.name}" within commandTimeoutMs (${settings.commandTimeoutMs} ms)`,
-            settings.commandTimeoutMs,
-          ),
-        )
-      } finally {
-        this.#settled()
-      }
-    }, settings.commandTimeoutMs)
+    const call: PendingCall = {
+      deadline: 0,
+      settled: false,
+      onReply,
+      onError,
+      previous: undefined,
+      next: undefined,
+    }
+    this.#pending.add(call)
     script
       .run(this.#redis, this.#layout.keys, [
-        this.#layout.grantsPrefix,
+        this.#instanceId,
         settings.leaseMs,
         settings.renewEveryMs,
         settings.totalTokens,
         ...args,
       ])
       .then(
-        (reply) => {
-          if (done) {
-            if (this.#outageSince !== undefined) this.#renew()
-            return
-          }
-          done = true
-          clearTimeout(timer)
-          try {
-            this.#view(reply as Reply)
-            onReply(reply as Reply)
-          } finally {
-            this.#settled()
-          }
-        },
-        (error: unknown) => {
-          if (done) return
-          done = true
-          clearTimeout(timer)
-          try {
-            onError(error)
-          } finally {
-            this.#settled()
-          }
-        },
+        (reply) => this.#answered(call, reply as Reply),
+        (error: unknown) => this.#failed(call, error),
       )
-      .catch(reportListenerError)
   }
 
-  #settled(): void {
-    if (--this.#inFlight === 0 && this.#drained !== undefined) {
+  #answered(call: PendingCall, reply: Reply): void {
+    if (call.settled) {
+      // It timed out already; Redis answering tells that it is back.
+      if (this.#outageSince !== undefined) this.#renew()
+      return
+    }
+    call.settled = true
+    this.#pending.remove(call)
+    try {
+      this.#view(reply)
+      // Hand-overs to this instance's own waiters come back in the reply: the last element counts
+      // them, id and grant number pairs precede it.
+      const last = reply.length - 1
+      for (let at = last - 2 * (reply[last] as number); at < last; at += 2) {
+        this.#handOver(reply[at] as string, Number(reply[at + 1]))
+      }
+      call.onReply(reply)
+    } finally {
+      this.#callSettled()
+    }
+  }
+
+  #failed(call: PendingCall, error: unknown): void {
+    if (call.settled) return
+    call.settled = true
+    this.#pending.remove(call)
+    try {
+      call.onError(error)
+    } finally {
+      this.#callSettled()
+    }
+  }
+
+  readonly #callTimedOut = (call: PendingCall): void => {
+    call.settled = true
+    const timeoutMs = this.#settings.commandTimeoutMs
+    try {
+      call.onError(
+        new TimeoutError(
+          `Redis did not answer limiter "${this.name}" within commandTimeoutMs (${timeoutMs} ms)`,
+          timeoutMs,
+        ),
+      )
+    } finally {
+      this.#callSettled()
+    }
+  }
+
+  #callSettled(): void {
+    if (this.#pending.size === 0 && this.#drained !== undefined) {
       this.#drained()
       this.#drained = undefined
     }
@@ -538,10 +556,12 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
 
   /** Takes the cluster-wide numbers from a reply. */
   #view(reply: Reply): void {
-    const limit = reply[2]!
+    this.#borrowed = reply[3] as number
+    this.#queued = reply[4] as number
+    const limit = reply[2] as number
+    // -1: a call that did not need the limit did not read it.
+    if (limit < 0) return
     this.#totalTokens = limit
-    this.#borrowed = reply[3]!
-    this.#queued = reply[4]!
     if (!this.#limitChecked) {
       this.#limitChecked = true
       if (this.#settings.totalTokensGiven && limit !== this.#settings.totalTokens) {
@@ -594,10 +614,10 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     // (whose entry forgets the id in Redis).
     if (waiter.state !== SENDING) return
     if (status === 1) {
-      this.#grant(waiter, reply[1]!, sentAt)
+      this.#grant(waiter, reply[1] as number, sentAt)
     } else if (status === 2) {
       waiter.state = QUEUED
-      waiter.ticket = reply[1]!
+      waiter.ticket = reply[1] as number
       this.#emitWait()
       this.#listener.wake()
       this.#startRenewing()
@@ -609,15 +629,20 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
   }
 
   /**
-   * A hand-over pushed by the script that freed a token:
+   * A hand-over pushed to this instance's list by the script that freed a token:
    * "<waiter id> <grant number> <limit> <borrowed> <waiting>".
    */
   #deliver(entry: string): void {
     const fields = entry.split(' ')
-    const waiter = this.#waiterById.get(fields[0]!)
     this.#view([0, 0, Number(fields[2]), Number(fields[3]), Number(fields[4])])
+    this.#handOver(fields[0]!, Number(fields[1]))
+  }
+
+  /** A token Redis handed to one of this instance's waiters, by a push or in a reply. */
+  #handOver(id: string, token: number): void {
+    const waiter = this.#waiterById.get(id)
+    // Gone (it gave up: its cancel gives the token back in Redis) or served already.
     if (waiter === undefined || (waiter.state !== QUEUED && waiter.state !== SENDING)) return
-    const token = Number(fields[1])
     // A hand-over older than the waiter's current place in the queue, or one that may have run out
     // already: the next renewal call tells whether it still stands.
     if (token <= waiter.minToken) return
@@ -847,7 +872,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
       else this.#lose(state, 'expired')
     }
     for (const waiter of queued) {
-      const result = reply[at++]!
+      const result = reply[at++] as number
       if (waiter.state !== QUEUED) continue
       if (result > 0) {
         if (result > waiter.minToken) this.#grant(waiter, result, sentAt)

@@ -2,17 +2,19 @@ import { startTimer } from '@loopwork/internal'
 import type { Cluster, Redis } from 'ioredis'
 
 /**
- * How long one BLPOP blocks, in seconds. Short enough that a connection that silently died is
+ * How long one blocking pop waits, in seconds. Short enough that a connection that silently died is
  * noticed (ioredis' `blockingTimeout` cuts a call that outlives it), long enough to cost nothing.
  */
 const BLOCK_SECONDS = 5
-/** Pause before trying again after a failed BLPOP or while the connection is not ready. */
+/** The most hand-overs one pop takes. */
+const POP_COUNT = 100
+/** Pause before trying again after a failed pop or while the connection is not ready. */
 const RETRY_MS = 200
 
 /**
- * Wakes waiters without polling: a dedicated connection blocks in BLPOP on this instance's
- * hand-over list while any of its waiters is queued in Redis, and passes each entry on. A
- * connection in BLPOP cannot run other commands, hence its own. It is opened on the first wait
+ * Wakes waiters without polling: a dedicated connection blocks in BLMPOP (BLPOP before Redis 7) on
+ * this instance's hand-over list while any of its waiters is queued in Redis, and passes each
+ * entry on. A connection in a blocking pop cannot run other commands, hence its own. It is opened on the first wait
  * and closed by `close()`. Entries lost on the way (a connection cut mid-reply) are recovered by
  * the limiter's renewal call, which reports grants it finds for this instance's waiters.
  */
@@ -25,6 +27,7 @@ export class GrantListener {
   #connection: Redis | Cluster | undefined
   #running = false
   #closed = false
+  #popMany = true
   #pause: { timer: ReturnType<typeof setTimeout> | undefined; resume: () => void } | undefined
 
   constructor(
@@ -64,20 +67,36 @@ export class GrantListener {
           await this.#wait(connection, RETRY_MS)
           continue
         }
-        let reply: [string, string] | null
+        let entries: readonly string[] | undefined
         try {
-          reply = await connection.blpop(this.#key, BLOCK_SECONDS)
-        } catch {
+          entries = await this.#pop(connection)
+        } catch (error) {
+          if (this.#popMany && isUnknownCommand(error)) {
+            // Redis before 7.0 has no BLMPOP: one entry per BLPOP then.
+            this.#popMany = false
+            continue
+          }
           // Redis unreachable or the connection cut: the limiter's own calls notice and report it.
           if (!this.#closed) await this.#wait(undefined, RETRY_MS)
           continue
         }
-        if (reply !== null && !this.#closed) this.#deliver(reply[1])
+        if (entries === undefined || this.#closed) continue
+        for (const entry of entries) this.#deliver(entry)
       }
     } finally {
       // Cleared in the same turn the loop ends, so a wake() right after starts a new loop.
       this.#running = false
     }
+  }
+
+  /** Blocks until hand-overs arrive and takes all of them at once (BLMPOP), or one (BLPOP). */
+  async #pop(connection: Redis | Cluster): Promise<readonly string[] | undefined> {
+    if (this.#popMany) {
+      const reply = await connection.blmpop(BLOCK_SECONDS, 1, this.#key, 'LEFT', 'COUNT', POP_COUNT)
+      return reply === null ? undefined : reply[1]
+    }
+    const reply = await connection.blpop(this.#key, BLOCK_SECONDS)
+    return reply === null ? undefined : [reply[1]]
   }
 
   #open(): Redis | Cluster {
@@ -88,7 +107,7 @@ export class GrantListener {
       // and a cut BLPOP is not resent: the loop decides when to block again.
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
-      // Ends a BLPOP whose reply never comes (a socket that died without closing) 2 s after its
+      // Ends a pop whose reply never comes (a socket that died without closing) 2 s after its
       // own timeout; the loop then blocks again.
       blockingTimeout: BLOCK_SECONDS * 1000,
       blockingTimeoutGrace: 2_000,
@@ -122,3 +141,7 @@ export class GrantListener {
 }
 
 function ignore(): void {}
+
+function isUnknownCommand(error: unknown): boolean {
+  return error instanceof Error && /unknown command/i.test(error.message)
+}

@@ -4,45 +4,67 @@ import { RedisScript } from '@loopwork/internal'
  * The Lua side of the shared limit: one script per operation, each atomic, each reading the time
  * from Redis (`TIME`), so instances never compare their own clocks. Clients send durations only.
  *
- * KEYS: config, holders, queue, waiters, tokens (see KeyLayout).
- * ARGV of every script: grantsPrefix, leaseMs, minHoldMs, initialTokens, then the operation's own.
+ * KEYS[1] is the limit's config key, `<keyPrefix>{<name>}:config`; the other keys share its prefix
+ * (and so its hash tag and Cluster slot) and are derived from it here, which keeps every call small.
+ * ARGV of every script: the calling instance's id, leaseMs, minHoldMs, initialTokens, then the
+ * operation's own.
  *
- * Every reply starts with { status, value, limit, borrowed, waiting }, so each call refreshes the
- * instance's cluster-wide view.
+ * Every reply starts with { status, value, limit, borrowed, waiting } (each call refreshes the
+ * instance's cluster-wide view; a limit of -1 means "not read") and ends with the hand-overs to the caller's own waiters:
+ * id, grant number, ..., and their count as the last element.
  *
+ * - config: totalTokens (the shared limit) and sequence (tickets and grant numbers).
  * - holders: lease id -> expiry. A lease is renewed only while unexpired (never brought back).
- * - queue: waiter id -> ticket, FIFO across instances; waiters: waiter id -> deadline. A waiter
- *   whose instance stopped renewing it is dropped before anyone is promoted, so a dead process
- *   cannot block the queue.
- * - promote() hands free tokens to the head of the queue inside the same script that freed them
- *   and pushes "<waiter id> <grant number> <limit> <borrowed> <waiting>" to the waiter's instance
- *   list (a blocking BLPOP there
- *   wakes it). A grant keeps the waiter's deadline (at least minHoldMs), so a grant to a process
- *   that died comes back as soon as that process would have had to renew.
+ * - queue: waiter id -> ticket, FIFO across instances; waiters: waiter id -> the deadline by which
+ *   its instance must renew it. A waiter whose instance stopped renewing it is dropped before
+ *   anyone is promoted, so a dead process cannot block the queue.
+ * - tokens: the grant number of each hand-over, for a renewal call that finds a hand-over whose
+ *   push was lost (a direct grant's number travels in the reply).
+ * - promote() hands free tokens to the head of the queue inside the same script that freed them.
+ *   A hand-over to another instance is pushed to that instance's list,
+ *   "<waiter id> <grant number> <limit> <borrowed> <waiting>", where its blocking pop wakes it; one
+ *   to the caller's own waiter comes back in the reply. A hand-over keeps the waiter's deadline (at
+ *   least minHoldMs), so one made to a process that died comes back when that process would have
+ *   had to renew.
  * - Scripts read TIME before writing, which Redis 5 and later replicate by effects (the default).
- * - The grant number (the sequence) starts at the server time in microseconds when the limit is
- *   created, so it keeps increasing even if Redis loses its data and the limit is created again.
+ * - The grant number starts at the server time in microseconds when the limit is created, so it
+ *   keeps increasing even if Redis loses its data and the limit is created again.
  */
-const prelude = `
-local configKey, holdersKey, queueKey, waitersKey, tokensKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local grantsPrefix = ARGV[1]
+const head = `
+local configKey = KEYS[1]
+local base = string.sub(configKey, 1, -7)
+local holdersKey, queueKey = base .. 'holders', base .. 'queue'
+local waitersKey, tokensKey = base .. 'waiters', base .. 'tokens'
+local caller = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
 local minHoldMs = tonumber(ARGV[3])
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local limit = tonumber(redis.call('HGET', configKey, 'totalTokens'))
-if not limit then
-  limit = tonumber(ARGV[4])
-  redis.call('HSET', configKey, 'totalTokens', ARGV[4])
-  redis.call('HSETNX', configKey, 'sequence', string.format('%.0f', now * 1000))
+local now, limit
+
+-- The server time and the shared limit, read once per call and only by calls that need them (the
+-- release of a lease nobody waits for needs neither).
+local function load()
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  limit = tonumber(redis.call('HGET', configKey, 'totalTokens'))
+  if not limit then
+    limit = tonumber(ARGV[4])
+    redis.call('HSET', configKey, 'totalTokens', ARGV[4])
+    redis.call('HSETNX', configKey, 'sequence', string.format('%.0f', now * 1000))
+  end
 end
+`
+
+/**
+ * What the slower paths share, defined after each script's fast path: Lua creates these functions
+ * anew on every call, which the common case does not pay for.
+ */
+const helpers = `
+local own = {}
 
 local function nextNumber()
   return redis.call('HINCRBY', configKey, 'sequence', 1)
 end
 
--- The grant number of a direct grant travels in the reply; only a hand-over's is kept in tokens,
--- for the renewal call that claims a hand-over whose push was lost.
 local function grant(id, expiresAt)
   local token = nextNumber()
   redis.call('ZADD', holdersKey, expiresAt, id)
@@ -88,16 +110,29 @@ local function promote()
     if deadline and deadline > now then
       local token = string.format('%.0f', grant(head, math.max(deadline, now + minHoldMs)))
       redis.call('HSET', tokensKey, head, token)
-      local list = grantsPrefix .. string.match(head, '^[^:]+')
       free = free - 1
-      redis.call('RPUSH', list, table.concat({ head, token, limit, limit - free, redis.call('ZCARD', queueKey) }, ' '))
-      redis.call('PEXPIRE', list, leaseMs * 2)
+      local instance = string.match(head, '^[^:]+')
+      if instance == caller then
+        own[#own + 1] = head
+        own[#own + 1] = token
+      else
+        local list = base .. 'grants:' .. instance
+        redis.call('RPUSH', list, table.concat({ head, token, limit, limit - free, redis.call('ZCARD', queueKey) }, ' '))
+        redis.call('PEXPIRE', list, leaseMs * 2)
+      end
     end
   end
 end
 
+-- Appends the hand-overs to the caller's own waiters and their count.
+local function finish(result)
+  for i = 1, #own do result[#result + 1] = own[i] end
+  result[#result + 1] = #own / 2
+  return result
+end
+
 local function reply(status, value)
-  return { status, value, limit, redis.call('ZCARD', holdersKey), redis.call('ZCARD', queueKey) }
+  return finish({ status, value, limit, redis.call('ZCARD', holdersKey), redis.call('ZCARD', queueKey) })
 end
 `
 
@@ -106,14 +141,18 @@ end
  * ticket); 0: no free token and not queued. Waiters are promoted first, so a newcomer never takes
  * a token a waiter is owed.
  */
-export const acquireScript = new RedisScript(`${prelude}
+export const acquireScript = new RedisScript(`${head}
+load()
 local id = ARGV[5]
 local borrowed = redis.call('ZCARD', holdersKey)
 -- The common case first: nobody waits and a token is free (an expired lease not pruned yet only
 -- makes this check stricter).
 if borrowed < limit and redis.call('ZCARD', queueKey) == 0 then
-  return { 1, grant(id, now + leaseMs), limit, borrowed + 1, 0 }
+  local token = redis.call('HINCRBY', configKey, 'sequence', 1)
+  redis.call('ZADD', holdersKey, now + leaseMs, id)
+  return { 1, token, limit, borrowed + 1, 0, 0 }
 end
+${helpers}
 prune()
 promote()
 if redis.call('ZCARD', queueKey) == 0 and redis.call('ZCARD', holdersKey) < limit then
@@ -131,17 +170,30 @@ return reply(2, ticket)
  * freed to the next waiters (expired leases are pruned only when someone waits for them).
  * Idempotent. Status 1 if the id held a token.
  */
-export const releaseScript = new RedisScript(`${prelude}
-local removed = drop(ARGV[5])
-if redis.call('ZCARD', queueKey) > 0 then
-  prune()
-  promote()
+export const releaseScript = new RedisScript(`${head}
+local id = ARGV[5]
+local removed = 0
+if redis.call('ZREM', holdersKey, id) == 1 then
+  removed = 1
+  redis.call('HDEL', tokensKey, id)
+else
+  redis.call('ZREM', queueKey, id)
+  redis.call('ZREM', waitersKey, id)
 end
+if redis.call('ZCARD', queueKey) == 0 then
+  -- Nobody to hand the token to: no clock, no limit needed (-1 leaves the caller's view of it).
+  return { removed, 0, -1, redis.call('ZCARD', holdersKey), 0, 0 }
+end
+${helpers}
+load()
+prune()
+promote()
 return reply(removed, 0)
 `)
 
 /** ARGV[5] the new shared limit. Raising it promotes waiters at once; lowering it revokes nothing. */
-export const resizeScript = new RedisScript(`${prelude}
+export const resizeScript = new RedisScript(`${head}${helpers}
+load()
 limit = tonumber(ARGV[5])
 redis.call('HSET', configKey, 'totalTokens', ARGV[5])
 prune()
@@ -150,7 +202,8 @@ return reply(1, 0)
 `)
 
 /** No operation of its own: prunes, promotes and reports the cluster-wide numbers. */
-export const peekScript = new RedisScript(`${prelude}
+export const peekScript = new RedisScript(`${head}${helpers}
+load()
 prune()
 promote()
 return reply(1, 0)
@@ -158,15 +211,17 @@ return reply(1, 0)
 
 /**
  * One call per instance per renewal period. ARGV[5..8]: how many ids to forget, leases to renew,
- * waiters to renew (as id, ticket pairs) and fallback leases to adopt; then those ids.
+ * waiters to renew (as id, ticket pairs) and fallback leases to adopt; then those ids. After the
+ * five header fields, one result per lease, waiter and adopted lease, in that order:
  * - forget: ids this instance gave up while Redis did not answer (idempotent release/cancel);
  * - renew: 1 if renewed, 0 if the lease had run out (it is dropped, never brought back);
- * - waiters: the grant number if it was granted (not delivered yet: the renewal claims it),
- *   0 if still queued, and -(sequence + 1) if it had been dropped and is queued again at its ticket
- *   (any hand-over of a number up to that sequence is stale);
+ * - waiters: the grant number if it was handed a token (the push may have been lost: this call
+ *   claims it), 0 if still queued, and -(sequence + 1) if it had been dropped and is queued again
+ *   at its ticket (any hand-over numbered up to that sequence is stale);
  * - adopt: the grant number given to a lease the outage fallback handed out, counted from now on.
  */
-export const heartbeatScript = new RedisScript(`${prelude}
+export const heartbeatScript = new RedisScript(`${head}${helpers}
+load()
 local forgetCount, heldCount, waiterCount, adoptCount = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local at = 9
 for i = 1, forgetCount do
@@ -174,7 +229,7 @@ for i = 1, forgetCount do
   at = at + 1
 end
 prune()
-local result = reply(1, 0)
+local result = { 1, 0, limit, 0, 0 }
 for i = 1, heldCount do
   local id = ARGV[at]
   at = at + 1
@@ -209,5 +264,5 @@ end
 promote()
 result[4] = redis.call('ZCARD', holdersKey)
 result[5] = redis.call('ZCARD', queueKey)
-return result
+return finish(result)
 `)
