@@ -27,6 +27,7 @@ export {
   type BackoffOptions,
   type CloseOptions,
   type CloseReport,
+  DEFAULT_ADD_TIMEOUT_MS,
   DEFAULT_BACKOFF,
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_KEEP_COMPLETED,

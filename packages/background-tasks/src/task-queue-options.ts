@@ -10,6 +10,12 @@ export const DEFAULT_KEEP_COMPLETED = 1_000
 export const DEFAULT_MAX_DEAD_LETTERS = 1_000
 /** The default deadline of `close()`, in milliseconds. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000
+/**
+ * The default `addTimeoutMs` of the durable backends (BullMQ, SQLite): how long one `add()` waits
+ * for its store (Redis to answer, the SQLite file's write lock) before it rejects with a
+ * `TimeoutError`.
+ */
+export const DEFAULT_ADD_TIMEOUT_MS = 5_000
 /** The highest `priority` (runs first); the range maps into BullMQ's 1..2,097,151. */
 export const MAX_PRIORITY = 1_000_000
 /** The lowest `priority` (runs last). */

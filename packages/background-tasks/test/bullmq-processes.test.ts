@@ -6,12 +6,14 @@ import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { TaskQueue } from '../src/bullmq/index.js'
 import { ClosedError } from '../src/index.js'
+import { PrivateRedis } from './helpers/private-redis.js'
 import { cleanUpAfterEach, redisUrl } from './helpers/redis.js'
 
 const workerScript = fileURLToPath(new URL('./fixtures/bullmq-worker-process.ts', import.meta.url))
 const unreachableScript = fileURLToPath(
   new URL('./fixtures/bullmq-unreachable-close.ts', import.meta.url),
 )
+const outageScript = fileURLToPath(new URL('./fixtures/bullmq-redis-outage.ts', import.meta.url))
 const cleanUp = cleanUpAfterEach()
 const children: ChildProcess[] = []
 
@@ -196,7 +198,21 @@ describe('TaskQueue on BullMQ across processes', () => {
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(closed).toBe(false)
     gate.resolve()
-    expect(await closing).toEqual({ timedOut: false, aborted: [], notStarted: [] })
+    // the report lists the job left waiting in Redis, which the next worker runs
+    expect(await closing).toEqual({
+      timedOut: false,
+      aborted: [],
+      notStarted: [
+        {
+          id: later,
+          name: 'hang',
+          data: { label: 'added while closing' },
+          attempt: 0,
+          maxAttempts: 1,
+          priority: 0,
+        },
+      ],
+    })
     expect(await producer.result(running)).toBe('finished running')
     // the closed worker took no new job: it waits in Redis for the next worker
     expect(handled.mock.calls).toEqual([['running']])
@@ -217,5 +233,41 @@ describe('TaskQueue on BullMQ across processes', () => {
     // nothing left behind: the process ends by itself
     const [code] = await once(child, 'exit')
     expect(code).toBe(0)
+  }, 30_000)
+
+  it('bounds add() during a Redis outage by addTimeoutMs, settles every pending call at close(), and leaves nothing holding the process', async () => {
+    const redis = await PrivateRedis.start()
+    try {
+      const child = fork(outageScript, {
+        execArgv: ['--conditions=@loopwork/source', '--import', 'tsx'],
+        env: { ...process.env, REDIS_URL: redis.url, QUEUE_NAME: 'outage' },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      })
+      children.push(child)
+      const exited = once(child, 'exit')
+      const [ready] = (await once(child, 'message')) as [{ type: string; stored: string }]
+      expect(ready).toEqual({ type: 'ready', stored: '1' })
+      await redis.kill()
+      child.send('redis is down')
+      const [closed] = (await once(child, 'message')) as [Record<string, Record<string, unknown>>]
+      // add() rejects once addTimeoutMs (500 ms) ran out, instead of never settling
+      expect(closed.timedOut).toMatchObject({
+        name: 'TimeoutError',
+        code: 'LOOPWORK_TIMEOUT',
+        timeoutMs: 500,
+      })
+      expect(closed.timedOut!.afterMs).toBeGreaterThanOrEqual(450)
+      // calls still waiting for Redis when close() ended settle with ClosedError
+      for (const call of ['pendingAdd', 'pendingStats', 'pendingDeadLetters']) {
+        expect(closed[call], call).toMatchObject({ name: 'ClosedError', code: 'LOOPWORK_CLOSED' })
+      }
+      expect(closed.idle).not.toHaveProperty('name') // onIdle() resolved
+      expect(closed.report).toEqual({ timedOut: false, aborted: [], notStarted: [] })
+      // no reconnect timer, no socket: the process ends by itself, well before ioredis gives up
+      const [code] = await exited
+      expect(code).toBe(0)
+    } finally {
+      await redis.kill()
+    }
   }, 30_000)
 })

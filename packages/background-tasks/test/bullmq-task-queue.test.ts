@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
 import { describe, expect, it, vi } from 'vitest'
 import { TaskQueue } from '../src/bullmq/index.js'
 import {
@@ -257,6 +258,9 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     expect(() => new TaskQueue({ name: 'x', handlers, concurrency: 0 })).toThrow(
       /concurrency must be an integer from 1 .*, got 0/,
     )
+    expect(() => new TaskQueue({ name: 'x', handlers, addTimeoutMs: 0 })).toThrow(
+      /addTimeoutMs must be a number of milliseconds from 1 to 2147483647, or Infinity for no limit, got 0/,
+    )
     const misspelled = caught(
       () => new TaskQueue({ name: 'x', handlers, conection: 'redis://h' } as never),
     )
@@ -415,9 +419,23 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     expect(await first).toEqual({ timedOut: false, aborted: [], notStarted: [] })
     await expect(queue.add('work')).rejects.toBeInstanceOf(ClosedError)
     await expect(queue.result('1')).rejects.toBeInstanceOf(ClosedError)
+    await expect(queue.deadLetters()).rejects.toBeInstanceOf(ClosedError)
+    expect(await queue.refreshStats()).toMatchObject({ name, closed: true })
     await queue.onIdle()
     await afterUnhandledRejectionsReported()
     expect(unhandled.reasons).toEqual([])
+  })
+
+  it('leaves an ioredis connection passed in open at close(): it is the caller’s', async () => {
+    const name = cleanUp.name('shared-connection')
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
+    const queue = new TaskQueue({ name, connection, handlers: { work: () => 'done' } })
+    const id = await queue.add('work')
+    expect(await queue.result(id)).toBe('done')
+    await queue.close({ timeoutMs: 2_000 })
+    expect(connection.status).toBe('ready')
+    expect(await connection.ping()).toBe('PONG')
+    await connection.quit()
   })
 })
 

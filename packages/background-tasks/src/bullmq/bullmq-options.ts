@@ -14,9 +14,11 @@ export interface BullMQTaskQueueOptions<H extends JobHandlers> extends TaskQueue
    */
   readonly name: string
   /**
-   * Where Redis is: a `redis://` URL, ioredis options, or an ioredis instance to share (it is then
-   * not closed by `close()`). URLs and option objects get `maxRetriesPerRequest: null`, as BullMQ's
-   * workers need.
+   * Where Redis is: a `redis://` URL, ioredis options, or an ioredis instance to share. A shared
+   * instance stays yours: `close()` neither quits nor disconnects it, also when Redis is
+   * unreachable, so its reconnect timer keeps running until you call `disconnect()` on it. URLs
+   * and option objects get `maxRetriesPerRequest: null`, as BullMQ's workers need, and the
+   * connections made from them are dropped by `close()`.
    *
    * @default 'redis://127.0.0.1:6379'
    * @example new TaskQueue({ name: 'mail', handlers, connection: 'redis://10.0.0.5:6379/2' })
@@ -72,4 +74,16 @@ export interface BullMQTaskQueueOptions<H extends JobHandlers> extends TaskQueue
    * @example new TaskQueue({ name: 'mail', handlers, statsMaxAgeMs: 5_000 })
    */
   readonly statsMaxAgeMs?: number | undefined
+  /**
+   * How long one `add()` may wait for Redis, in milliseconds from 1 to 2,147,483,647, before it
+   * rejects with a `TimeoutError` (code `LOOPWORK_TIMEOUT`). While Redis is unreachable, ioredis
+   * holds commands until it reconnects, so without a bound an `add()` would never settle. Past
+   * the bound the outcome is unknown: the command may still reach Redis once it is back, so pass
+   * a `jobId` to make a retry of the same job idempotent. `Infinity` waits as long as it takes
+   * (`close()` still settles the call).
+   *
+   * @default 5_000
+   * @example new TaskQueue({ name: 'mail', handlers, addTimeoutMs: 2_000 })
+   */
+  readonly addTimeoutMs?: number | undefined
 }

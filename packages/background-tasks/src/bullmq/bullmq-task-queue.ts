@@ -1,4 +1,10 @@
-import { abortErrorFor, ClosedError, QueueFullError, startTimer } from '@loopwork/internal'
+import {
+  abortErrorFor,
+  ClosedError,
+  QueueFullError,
+  startTimer,
+  TimeoutError,
+} from '@loopwork/internal'
 import { type Job, type JobsOptions, Queue, Worker } from 'bullmq'
 import { EventEmitter } from 'eventemitter3'
 import { backoffDelay } from '../internal/backoff.js'
@@ -56,6 +62,10 @@ const BACKOFF_TYPE = 'loopwork'
 export const HAND_BACK_GRACE_MS = 1_000
 /** How often `onIdle()` looks at the queue-wide counts when no local event wakes it earlier. */
 const IDLE_POLL_MS = 100
+/** The most jobs `close()` lists as not started when `maxWaiting` sets no bound. */
+const MAX_LISTED_NOT_STARTED = 10_000
+/** The error of a bound without a timeout, which never fires. */
+const unreachable = (): Error => new Error('no timeout was set')
 /** The one `idle` event object: it has no fields, and freezing it keeps listeners from adding any. */
 const IDLE_EVENT: TaskQueueIdleEvent = Object.freeze({})
 
@@ -104,6 +114,8 @@ export class TaskQueue<H extends JobHandlers>
   #busySinceDrained = false
   #closing: Promise<CloseReport> | undefined
   #wakeIdleWaiters: (() => void)[] = []
+  /** Ends a call still waiting for Redis with an error; `close()` ends every one still here. */
+  readonly #pendingCalls = new Set<(error: Error) => void>()
 
   /**
    * Connects to Redis and, unless `consume` is `false`, starts this process's worker at once.
@@ -143,15 +155,61 @@ export class TaskQueue<H extends JobHandlers>
    * or unknown options (code `LOOPWORK_INVALID_OPTION`), a full queue (`QueueFullError`;
    * `maxWaiting` counts waiting and delayed jobs queue-wide) or a closed queue (`ClosedError`). A
    * known `jobId` resolves with that id and stores nothing.
+   *
+   * Always settles: with a `TimeoutError` when Redis did not answer within `addTimeoutMs`, and
+   * with a `ClosedError` when `close()` ends first. In both cases the outcome is unknown (ioredis
+   * may still deliver the command once Redis is back, unless the queue closed): a `jobId` makes
+   * adding the job again safe.
    */
   add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
-  async add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
-    if (this.#closing !== undefined) throw this.#closedError()
-    const payload = data === undefined ? null : data
-    checkJobRequest(this.#settings, name, payload, options)
+  add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
+    try {
+      if (this.#closing !== undefined) throw this.#closedError()
+      const payload = data === undefined ? null : data
+      checkJobRequest(this.#settings, name, payload, options)
+      const timeoutMs = this.#bullmq.addTimeoutMs
+      return this.#bounded(this.#store(name, payload, options), timeoutMs, () => {
+        const error = new TimeoutError(
+          `add() of job ${JSON.stringify(name)} to task queue "${this.name}" got no answer from Redis within addTimeoutMs (${timeoutMs} ms); the job may or may not be stored (add it again with the same jobId to be sure)`,
+          timeoutMs,
+        )
+        return error
+      })
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  async #store(name: string, payload: unknown, options: AddJobOptions | undefined) {
     await this.#checkRoom(options?.jobId)
     const job = await this.#queue.add(name, payload, this.#jobOptions(options))
     return job.id!
+  }
+
+  /**
+   * Waits for `work`, a call to Redis, but no longer than `timeoutMs` (then rejects with what
+   * `onTimeout` makes) nor past `close()`, which rejects it with a `ClosedError`: while Redis is
+   * unreachable ioredis holds commands without a limit, so a call must never depend on its answer
+   * to settle.
+   */
+  #bounded<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
+    const { promise, resolve, reject } = Promise.withResolvers<T>()
+    const end = (error: Error) => {
+      if (!this.#pendingCalls.delete(end)) return
+      clearTimeout(timer)
+      reject(error)
+    }
+    const timer = startTimer(() => end(onTimeout()), timeoutMs)
+    this.#pendingCalls.add(end)
+    work.then(
+      (value) => {
+        if (!this.#pendingCalls.delete(end)) return
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => end(toError(error)),
+    )
+    return promise
   }
 
   /**
@@ -188,8 +246,17 @@ export class TaskQueue<H extends JobHandlers>
     return this.#snapshot()
   }
 
-  /** Reads the queue-wide counts from Redis now and returns the fresh snapshot. */
+  /**
+   * Reads the queue-wide counts from Redis now and returns the fresh snapshot; after `close()`,
+   * the last snapshot. Rejects with a `ClosedError` when `close()` ends while Redis has not
+   * answered.
+   */
   refreshStats(): Promise<TaskQueueStats> {
+    if (this.#closing !== undefined) return Promise.resolve(this.#snapshot())
+    return this.#bounded(this.#readStats(), Number.POSITIVE_INFINITY, unreachable)
+  }
+
+  #readStats(): Promise<TaskQueueStats> {
     this.#refreshing ??= readCounts(this.#queue)
       .then((counts) => {
         this.#counts = counts
@@ -202,11 +269,19 @@ export class TaskQueue<H extends JobHandlers>
     return this.#refreshing
   }
 
-  /** The jobs that failed for good and are still retained in Redis (`maxDeadLetters`), oldest first. */
+  /**
+   * The jobs that failed for good and are still retained in Redis (`maxDeadLetters`), oldest
+   * first. Rejects with a `ClosedError` when the queue is closed or closes before Redis answered.
+   */
   async deadLetters(): Promise<DeadLetter[]> {
+    if (this.#closing !== undefined) throw this.#closedError()
     const limit = this.#settings.maxDeadLetters
     if (limit === 0) return []
-    const jobs = await this.#queue.getFailed(0, limit - 1)
+    const jobs = await this.#bounded(
+      this.#queue.getFailed(0, limit - 1),
+      Number.POSITIVE_INFINITY,
+      unreachable,
+    )
     return jobs
       .filter((job) => job !== undefined)
       .map(deadLetterOf)
@@ -216,7 +291,13 @@ export class TaskQueue<H extends JobHandlers>
   /** Resolves once no job is waiting, delayed or running anywhere in the queue; at once after `close()`. */
   async onIdle(): Promise<void> {
     while (this.#closing === undefined) {
-      const counts = await readCounts(this.#queue)
+      let counts: QueueCounts
+      try {
+        counts = await this.#bounded(readCounts(this.#queue), Number.POSITIVE_INFINITY, unreachable)
+      } catch (error) {
+        if (this.#closing !== undefined) return
+        throw error
+      }
       if (counts.waiting + counts.delayed + counts.running === 0) return
       await this.#nextChange()
     }
@@ -244,8 +325,12 @@ export class TaskQueue<H extends JobHandlers>
    * in Redis for the next worker. Unlike BullMQ's own `close()`, it always resolves within
    * `timeoutMs` (plus at most `HAND_BACK_GRACE_MS` when `timeoutMs` is `Infinity`), also when Redis
    * is unreachable; nothing accepted is lost (it stays in Redis). Running jobs get the deadline minus
-   * what handing them back needs (a fifth of it, at most `HAND_BACK_GRACE_MS`). Rejects only for bad
-   * options.
+   * what handing them back needs (a fifth of it, at most `HAND_BACK_GRACE_MS`). The report's
+   * `notStarted` lists the queue's waiting and delayed jobs left in Redis (read within the same
+   * reserve; empty when Redis did not answer in time). Every call still waiting for Redis
+   * (`add()`, `result()`, `refreshStats()`, `deadLetters()`) settles, with a `ClosedError`; the
+   * connections this queue made are closed (dropped when Redis does not answer), so no timer or
+   * socket is left; a connection you passed in stays open. Rejects only for bad options.
    */
   close(options?: CloseOptions): Promise<CloseReport> {
     if (this.#closing !== undefined) return this.#closing
@@ -410,7 +495,8 @@ export class TaskQueue<H extends JobHandlers>
 
   async #shutDown(timeoutMs: number): Promise<CloseReport> {
     // The last fifth of the deadline (at most HAND_BACK_GRACE_MS) is kept for handing interrupted
-    // jobs back to Redis and closing the connections, so close() ends within timeoutMs.
+    // jobs back to Redis, listing what never started and closing the connections, so close()
+    // ends within timeoutMs.
     const reserve = Math.min(HAND_BACK_GRACE_MS, timeoutMs / 5)
     const aborted: JobInfo[] = []
     const worker = this.#worker
@@ -423,9 +509,13 @@ export class TaskQueue<H extends JobHandlers>
           aborted.push(job.info)
           job.interrupt(reason)
         }
-        if (await deadlinePassed(closing, reserve / 2)) forceCloseWorker(worker)
+        if (await deadlinePassed(closing, reserve / 4)) forceCloseWorker(worker)
       }
     }
+    const notStarted = await this.#listNotStarted(
+      reserve / 4,
+      new Set(aborted.map((job) => job.id)),
+    )
     const closed = this.#closedError('result() stopped waiting')
     const rest = Promise.all([this.#results.close(closed), this.#queue.close()])
     rest.catch(this.#onInfrastructureError)
@@ -433,9 +523,35 @@ export class TaskQueue<H extends JobHandlers>
       forceClose(this.#queue)
       this.#results.forceClose()
     }
+    const ended = this.#closedError('it closed before Redis answered')
+    for (const end of [...this.#pendingCalls]) end(ended)
     for (const wake of this.#wakeIdleWaiters) wake()
     this.#retryDelays.clear()
-    return { timedOut: aborted.length > 0, aborted, notStarted: [] }
+    return { timedOut: aborted.length > 0, aborted, notStarted }
+  }
+
+  /**
+   * The jobs left waiting or delayed in Redis (queue-wide, at most `maxWaiting`, or
+   * `MAX_LISTED_NOT_STARTED` without a bound), read within `timeoutMs`; jobs this close just
+   * handed back are listed as aborted, not here. Empty when Redis did not answer in time.
+   */
+  async #listNotStarted(timeoutMs: number, aborted: ReadonlySet<string>): Promise<JobInfo[]> {
+    const limit = Math.min(this.#settings.maxWaiting, MAX_LISTED_NOT_STARTED)
+    const reading = this.#queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, limit - 1)
+    let jobs: Job[] | undefined
+    reading.then(
+      (found) => {
+        jobs = found
+      },
+      () => {
+        // Redis is unreachable; the report then lists nothing, and the error was reported already.
+      },
+    )
+    await deadlinePassed(reading, timeoutMs)
+    if (jobs === undefined) return []
+    return jobs
+      .filter((job) => job?.id !== undefined && !aborted.has(job.id))
+      .map((job) => jobInfoOf(job, job.attemptsMade))
   }
 
   #closedError(detail = 'it accepts no new job'): ClosedError {

@@ -3,6 +3,7 @@ import { abortErrorFor, startInterval } from '@loopwork/internal'
 import { type Queue, QueueEvents, type QueueEventsOptions } from 'bullmq'
 import { JobFailedError, JobNotFoundError } from '../../errors.js'
 import { resultAbortMessage } from '../result-waiter.js'
+import { forceClose } from './bullmq-force-close.js'
 import { deadLetterOf } from './bullmq-job-info.js'
 
 interface Waiter {
@@ -96,7 +97,7 @@ export class BullMQResults {
   /** Drops the stream reader's connection when its `close()` hangs (Redis unreachable). */
   forceClose(): void {
     this.#source
-      ?.then((source) => source.events.backend.close(true))
+      ?.then((source) => forceClose(source.events))
       .catch(() => {
         // Dropped on purpose; nothing to report.
       })

@@ -9,6 +9,7 @@ import {
 } from '@loopwork/internal'
 import type { ConnectionOptions } from 'bullmq'
 import { type BullMQTaskQueueOptions, DEFAULT_REDIS_URL } from '../../bullmq/bullmq-options.js'
+import { DEFAULT_ADD_TIMEOUT_MS } from '../../task-queue-options.js'
 import { sharedQueueSchema } from '../queue-settings.js'
 
 /** The BullMQ-only options, checked, with defaults filled in. */
@@ -20,6 +21,7 @@ export interface BullMQSettings {
   readonly stalledIntervalMs: number
   readonly maxStalledCount: number
   readonly statsMaxAgeMs: number
+  readonly addTimeoutMs: number
 }
 
 /** Every option the BullMQ backend knows: the shared ones and its own. */
@@ -33,6 +35,7 @@ export const bullMQQueueSchema: OptionSchema = {
   stalledIntervalMs: durationOption({ min: 1 }),
   maxStalledCount: integerOption({ min: 0 }),
   statsMaxAgeMs: durationOption(),
+  addTimeoutMs: durationOption({ min: 1, infinity: true }),
 }
 
 /**
@@ -50,6 +53,7 @@ export function resolveBullMQSettings(options: BullMQTaskQueueOptions<never>): B
     stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
     maxStalledCount: options.maxStalledCount ?? 1,
     statsMaxAgeMs: options.statsMaxAgeMs ?? 1_000,
+    addTimeoutMs: options.addTimeoutMs ?? DEFAULT_ADD_TIMEOUT_MS,
   }
 }
 
