@@ -334,4 +334,18 @@ describe('RedisCapacityLimiter in one process', () => {
     await (await waiting).release()
     await eventually(async () => expect(await bed.keys()).toEqual([bed.key('config')]))
   })
+
+  it('hands a token to a waiter of the same instance in the release reply, without a push', async () => {
+    const limiter = bed.limiter({ totalTokens: 1, leaseMs: 60_000 })
+    const lease = await limiter.acquire()
+    const waiting = limiter.acquire()
+    await eventually(() => expect(limiter.stats().waiting).toBe(1))
+    const instance = lease.id.split(':')[0]!
+    const redis = bed.client()
+    await lease.release()
+    const served = await Promise.race([waiting, sleep(2_000).then(() => undefined)])
+    expect(served?.token).toBeGreaterThan(lease.token)
+    expect(await redis.exists(bed.key(`grants:${instance}`))).toBe(0)
+    await served!.release()
+  })
 })

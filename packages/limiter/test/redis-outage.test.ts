@@ -184,4 +184,32 @@ describe('RedisCapacityLimiter when Redis goes away', () => {
     expect(await lease.release()).toBe(false)
     expect(unhandled).toEqual([])
   }, 30_000)
+
+  it('wakes waiters by push on a Redis without BLMPOP (before 7.0), with BLPOP', async () => {
+    const old = await PrivateRedisServer.start(['--rename-command', 'BLMPOP', ''])
+    try {
+      const connect = () => {
+        const redis = new Redis({ host: '127.0.0.1', port: old.port })
+        clients.push(redis)
+        return redis
+      }
+      const holder = new RedisCapacityLimiter({ redis: connect(), name: 'old', totalTokens: 1 })
+      const waiter = new RedisCapacityLimiter({ redis: connect(), name: 'old', leaseMs: 60_000 })
+      limiters.push(holder, waiter)
+      for (let round = 0; round < 3; round++) {
+        const lease = await holder.acquire()
+        const waiting = waiter.acquire()
+        await eventually(() => expect(waiter.stats().waiting).toBe(1))
+        await lease.release()
+        // Renewals come every 20 s with this lease: only the push can wake it this soon.
+        const served = await Promise.race([waiting, sleep(2_000).then(() => undefined)])
+        expect(served?.held).toBe(true)
+        await served!.release()
+      }
+    } finally {
+      await Promise.all(limiters.map((limiter) => limiter.close()))
+      limiters = []
+      await old.stop()
+    }
+  })
 })
