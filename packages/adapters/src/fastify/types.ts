@@ -1,3 +1,5 @@
+import type { Metrics, StatusPageOptions } from '@loopwork/metrics'
+import type { FastifyRequest } from 'fastify'
 import type { ShutdownOptions, ShutdownReport } from '../types.js'
 
 /** Options of the Fastify `shutdown` plugin. */
@@ -9,4 +11,14 @@ export interface FastifyShutdownOptions extends ShutdownOptions {
    * @example app.register(shutdown, { resources: [pool], onReport: (report) => console.log(report) })
    */
   readonly onReport?: ((report: ShutdownReport) => void) | undefined
+}
+
+/** Options of the Fastify `statusPage` plugin: the metrics package's options, `authorize` typed for Fastify. */
+export interface FastifyStatusPageOptions extends StatusPageOptions<FastifyRequest> {
+  /**
+   * Whose status the page shows: requests, tracked primitives, blocked-loop reports.
+   *
+   * @example app.register(statusPage, { metrics, prefix: '/status' })
+   */
+  readonly metrics: Metrics
 }

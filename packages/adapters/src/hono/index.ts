@@ -29,9 +29,11 @@ export { offload } from './offload.js'
 export { requestMetrics } from './request-metrics.js'
 export { responseCache } from './response-cache.js'
 export { shutdown } from './shutdown.js'
+export { statusPage } from './status-page.js'
 export { streamIterable } from './stream-iterable.js'
 export type {
   BackgroundTasksEnv,
   BackgroundTasksMiddleware,
+  HonoStatusPageOptions,
   NodeResponseBindings,
 } from './types.js'

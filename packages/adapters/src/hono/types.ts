@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { BackgroundTasks, TaskSupervisor } from '@loopwork/background-tasks'
-import type { MiddlewareHandler } from 'hono'
+import type { Metrics, StatusPageOptions } from '@loopwork/metrics'
+import type { Context, MiddlewareHandler } from 'hono'
 
 /** The Hono environment the `backgroundTasks()` middleware adds to: `c.get('backgroundTasks')` is typed. */
 export interface BackgroundTasksEnv {
@@ -23,4 +24,14 @@ export type BackgroundTasksMiddleware = MiddlewareHandler<BackgroundTasksEnv> & 
 export interface NodeResponseBindings {
   /** The Node response behind this request, when Hono runs on Node through @hono/node-server. */
   readonly outgoing?: ServerResponse | undefined
+}
+
+/** Options of the Hono `statusPage()` handler: the metrics package's options, `authorize` receives the context. */
+export interface HonoStatusPageOptions extends StatusPageOptions<Context> {
+  /**
+   * Whose status the page shows: requests, tracked primitives, blocked-loop reports.
+   *
+   * @example app.get('/status/*', statusPage({ metrics }))
+   */
+  readonly metrics: Metrics
 }
