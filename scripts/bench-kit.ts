@@ -1,17 +1,20 @@
 // Shared by every package's bench/: measures a workload over several rounds after a warm-up,
-// keeps the median, and writes bench-results/<package>.json in the format `pnpm bench` reports.
+// keeps the median, and writes bench-results/<name>.json (the cases, the machine, its load and the
+// date), which `pnpm bench` renders into the package's README.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { cpus, loadavg, release, totalmem, type } from 'node:os'
+import { join } from 'node:path'
+import {
+  type BenchCase,
+  type BenchResults,
+  renderTable,
+  resultsDirectory,
+} from './bench-render.mjs'
 
-/** One row of bench-results/<package>.json. */
-export interface BenchCase {
-  case: string
-  unit: string
-  higherIsBetter: boolean
-  ours: number
-  anchors: Record<string, number>
-}
+export type { BenchCase, BenchResults }
+
+/** The load when the benchmark started, before this process did any work. */
+const loadAtStart = loadavg()
 
 /** How many rounds and warm-ups `median` runs; override with BENCH_ROUNDS for a quick pass. */
 export const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -63,37 +66,26 @@ export function collectGarbage(): void {
   if (gc !== undefined) gc()
 }
 
-/** Writes bench-results/<packageName>.json at the repository root and prints the cases as a table. */
-export function writeResults(packageName: string, cases: BenchCase[]): void {
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-  const file = join(root, 'bench-results', `${packageName}.json`)
-  mkdirSync(dirname(file), { recursive: true })
-  writeFileSync(file, `${JSON.stringify(cases, null, 2)}\n`)
-  process.stdout.write(`${formatTable(packageName, cases)}\n`)
-}
-
-/** A Markdown table of cases with the ratio ours/anchor (flipped when lower is better, so > 1 always means we win). */
-export function formatTable(packageName: string, cases: BenchCase[]): string {
-  const lines = [
-    `### ${packageName}`,
-    '',
-    '| case | unit | ours | anchor | anchor value | ours vs anchor |',
-    '|---|---|---:|---|---:|---:|',
-  ]
-  for (const row of cases) {
-    const anchors = Object.entries(row.anchors)
-    if (anchors.length === 0)
-      lines.push(`| ${row.case} | ${row.unit} | ${format(row.ours)} | – | – | – |`)
-    for (const [anchor, value] of anchors) {
-      const ratio = row.higherIsBetter ? row.ours / value : value / row.ours
-      lines.push(
-        `| ${row.case} | ${row.unit} | ${format(row.ours)} | ${anchor} | ${format(value)} | ${ratio.toFixed(2)}x |`,
-      )
-    }
+/**
+ * Writes bench-results/<name>.json at the repository root (`name` is the package folder, or
+ * `<folder>-<what>` for a second benchmark of one package) and prints the cases as a table.
+ */
+export function writeResults(name: string, cases: BenchCase[]): void {
+  const processors = cpus()
+  const results: BenchResults = {
+    name,
+    date: new Date().toISOString(),
+    machine: {
+      cpu: processors[0]?.model.trim() ?? 'unknown CPU',
+      cores: processors.length,
+      memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+      os: `${type()} ${release()} (${process.arch})`,
+      node: process.versions.node,
+    },
+    loadAverage: { start: loadAtStart, end: loadavg() },
+    cases,
   }
-  return lines.join('\n')
-}
-
-function format(value: number): string {
-  return Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3)
+  mkdirSync(resultsDirectory, { recursive: true })
+  writeFileSync(join(resultsDirectory, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`)
+  process.stdout.write(`### ${name}\n\n${renderTable(results)}\n`)
 }
