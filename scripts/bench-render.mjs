@@ -35,9 +35,11 @@ export function readResults(name) {
   return JSON.parse(readFileSync(file, 'utf8'))
 }
 
-/** A measured value: thousands separated at 100 and above, three significant digits below. */
+/** A measured value: whole numbers and values from 100 up rounded, three significant digits below. */
 export function formatValue(value) {
-  return Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3)
+  return Number.isInteger(value) || Math.abs(value) >= 100
+    ? Math.round(value).toLocaleString('en-US')
+    : value.toPrecision(3)
 }
 
 /** ours / anchor, inverted when lower is better, so a ratio above 1 always means ours is ahead. */
