@@ -308,7 +308,7 @@ describe('RedisCapacityLimiter in one process', () => {
     const dead = bed.client()
     dead.disconnect()
     vi.spyOn(redis, 'duplicate').mockReturnValue(dead)
-    const b = bed.limiter({ redis, leaseMs: 600 })
+    const b = bed.limiter({ redis, leaseMs: 1_500 })
     const held = await a.acquire()
     let lease: RedisLease | undefined
     const waiting = b.acquire().then((granted) => {

@@ -82,7 +82,7 @@ describe('RedisCapacityLimiter across processes', () => {
   }, 60_000)
 
   it('a holder killed with SIGKILL gives its token back within its lease', async () => {
-    const leaseMs = 1_000
+    const leaseMs = 1_500
     workers = await startWorkers(2, {
       KEY_PREFIX: bed.prefix,
       LEASE_MS: String(leaseMs),
