@@ -94,11 +94,11 @@ describe('pool options', () => {
       TypeError,
       'limiter must be a CapacityLimiter (an object with tryAcquire() and acquire() methods), got an object',
     ],
-    [{ name: 7 }, Error, 'name must be a non-empty string, got 7'],
+    [{ name: 7 }, TypeError, 'name must be a non-empty string, got 7'],
     [{ name: '' }, TypeError, 'name must be a non-empty string, got ""'],
     [{ execArgv: '--inspect' }, TypeError, 'execArgv must be an array of strings, got "--inspect"'],
     [{ execArgv: [42] }, TypeError, 'execArgv must be an array of strings, got an array'],
-    [{ resourceLimits: 64 }, Error, 'resourceLimits must be an object, got 64'],
+    [{ resourceLimits: 64 }, TypeError, 'resourceLimits must be an object, got 64'],
     [{ module: undefined }, TypeError, 'module must be a URL or an absolute path, got undefined'],
   ])('rejects %o with a clear error', (options, kind, message) => {
     const error = constructionError(options)

@@ -98,7 +98,7 @@ export function resolveWorkerPoolOptions(options: WorkerPoolOptions): ResolvedPo
   const maxThreads = options.maxThreads ?? availableParallelism()
   const minThreads = options.minThreads ?? 0
   if (minThreads > maxThreads) {
-    throw invalidOption('minThreads', minThreads, `at most maxThreads (${maxThreads})`)
+    throw invalidOption('minThreads', minThreads, `at most maxThreads (${maxThreads})`, true)
   }
   return {
     module,
