@@ -21,6 +21,7 @@ export {
   UnknownItemError,
   UnknownOrderError,
 } from './errors.js'
+export { blockEventLoop, debugRoutesEnabled, maximumBlockMs } from './event-loop-block.js'
 export { type ErrorBody, httpErrorOf } from './http-error.js'
 export type { Item } from './item.js'
 export { generateItems } from './item-generator.js'

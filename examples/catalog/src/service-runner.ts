@@ -57,6 +57,7 @@ export async function runCatalogService(
   const service = await CatalogService.open({ databaseFile, log })
   const server = await serve(service, { host, port })
   log(`catalog service (${framework}) listening on ${server.url}`)
+  log(`status page (loopback clients only): ${server.url}/status/`)
 
   let stopping = false
   const stop = (signal: string) => {

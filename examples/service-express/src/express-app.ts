@@ -9,10 +9,13 @@ import {
   requestMetrics,
   responseCache,
   shutdown,
+  statusPage,
   streamIterable,
 } from '@loopwork/adapters/express'
 import {
+  blockEventLoop,
   type CatalogService,
+  debugRoutesEnabled,
   httpErrorOf,
   type ListenAddress,
   type RunningCatalogServer,
@@ -25,6 +28,7 @@ export async function serveWithExpress(
   address: ListenAddress,
 ): Promise<RunningCatalogServer> {
   const app = express()
+  app.use('/status', statusPage({ metrics: service.metrics, title: 'catalog (express)' }))
   app.use(requestMetrics({ metrics: service.metrics }))
   app.use(loadShedding({ guard: service.overloadGuard }))
   app.use(backgroundTasks({ supervisor: service.supervisor }))
@@ -59,6 +63,11 @@ export async function serveWithExpress(
       headers: { 'content-disposition': 'attachment; filename="catalog.csv"' },
     })
   })
+  if (debugRoutesEnabled()) {
+    app.get('/debug/block', (request, response) => {
+      response.json(blockEventLoop(request.query.ms))
+    })
+  }
   const onError: ErrorRequestHandler = (error, _request, response, next) => {
     if (response.headersSent) return next(error)
     const { status, body } = httpErrorOf(error)

@@ -8,10 +8,13 @@ import {
   responseCache,
   type ShutdownReport,
   shutdown,
+  statusPage,
   streamIterable,
 } from '@loopwork/adapters/fastify'
 import {
+  blockEventLoop,
   type CatalogService,
+  debugRoutesEnabled,
   httpErrorOf,
   type ListenAddress,
   type RunningCatalogServer,
@@ -41,6 +44,11 @@ export async function serveWithFastify(
     return reply.code(status).send(body)
   })
 
+  await app.register(statusPage, {
+    metrics: service.metrics,
+    prefix: '/status',
+    title: 'catalog (fastify)',
+  })
   app.get('/health', async () => service.health())
   app.get('/metrics', metricsHandler(service.metrics))
   // The response cache applies to the context it is registered in: only the item route.
@@ -73,6 +81,12 @@ export async function serveWithFastify(
       headers: { 'content-disposition': 'attachment; filename="catalog.csv"' },
     }),
   )
+
+  if (debugRoutesEnabled()) {
+    app.get('/debug/block', async (request) =>
+      blockEventLoop((request.query as { ms?: string }).ms),
+    )
+  }
 
   await app.listen({ host: address.host, port: address.port })
   const { port } = app.server.address() as { port: number }

@@ -11,10 +11,13 @@ import {
   requestMetrics,
   responseCache,
   shutdown,
+  statusPage,
   streamIterable,
 } from '@loopwork/adapters/hono'
 import {
+  blockEventLoop,
   type CatalogService,
+  debugRoutesEnabled,
   httpErrorOf,
   type ListenAddress,
   type RunningCatalogServer,
@@ -28,6 +31,7 @@ export async function serveWithHono(
   address: ListenAddress,
 ): Promise<RunningCatalogServer> {
   const app = new Hono<BackgroundTasksEnv>()
+  app.get('/status/*', statusPage({ metrics: service.metrics, title: 'catalog (hono)' }))
   app.use(loadShedding({ guard: service.overloadGuard }))
   app.use(requestMetrics({ metrics: service.metrics }))
   app.use(backgroundTasks({ supervisor: service.supervisor }))
@@ -62,6 +66,10 @@ export async function serveWithHono(
       headers: { 'content-disposition': 'attachment; filename="catalog.csv"' },
     }),
   )
+
+  if (debugRoutesEnabled()) {
+    app.get('/debug/block', (context) => context.json(blockEventLoop(context.req.query('ms'))))
+  }
 
   const server = createServer(getRequestListener(app.fetch))
   await new Promise<void>((resolve, reject) => {

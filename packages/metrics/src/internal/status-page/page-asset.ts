@@ -280,7 +280,7 @@ th {
 
 .panels {
   display: grid;
-  grid-template-columns: repeat(auto-fill, minmax(230px, 1fr));
+  grid-template-columns: repeat(auto-fill, minmax(250px, 1fr));
   gap: 12px;
 }
 
@@ -299,7 +299,7 @@ th {
 
 .panel dl {
   display: grid;
-  grid-template-columns: auto 1fr;
+  grid-template-columns: minmax(0, 1fr) auto;
   gap: 1px 10px;
   margin: 0;
   font-variant-numeric: tabular-nums;
@@ -312,6 +312,12 @@ th {
 .panel dd {
   margin: 0;
   text-align: right;
+  white-space: nowrap;
+}
+
+.panel {
+  display: flex;
+  flex-direction: column;
 }
 
 .panel .bad {
@@ -332,7 +338,7 @@ th {
   display: block;
   width: 100%;
   height: 36px;
-  margin-top: 6px;
+  margin-top: auto;
 }
 
 footer {
@@ -475,7 +481,7 @@ footer {
    * Draws lines over time on a canvas: \`left\` series share the left axis (from 0 to their
    * largest value), \`right\` series a 0..1 axis drawn as a percentage.
    */
-  const drawChart = (canvas, { left, right = [], format }) => {
+  const drawChart = (canvas, { left, right = [], format, bare = false }) => {
     const ratio = window.devicePixelRatio || 1
     const width = canvas.clientWidth
     const height = canvas.clientHeight
@@ -486,7 +492,9 @@ footer {
     context.setTransform(ratio, 0, 0, ratio, 0, 0)
     context.clearRect(0, 0, width, height)
     const palette = colors()
-    const pad = { left: 52, right: right.length > 0 ? 40 : 8, top: 8, bottom: 18 }
+    const pad = bare
+      ? { left: 1, right: 1, top: 3, bottom: 2 }
+      : { left: 52, right: right.length > 0 ? 40 : 8, top: 8, bottom: 18 }
     const plotWidth = width - pad.left - pad.right
     const plotHeight = height - pad.top - pad.bottom
     const times = points.map((point) => point[fields.time])
@@ -506,7 +514,7 @@ footer {
     context.strokeStyle = palette.line
     context.lineWidth = 1
     context.textBaseline = 'middle'
-    for (let step = 0; step <= 2; step++) {
+    for (let step = 0; step <= 2 && !bare; step++) {
       const y = pad.top + plotHeight * (1 - step / 2)
       context.beginPath()
       context.moveTo(pad.left, Math.round(y) + 0.5)
@@ -519,11 +527,18 @@ footer {
         context.fillText(\`\${(step * 50).toFixed(0)}%\`, pad.left + plotWidth + 6, y)
       }
     }
-    context.textAlign = 'left'
-    context.textBaseline = 'alphabetic'
-    context.fillText(\`\${Math.round(span / 60_000)} min\`, pad.left, height - 4)
-    context.textAlign = 'right'
-    context.fillText('now', pad.left + plotWidth, height - 4)
+    if (bare) {
+      context.beginPath()
+      context.moveTo(pad.left, pad.top + plotHeight + 0.5)
+      context.lineTo(pad.left + plotWidth, pad.top + plotHeight + 0.5)
+      context.stroke()
+    } else {
+      context.textAlign = 'left'
+      context.textBaseline = 'alphabetic'
+      context.fillText(\`\${Math.round(span / 60_000)} min ago\`, pad.left, height - 4)
+      context.textAlign = 'right'
+      context.fillText('now', pad.left + plotWidth, height - 4)
+    }
     const plot = (series, color, scale) => {
       context.strokeStyle = color
       context.lineWidth = 1.5
@@ -563,6 +578,7 @@ footer {
         { value: (point) => point[fields.panels]?.[id]?.[1] },
       ],
       format: (value) => fixed(value, 1),
+      bare: true,
     })
   }
 
@@ -574,7 +590,7 @@ footer {
     if (document.title !== state.title) document.title = state.title
     setText('runtime', \`\${proc.runtime} · pid \${proc.pid} · up \${duration(proc.uptimeSeconds)}\`)
     setText('updated', \`updated \${new Date(state.time).toLocaleTimeString()}\`)
-    setText('window', String(state.requests.windowSeconds))
+    setText('window', String(Math.round(state.requests.windowSeconds)))
   }
 
   const renderLoop = () => {
@@ -812,7 +828,12 @@ footer {
         const error = element('p', 'bad', 'stats() threw: no reading')
         const sparkline = element('canvas', 'sparkline')
         sparkline.setAttribute('aria-label', 'running and waiting over time')
-        root.append(heading, bar, list, error, sparkline)
+        const legend = element('p', 'legend')
+        legend.append(
+          element('span', 'key key-1', 'running'),
+          element('span', 'key key-2', 'waiting'),
+        )
+        root.append(heading, bar, list, error, sparkline, legend)
         panel = { root, bar, list, values, error, sparkline }
         panels.set(view.id, panel)
       }
@@ -966,4 +987,4 @@ footer {
 
 /** The page's Content-Security-Policy: its inline script and style by hash, requests to its own origin only. */
 export const statusPagePolicy: string =
-  "default-src 'none'; script-src 'sha256-46iEwMXKjogGL76pF/cGa4dcSRwdm3GsKeZ1BMTNtt0='; style-src 'sha256-eqsKi4tIsVZa4xzb3Treg3Rw6wC2V/lzqB2ACMf0KxQ='; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+  "default-src 'none'; script-src 'sha256-olUxljIWn9hbpibD9dHw0xz7nRCAJGip8lM+WlDuWtg='; style-src 'sha256-lTvVNaULgSaWKFYyXtqbHC6TRkJcE/GoriovOn2Lwbs='; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"

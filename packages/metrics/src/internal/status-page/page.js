@@ -73,7 +73,7 @@
    * Draws lines over time on a canvas: `left` series share the left axis (from 0 to their
    * largest value), `right` series a 0..1 axis drawn as a percentage.
    */
-  const drawChart = (canvas, { left, right = [], format }) => {
+  const drawChart = (canvas, { left, right = [], format, bare = false }) => {
     const ratio = window.devicePixelRatio || 1
     const width = canvas.clientWidth
     const height = canvas.clientHeight
@@ -84,7 +84,9 @@
     context.setTransform(ratio, 0, 0, ratio, 0, 0)
     context.clearRect(0, 0, width, height)
     const palette = colors()
-    const pad = { left: 52, right: right.length > 0 ? 40 : 8, top: 8, bottom: 18 }
+    const pad = bare
+      ? { left: 1, right: 1, top: 3, bottom: 2 }
+      : { left: 52, right: right.length > 0 ? 40 : 8, top: 8, bottom: 18 }
     const plotWidth = width - pad.left - pad.right
     const plotHeight = height - pad.top - pad.bottom
     const times = points.map((point) => point[fields.time])
@@ -104,7 +106,7 @@
     context.strokeStyle = palette.line
     context.lineWidth = 1
     context.textBaseline = 'middle'
-    for (let step = 0; step <= 2; step++) {
+    for (let step = 0; step <= 2 && !bare; step++) {
       const y = pad.top + plotHeight * (1 - step / 2)
       context.beginPath()
       context.moveTo(pad.left, Math.round(y) + 0.5)
@@ -117,11 +119,18 @@
         context.fillText(`${(step * 50).toFixed(0)}%`, pad.left + plotWidth + 6, y)
       }
     }
-    context.textAlign = 'left'
-    context.textBaseline = 'alphabetic'
-    context.fillText(`${Math.round(span / 60_000)} min`, pad.left, height - 4)
-    context.textAlign = 'right'
-    context.fillText('now', pad.left + plotWidth, height - 4)
+    if (bare) {
+      context.beginPath()
+      context.moveTo(pad.left, pad.top + plotHeight + 0.5)
+      context.lineTo(pad.left + plotWidth, pad.top + plotHeight + 0.5)
+      context.stroke()
+    } else {
+      context.textAlign = 'left'
+      context.textBaseline = 'alphabetic'
+      context.fillText(`${Math.round(span / 60_000)} min ago`, pad.left, height - 4)
+      context.textAlign = 'right'
+      context.fillText('now', pad.left + plotWidth, height - 4)
+    }
     const plot = (series, color, scale) => {
       context.strokeStyle = color
       context.lineWidth = 1.5
@@ -161,6 +170,7 @@
         { value: (point) => point[fields.panels]?.[id]?.[1] },
       ],
       format: (value) => fixed(value, 1),
+      bare: true,
     })
   }
 
@@ -172,7 +182,7 @@
     if (document.title !== state.title) document.title = state.title
     setText('runtime', `${proc.runtime} · pid ${proc.pid} · up ${duration(proc.uptimeSeconds)}`)
     setText('updated', `updated ${new Date(state.time).toLocaleTimeString()}`)
-    setText('window', String(state.requests.windowSeconds))
+    setText('window', String(Math.round(state.requests.windowSeconds)))
   }
 
   const renderLoop = () => {
@@ -410,7 +420,12 @@
         const error = element('p', 'bad', 'stats() threw: no reading')
         const sparkline = element('canvas', 'sparkline')
         sparkline.setAttribute('aria-label', 'running and waiting over time')
-        root.append(heading, bar, list, error, sparkline)
+        const legend = element('p', 'legend')
+        legend.append(
+          element('span', 'key key-1', 'running'),
+          element('span', 'key key-2', 'waiting'),
+        )
+        root.append(heading, bar, list, error, sparkline, legend)
         panel = { root, bar, list, values, error, sparkline }
         panels.set(view.id, panel)
       }
