@@ -183,6 +183,23 @@ describe('README code blocks', () => {
     },
   )
 
+  it('a js block runs with every @loopwork package importable, and a throwing one fails', () => {
+    const directory = join(packagesDirectory, control.folder, folderName)
+    const names = published.map(({ folder }) => `@loopwork/${folder}`)
+    writeFileSync(
+      join(directory, 'control-runs.mjs'),
+      `${names.map((name, index) => `import * as p${index} from '${name}'`).join('\n')}\n` +
+        `if (${names.map((_name, index) => `Object.keys(p${index}).length === 0`).join(' || ')}) process.exit(3)\n`,
+    )
+    writeFileSync(join(directory, 'control-throws.mjs'), "throw new Error('expected')\n")
+    const run = (file: string) =>
+      spawnSync(process.execPath, [join(directory, file)], { encoding: 'utf8', timeout: 15_000 })
+    const passing = run('control-runs.mjs')
+    expect(passing.stderr).toBe('')
+    expect(passing.status).toBe(0)
+    expect(run('control-throws.mjs').status).not.toBe(0)
+  }, 20_000)
+
   it.each(jsBlocks.map((block) => [where(block), block] as const))(
     '%s runs',
     (_where, block) => {
