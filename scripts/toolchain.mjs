@@ -147,6 +147,29 @@ async function ensureRedis() {
   ])
 }
 
+/**
+ * Debian's Chromium, which the status-page browser tests drive through playwright-core (browser
+ * downloads are not an option here): installed with apt-get when /usr/bin/chromium is missing, as
+ * on a clean CI machine (root); nothing happens when it is there.
+ */
+function ensureChromium() {
+  const chromium = '/usr/bin/chromium'
+  if (process.platform !== 'linux' || existsSync(chromium)) return
+  if (spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    log(`no ${chromium} and no apt-get to install it: the status-page browser tests will fail`)
+    return
+  }
+  log(`installing Debian's chromium into ${chromium} for the status-page browser tests`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
+    const status = run('apt-get', args, { env })
+    if (status !== 0) {
+      log(`\`apt-get ${args.join(' ')}\` failed with exit code ${status}`)
+      process.exit(status)
+    }
+  }
+}
+
 function install() {
   const frozen =
     existsSync(join(root, 'pnpm-lock.yaml')) && process.env.CI ? ['--frozen-lockfile'] : []
@@ -167,6 +190,7 @@ const commands = {
     ])
     mustRun('pnpm', ['exec', 'biome', 'check', '.'])
     await ensureRedis()
+    ensureChromium()
     const nodes = testNodes()
     process.exit(
       run('node', [join(root, 'scripts', 'run-tests.mjs')], {
