@@ -161,7 +161,7 @@ function ensureChromium() {
   }
   log(`installing Debian's chromium into ${chromium} for the status-page browser tests`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
+  for (const args of [['update'], ['install', '-y', 'chromium']]) {
     const status = run('apt-get', args, { env })
     if (status !== 0) {
       log(`\`apt-get ${args.join(' ')}\` failed with exit code ${status}`)
