@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { eventually, RedisBed, redisUrl } from './fixtures/redis-bed.js'
+import { eventually, RedisBed, redisUrl, sleep } from './fixtures/redis-bed.js'
 import type { WorkerMessage } from './fixtures/redis-worker.js'
 import { startWorkers, type Worker } from './fixtures/redis-workers.js'
 
@@ -12,6 +12,8 @@ describe('RedisCapacityLimiter across processes', () => {
   afterEach(async () => {
     await Promise.all(workers.map((worker) => worker.kill()))
     workers = []
+    // What a killed worker wrote just before it died may still reach Redis after it exited.
+    await sleep(200)
     await bed.cleanUp()
   })
 
