@@ -18,6 +18,7 @@ import {
   checkLoadOptions,
   settingsFrom,
 } from './internal/batcher-settings.js'
+import { keepHiddenClass } from './internal/hidden-class-samples.js'
 import { type LoadCanceller, SignalledLoad } from './internal/signalled-load.js'
 import type { SlotState } from './internal/slot-state.js'
 import type {
@@ -66,24 +67,38 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   #queuedAbandoned = 0
   readonly #counters = new BatchCounters()
   readonly #canceller: LoadCanceller<K, V> = { cancel: (load) => this.#cancel(load) }
-  readonly #call = (batch: Batch<K, V>): void => this.#callBatchFunction(batch)
-  readonly #onWindowEnd = (): void => {
-    this.#timer = undefined
-    if (this.#open !== undefined) this.#windowElapsed(this.#open)
-  }
-  // End-of-tick scheduling: a promise job queued now runs after this turn's promise jobs and queues
-  // a nextTick, which runs once they have drained, before any I/O or timer.
-  readonly #onTickJob = (batch: Batch<K, V>): void => process.nextTick(this.#onTickEnd, batch)
-  readonly #onTickEnd = (batch: Batch<K, V>): void => {
-    if (batch === this.#open) {
-      this.#windowElapsed(batch)
-    } else if (batch.callAtTickEnd) {
-      batch.callAtTickEnd = false
-      this.#callBatchFunction(batch)
-    }
-  }
   /** Whether batches may be started outside their own timer or tick job, needing a start reaction. */
   readonly #startsElsewhere: boolean
+
+  // The callbacks handed to the scheduler are static, never one closure per batcher: optimized code
+  // that calls them would hold that closure, and lose its optimization when the batcher is collected.
+
+  /** The window of the collecting batch elapsed (its timer fired). */
+  static #onWindowEnd<K, V>(batcher: Batcher<K, V>): void {
+    batcher.#timer = undefined
+    if (batcher.#open !== undefined) batcher.#windowElapsed(batcher.#open)
+  }
+
+  // End-of-tick scheduling: a promise job queued now runs after this turn's promise jobs and queues
+  // a nextTick, which runs once they have drained, before any I/O or timer.
+  static #onTickJob<K, V>(batch: Batch<K, V>): void {
+    process.nextTick(Batcher.#onTickEnd, batch)
+  }
+
+  static #onTickEnd<K, V>(batch: Batch<K, V>): void {
+    const batcher = batch.batcher as Batcher<K, V>
+    if (batch === batcher.#open) {
+      batcher.#windowElapsed(batch)
+    } else if (batch.callAtTickEnd) {
+      batch.callAtTickEnd = false
+      batcher.#callBatchFunction(batch)
+    }
+  }
+
+  /** A batch's start reaction: calls its batch function in its first caller's context. */
+  static #onStart<K, V>(batch: Batch<K, V>): void {
+    ;(batch.batcher as Batcher<K, V>).#callBatchFunction(batch)
+  }
 
   /**
    * @param batchFunction Loads many keys at once; see {@link BatchFunction}.
@@ -256,16 +271,17 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
     const room = settings.maxWaiting - this.#queuedKeys
     if (room <= 0) return undefined
     const batch = new Batch<K, V>(
+      this,
       settings.dedupe,
       Math.min(settings.maxBatchSize, room),
       performance.now(),
-      this.#startsElsewhere ? this.#call : undefined,
+      this.#startsElsewhere ? Batcher.#onStart : undefined,
     )
     this.#open = batch
     // Not unref()ed, unlike a timeout: this timer sends keys that callers await, and it lives at most
     // windowMs. A script whose last step is `await batcher.load(key)` must not exit before it fires.
-    if (settings.windowMs === 0) Promise.resolve(batch).then(this.#onTickJob)
-    else this.#timer = setTimeout(this.#onWindowEnd, settings.windowMs)
+    if (settings.windowMs === 0) Promise.resolve(batch).then(Batcher.#onTickJob)
+    else this.#timer = setTimeout(Batcher.#onWindowEnd, settings.windowMs, this)
     return batch
   }
 
@@ -457,3 +473,5 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
     }
   }
 }
+
+keepHiddenClass(new Batcher<unknown, unknown>(() => []))

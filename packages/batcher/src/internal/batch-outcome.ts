@@ -1,5 +1,6 @@
 import { BatchShapeError, MissingKeyError } from '../errors.js'
 import type { MissingKeyPolicy } from '../types.js'
+import { keepHiddenClass } from './hidden-class-samples.js'
 
 /** How a batch's result is matched to its keys. */
 export interface ResultMatching<K> {
@@ -35,6 +36,8 @@ export class BatchOutcome {
     return value
   }
 }
+
+keepHiddenClass(new BatchOutcome([], undefined))
 
 /** The reaction every key's promise is made of. */
 export function takeNext(outcome: BatchOutcome): unknown {

@@ -1,6 +1,7 @@
 import type { ListNode } from '@loopwork/internal'
 import type { BatchFunctionContext } from '../types.js'
 import { type BatchOutcome, takeNext } from './batch-outcome.js'
+import { keepHiddenClass } from './hidden-class-samples.js'
 import type { SignalledLoad } from './signalled-load.js'
 import { SlotState } from './slot-state.js'
 
@@ -21,6 +22,8 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
    * dispatch, so a batch never grows past its limit however many loads abort.
    */
   keys: K[] = []
+  /** The batcher that opened it, for its scheduling callbacks (shared by every batcher). */
+  readonly batcher: unknown
   /** Dedupe index from cache key to the key's promise; `undefined` when dedupe is off. */
   readonly promisesByKey: Map<unknown, Promise<V>> | undefined
   /**
@@ -42,8 +45,10 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
   dispatched = false
   /** Started by filling up with `windowMs: 0`: its end-of-tick job calls the batch function. */
   callAtTickEnd = false
+  /** `performance.now()` when the first key arrived. */
   readonly openedAt: number
-  dispatchedAt = 0
+  /** `performance.now()` at the batch function call; NaN before (a number that takes fractions). */
+  dispatchedAt = Number.NaN
   /** Position to index in the dispatched keys, when positions were abandoned. */
   indexOfPosition: Int32Array | undefined = undefined
   previous: Batch<K, V> | undefined = undefined
@@ -64,11 +69,13 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
   #abortReason: Error | undefined = undefined
 
   constructor(
+    batcher: unknown,
     dedupe: boolean,
     limit: number,
     openedAt: number,
     call: ((batch: Batch<K, V>) => void) | undefined,
   ) {
+    this.batcher = batcher
     this.promisesByKey = dedupe ? new Map() : undefined
     this.limit = limit
     this.openedAt = openedAt
@@ -220,3 +227,14 @@ class BatchCall<K, V> implements BatchFunctionContext {
     return this.#batch.signal
   }
 }
+
+// A limit of Infinity and a NaN start time make both fields numbers that take fractions.
+const sampleBatch = new Batch<unknown, unknown>(
+  undefined,
+  false,
+  Number.POSITIVE_INFINITY,
+  Number.NaN,
+  undefined,
+)
+keepHiddenClass(sampleBatch)
+keepHiddenClass(new BatchCall(sampleBatch))
