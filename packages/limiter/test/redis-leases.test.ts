@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ClosedError, LeaseLostError } from '../src/redis/index.js'
 import { eventually, RedisBed, sleep } from './fixtures/redis-bed.js'
 
@@ -7,7 +7,10 @@ describe('RedisCapacityLimiter leases', () => {
   beforeEach(() => {
     bed = new RedisBed()
   })
-  afterEach(() => bed.cleanUp())
+  afterEach(async () => {
+    vi.restoreAllMocks()
+    await bed.cleanUp()
+  })
 
   it('a lease renewed by its live holder outlives leaseMs', async () => {
     // Renewed every 300 ms; the machine may stall, so the lease leaves room for that.
@@ -89,5 +92,39 @@ describe('RedisCapacityLimiter leases', () => {
     const next = await other.acquire({ timeoutMs: 0 })
     await next.release()
     expect(await other.refreshStats()).toMatchObject({ borrowedTokens: 0, waiting: 0 })
+  })
+
+  it('a waiter that waits many lease times keeps its place and is served in turn', async () => {
+    const holder = bed.limiter({ totalTokens: 1, leaseMs: 900 })
+    const patient = bed.limiter({ leaseMs: 300 })
+    const later = bed.limiter({ leaseMs: 300 })
+    const lease = await holder.acquire()
+    const first = patient.acquire()
+    await eventually(() => expect(patient.stats().waiting).toBe(1))
+    const second = later.acquire()
+    await eventually(() => expect(later.stats().waiting).toBe(2))
+    // Ten times the waiters' lease: only their renewals keep them queued.
+    await sleep(3_000)
+    expect((await holder.refreshStats()).waiting).toBe(2)
+    await lease.release()
+    const served = await first
+    expect(later.stats().localWaiting).toBe(1)
+    await served.release()
+    await (await second).release()
+  })
+
+  it("an instance whose clock is an hour ahead changes nothing: only Redis' clock counts", async () => {
+    const skewed = Date.now() + 3_600_000
+    vi.spyOn(Date, 'now').mockImplementation(() => skewed)
+    const ahead = bed.limiter({ totalTokens: 1, leaseMs: 900 })
+    const other = bed.limiter({ leaseMs: 900 })
+    const lease = await ahead.acquire()
+    await sleep(1_500)
+    expect(lease.held).toBe(true)
+    await expect(other.acquire({ timeoutMs: 0 })).rejects.toMatchObject({
+      code: 'LOOPWORK_TIMEOUT',
+    })
+    await lease.release()
+    await (await other.acquire({ timeoutMs: 0 })).release()
   })
 })
