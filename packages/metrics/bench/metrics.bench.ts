@@ -3,7 +3,9 @@
 //    labels plus an in-flight gauge inc/dec (and vs prom-client children pre-bound per series);
 // 2. render() with 50 routes x 5 statuses and every primitive tracked, vs prom-client printing the
 //    same registry and vs the same content glued by hand from prom-client metrics;
-// 3. the blocked-loop detector and 4. the overload guard on a request loop, on vs off.
+// 3. the blocked-loop detector and 4. the overload guard on a request loop, on vs off;
+// 5. one status page snapshot (read, serialised once for every viewer) with 50 routes and every
+//    primitive tracked, vs render() of the same metrics.
 import { EventEmitter } from 'node:events'
 import {
   createMetrics,
@@ -13,6 +15,10 @@ import {
 } from '@loopwork/metrics'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { type BenchCase, compare, perSecond, writeResults } from '../../../scripts/bench-kit.js'
+// The status page's sampler is internal: it is measured from the sources, with the metrics it reads.
+import { createMetrics as createSourceMetrics } from '../src/index.js'
+import { metricsSources } from '../src/internal/status-page/metrics-sources.js'
+import { StatusSampler } from '../src/internal/status-page/status-sampler.js'
 
 const requestsPerRound = Number(process.env.BENCH_REQUESTS ?? 1_000_000)
 const routes = Array.from({ length: 50 }, (_, index) => `/api/resource-${index}/:id`)
@@ -389,6 +395,63 @@ const cases: BenchCase[] = []
     higherIsBetter: true,
     ours: results.on!,
     anchors: { 'same loop, guard off': results.off! },
+  })
+}
+
+{
+  const metrics = createSourceMetrics()
+  const guard = createOverloadGuard({ maxEventLoopDelayMs: 1_000 })
+  const tracked = primitives()
+  for (const [name, primitive] of Object.entries(tracked)) {
+    metrics.track(primitive as TrackablePrimitive, { name })
+  }
+  metrics.track(guard, { name: 'http' })
+  metrics.detectBlocking({ thresholdMs: 100, onBlocked: () => {} })
+  fillRequests((index) => metrics.startRequest()(labelSets[index % seriesCount]!))
+  let bytes = 0
+  const sampler = new StatusSampler(
+    metricsSources.get(metrics)!,
+    // A long interval: the bench takes the snapshots itself.
+    { intervalMs: 60_000, historyPoints: 300, title: 'bench' },
+    (_seq, payload) => {
+      bytes = payload.length
+    },
+  )
+  sampler.start()
+  const snapshots = 500
+  const durations: number[] = []
+  const results = await compare({
+    snapshot: () => {
+      let total = 0
+      for (let index = 0; index < snapshots; index++) {
+        // Requests between snapshots, so every window has something to fold.
+        for (let request = 0; request < 50; request++) {
+          metrics.startRequest()(labelSets[(index * 50 + request) % seriesCount]!)
+        }
+        const started = clock.now()
+        sampler.snapshot()
+        const took = clock.now() - started
+        durations.push(took)
+        total += took
+      }
+      return total / snapshots
+    },
+    render: () => millisecondsPerRender(() => metrics.render()),
+  })
+  sampler.stop()
+  metrics.close()
+  guard.close()
+  durations.sort((a, b) => a - b)
+  const p99 = durations[Math.floor(durations.length * 0.99)]!
+  console.log(
+    `status page snapshot: p50 ${durations[Math.floor(durations.length / 2)]!.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, ${Math.round(bytes / 1024)} KiB per frame`,
+  )
+  cases.push({
+    case: `status page snapshot: ${routes.length} routes x ${statuses.length} statuses, every primitive tracked, read and serialised once (${Math.round(bytes / 1024)} KiB)`,
+    unit: 'ms/snapshot',
+    higherIsBetter: false,
+    ours: results.snapshot!,
+    anchors: { 'render() of the same metrics': results.render! },
   })
 }
 
