@@ -191,6 +191,33 @@ describe.each(frameworks)('response cache on $name', (framework) => {
     expect(short.calls.count).toBe(2)
   })
 
+  it('keeps a response whose max-age is past the longest timer (a year) for that longest time', async () => {
+    const errors: unknown[] = []
+    const cache = newCache()
+    cache.on('loadError', ({ error }) => errors.push(error))
+    const yearly = countedRoute('/static/app.js', () => ({
+      text: 'console.log(1)',
+      headers: { 'cache-control': 'public, max-age=31536000, immutable' },
+    }))
+    // A response that varies is stored through the cache's own set(), with the same TTL.
+    const varying = countedRoute('/static/app.css', () => ({
+      text: 'body{}',
+      headers: { 'cache-control': 'public, max-age=31536000', vary: 'Accept-Encoding' },
+    }))
+    const server = await start({
+      responseCache: { cache },
+      routes: [yearly.route, varying.route],
+    })
+    for (const path of ['/static/app.js', '/static/app.css']) {
+      const first = await send(`${server.url}${path}`, { headers: { 'accept-encoding': 'br' } })
+      expect([first.status, first.headers['x-cache']]).toEqual([200, 'MISS'])
+      const second = await send(`${server.url}${path}`, { headers: { 'accept-encoding': 'br' } })
+      expect([second.status, second.headers['x-cache']]).toEqual([200, 'HIT'])
+    }
+    expect([yearly.calls.count, varying.calls.count]).toEqual([1, 1])
+    expect(errors).toEqual([])
+  })
+
   it('answers HEAD from the GET entry, and sends HEAD to the handler when there is none', async () => {
     const items = countedRoute('/items', (_request, call) => ({
       json: { call, padding: 'x'.repeat(40) },

@@ -1,3 +1,4 @@
+import { MAX_TIMEOUT_MS } from '@loopwork/internal'
 import type { LoadContext, TtlCache } from '@loopwork/ttl-cache'
 import { UncacheableResponseError } from '../../errors.js'
 import type { CachedResponse, CapturedResponse } from '../../types.js'
@@ -39,32 +40,38 @@ export class CacheLead {
     })
   }
 
-  /** Stores `captured` if it may be stored; resolves the load either way. */
+  /**
+   * Stores `captured` if it may be stored; settles the load either way. Never throws: it runs
+   * while the handler's response is being sent, which a failure to store must not break.
+   */
   finish(captured: CapturedResponse): void {
     if (this.#settled) return
     this.#settled = true
-    const decision = storageDecision(captured)
-    if (!decision.store) {
-      this.#reject(new UncacheableResponseError(this.#key, decision.reason))
-      return
+    try {
+      this.#resolve(this.#store(captured))
+    } catch (error) {
+      this.#reject(error)
     }
+  }
+
+  /** What the load resolves with: the response, or the marker of its variants; throws to refuse it. */
+  #store(captured: CapturedResponse): CachedResponse {
+    const decision = storageDecision(captured)
+    if (!decision.store) throw new UncacheableResponseError(this.#key, decision.reason)
     const stored = storedResponse(captured, captured.body!)
     const tags = [responseCacheTag(this.#request.url)]
+    // A TTL is a timer's delay, at most about 24.8 days; `max-age` a year (common for static files)
+    // is kept that long instead of being refused by the cache.
+    const ttlMs =
+      decision.ttlMs === undefined ? undefined : Math.min(decision.ttlMs, MAX_TIMEOUT_MS)
     this.#context.setTags(tags)
-    if (decision.ttlMs !== undefined) this.#context.setTtl(decision.ttlMs)
-    if (decision.vary.length === 0 || this.#key !== this.#baseKey) {
-      this.#resolve(stored)
-      return
-    }
+    if (ttlMs !== undefined) this.#context.setTtl(ttlMs)
+    if (decision.vary.length === 0 || this.#key !== this.#baseKey) return stored
     // The response varies on request headers: keep it under its variant's key and leave a marker
     // under the base key, so later requests look up their own variant.
     const variantKey = variantCacheKey(this.#baseKey, decision.vary, this.#request.header)
-    this.#cache.set(
-      variantKey,
-      stored,
-      decision.ttlMs === undefined ? { tags } : { ttlMs: decision.ttlMs, tags },
-    )
-    this.#resolve({ kind: 'vary', headers: decision.vary })
+    this.#cache.set(variantKey, stored, ttlMs === undefined ? { tags } : { ttlMs, tags })
+    return { kind: 'vary', headers: decision.vary }
   }
 
   /** Ends the load without a response (the client left before one was produced, or it streamed). */
