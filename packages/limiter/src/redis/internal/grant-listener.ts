@@ -103,6 +103,10 @@ export class GrantListener {
     if (this.#connection !== undefined) return this.#connection
     const options = {
       connectionName: this.#connectionName,
+      // Connects now even when the user's client was made with `lazyConnect`: the listener only
+      // blocks once the connection is ready, so a lazy copy would never connect, and every
+      // hand-over would wait for the renewal call (leaseMs / 3).
+      lazyConnect: false,
       // A command sent while disconnected fails at once instead of waiting to be replayed later,
       // and a cut BLPOP is not resent: the loop decides when to block again.
       enableOfflineQueue: false,
