@@ -116,7 +116,8 @@ describe('release dry run', () => {
       },
     )
 
-    const changesetDirectory = join(root, '.changeset')
+    // The changesets the copy holds: the committed ones, as the release job sees them.
+    const changesetDirectory = join(copy, '.changeset')
     const changesets = readdirSync(changesetDirectory)
       .filter((file) => file.endsWith('.md') && file !== 'README.md')
       .map((file) => {
