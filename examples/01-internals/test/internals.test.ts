@@ -40,5 +40,6 @@ it('runs the walk-through to the end and prints each step', async () => {
   const inlineTicks = Number(stdout.match(/inline\s+(\d+)/)![1])
   expect(poolTicks).toBeGreaterThan(0)
   expect(inlineTicks).toBe(0)
+  expect(stdout).toContain('open its status\npage: http://127.0.0.1:3000/status/')
   expect(stdout.trimEnd().endsWith('Done.')).toBe(true)
 }, 90_000)

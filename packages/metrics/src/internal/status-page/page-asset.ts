@@ -494,7 +494,7 @@ footer {
     const palette = colors()
     const pad = bare
       ? { left: 1, right: 1, top: 3, bottom: 2 }
-      : { left: 52, right: right.length > 0 ? 40 : 8, top: 8, bottom: 18 }
+      : { left: 58, right: right.length > 0 ? 40 : 8, top: 8, bottom: 18 }
     const plotWidth = width - pad.left - pad.right
     const plotHeight = height - pad.top - pad.bottom
     const times = points.map((point) => point[fields.time])
@@ -605,7 +605,7 @@ footer {
         { value: (point) => point[fields.loopMaxMs] },
       ],
       right: [{ value: (point) => point[fields.loopUtilization] }],
-      format: (value) => \`\${fixed(value, 0)} ms\`,
+      format: ms,
     })
   }
 
@@ -629,9 +629,9 @@ footer {
         item.append(element('span', 'route note', 'no request in flight'))
       for (const group of block.requests) {
         const route = element('span', 'route')
+        if (group.method !== null) route.append(element('span', 'method', group.method))
         route.append(
-          element('span', 'method', group.method ?? '?'),
-          document.createTextNode(group.route ?? '(route not known yet)'),
+          document.createTextNode(group.route ?? 'route not known yet'),
           document.createTextNode(group.count > 1 ? \` ×\${group.count}\` : ''),
         )
         item.append(route)
@@ -987,4 +987,4 @@ footer {
 
 /** The page's Content-Security-Policy: its inline script and style by hash, requests to its own origin only. */
 export const statusPagePolicy: string =
-  "default-src 'none'; script-src 'sha256-olUxljIWn9hbpibD9dHw0xz7nRCAJGip8lM+WlDuWtg='; style-src 'sha256-lTvVNaULgSaWKFYyXtqbHC6TRkJcE/GoriovOn2Lwbs='; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+  "default-src 'none'; script-src 'sha256-mivV5Dej+JOsJmi7+EKUiAexqraPyZsdEu4ZF5ICXSU='; style-src 'sha256-lTvVNaULgSaWKFYyXtqbHC6TRkJcE/GoriovOn2Lwbs='; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"

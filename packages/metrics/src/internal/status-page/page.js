@@ -86,7 +86,7 @@
     const palette = colors()
     const pad = bare
       ? { left: 1, right: 1, top: 3, bottom: 2 }
-      : { left: 52, right: right.length > 0 ? 40 : 8, top: 8, bottom: 18 }
+      : { left: 58, right: right.length > 0 ? 40 : 8, top: 8, bottom: 18 }
     const plotWidth = width - pad.left - pad.right
     const plotHeight = height - pad.top - pad.bottom
     const times = points.map((point) => point[fields.time])
@@ -197,7 +197,7 @@
         { value: (point) => point[fields.loopMaxMs] },
       ],
       right: [{ value: (point) => point[fields.loopUtilization] }],
-      format: (value) => `${fixed(value, 0)} ms`,
+      format: ms,
     })
   }
 
@@ -221,9 +221,9 @@
         item.append(element('span', 'route note', 'no request in flight'))
       for (const group of block.requests) {
         const route = element('span', 'route')
+        if (group.method !== null) route.append(element('span', 'method', group.method))
         route.append(
-          element('span', 'method', group.method ?? '?'),
-          document.createTextNode(group.route ?? '(route not known yet)'),
+          document.createTextNode(group.route ?? 'route not known yet'),
           document.createTextNode(group.count > 1 ? ` ×${group.count}` : ''),
         )
         item.append(route)
