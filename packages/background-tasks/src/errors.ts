@@ -22,6 +22,8 @@ export type BackgroundTasksErrorCode =
   | 'LOOPWORK_JOB_FAILED'
   | 'LOOPWORK_JOB_NOT_FOUND'
   | 'LOOPWORK_UNRECOVERABLE_JOB'
+  | 'LOOPWORK_LEASE_LOST'
+  | 'LOOPWORK_DATABASE_BUSY'
 
 /** `BackgroundTasks.run()` was called a second time, or `add()` was called after `run()` started. */
 export class TasksAlreadyRunError extends LoopworkError {
@@ -134,5 +136,45 @@ export class UnrecoverableJobError extends LoopworkError {
   constructor(message: string, options?: ErrorOptions) {
     super('LOOPWORK_UNRECOVERABLE_JOB', message, options)
     this.name = 'UnrecoverableJobError'
+  }
+}
+
+/**
+ * SQLite backend: a worker's lease on a running job ran out before the attempt ended, so the job
+ * may run (or already runs) elsewhere. It is the abort reason of the attempt's signal when the
+ * worker finds its lease gone (its event loop was blocked past `lockDurationMs`, or it could not
+ * reach the database), the `error` event when an attempt's late outcome is discarded rather than
+ * written over the newer attempt, and the dead letter's error of a job taken back from dead or
+ * stuck workers more than `maxStalledCount` times.
+ */
+export class LeaseLostError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_LEASE_LOST'
+
+  /** The job's id. */
+  readonly jobId: string
+  /** The job's name. */
+  readonly jobName: string
+
+  constructor(message: string, jobId: string, jobName: string) {
+    super('LOOPWORK_LEASE_LOST', message)
+    this.name = 'LeaseLostError'
+    this.jobId = jobId
+    this.jobName = jobName
+  }
+}
+
+/**
+ * SQLite backend: the database file's write lock could not be taken for `addInTransaction()` or
+ * `transaction()` on your connection ("database is locked": another process held it past your
+ * connection's busy timeout, or your deferred transaction read data another connection has since
+ * changed). Nothing of the transaction may be kept: roll it back and run it again. The SQLite
+ * error is the `cause`.
+ */
+export class DatabaseBusyError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_DATABASE_BUSY'
+
+  constructor(message: string, cause: unknown) {
+    super('LOOPWORK_DATABASE_BUSY', message, { cause })
+    this.name = 'DatabaseBusyError'
   }
 }
