@@ -25,7 +25,7 @@ export function packageBuild(options: Options): Options {
         : {
             ...(typeof dts === 'object' ? dts : {}),
             // The internals' own relative imports end in .ts; resolving them inlines their types.
-            resolve: ['@loopwork/internal', /^\.\/.*\.ts$/],
+            resolve: [/^@loopwork\/internal/, /^\.\/.*\.ts$/],
           },
   }
 }

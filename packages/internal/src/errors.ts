@@ -11,6 +11,7 @@ export type SharedErrorCode =
   | 'LOOPWORK_TIMEOUT'
   | 'LOOPWORK_QUEUE_FULL'
   | 'LOOPWORK_CLOSED'
+  | 'LOOPWORK_UNSUPPORTED_RUNTIME'
 
 /**
  * Base class of every error a loopwork package rejects with. Match on `code` (stable, documented)
@@ -108,6 +109,26 @@ export class ClosedError extends LoopworkError {
   constructor(message: string) {
     super('LOOPWORK_CLOSED', message)
     this.name = 'ClosedError'
+  }
+}
+
+/**
+ * The runtime lacks what a primitive needs (worker threads on Cloudflare Workers, enforced
+ * `resourceLimits` on Bun...). Thrown when the primitive is created, never later from its work.
+ */
+export class UnsupportedRuntimeError extends LoopworkError {
+  static override readonly code = 'LOOPWORK_UNSUPPORTED_RUNTIME'
+
+  /** The runtime, as `'bun'`, `'deno'`, `'workerd'`, `'node'` or `'other'`. */
+  readonly runtime: string
+  /** What is missing, such as `worker_threads` or `resourceLimits`. */
+  readonly feature: string
+
+  constructor(message: string, runtime: string, feature: string) {
+    super('LOOPWORK_UNSUPPORTED_RUNTIME', message)
+    this.name = 'UnsupportedRuntimeError'
+    this.runtime = runtime
+    this.feature = feature
   }
 }
 

@@ -9,6 +9,7 @@ export {
   QueueFullError,
   type SharedErrorCode,
   TimeoutError,
+  UnsupportedRuntimeError,
 } from './errors.ts'
 export { LinkedList, type ListNode } from './linked-list.ts'
 export {
@@ -33,5 +34,11 @@ export {
   signalOption,
   stringOption,
 } from './options.ts'
-export { RedisScript, type ScriptClient } from './redis-script.ts'
+export {
+  currentRuntime,
+  detectRuntime,
+  type RuntimeKey,
+  runtimeName,
+  timersOutliveRequests,
+} from './runtime.ts'
 export { startInterval, startTimer } from './timers.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RedisScript, type ScriptClient } from '../src/index.js'
+import { RedisScript, type ScriptClient } from '../src/redis-script.js'
 
 /** A client that knows the scripts it was sent in full, like Redis' script cache. */
 function fakeRedis(failure?: Error) {

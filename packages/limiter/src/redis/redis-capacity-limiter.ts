@@ -8,11 +8,11 @@ import {
   LinkedList,
   messageOf,
   type OptionSchema,
-  type RedisScript,
   signalOption,
   startInterval,
   startTimer,
 } from '@loopwork/internal'
+import type { RedisScript } from '@loopwork/internal/redis-script'
 import { EventEmitter } from 'eventemitter3'
 import type { Cluster, Redis } from 'ioredis'
 import {

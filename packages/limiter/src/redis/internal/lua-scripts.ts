@@ -1,4 +1,4 @@
-import { RedisScript } from '@loopwork/internal'
+import { RedisScript } from '@loopwork/internal/redis-script'
 
 /**
  * The Lua side of the shared limit: one script per operation, each atomic, each reading the time

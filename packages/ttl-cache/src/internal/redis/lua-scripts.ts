@@ -1,4 +1,4 @@
-import { RedisScript } from './redis-script.js'
+import { RedisScript } from '@loopwork/internal/redis-script'
 
 // Versions are INCR counters read as strings; a missing one reads as '' on both sides of a check.
 
