@@ -1,10 +1,15 @@
 import { packageBuild } from '@loopwork/internal/tsup-package'
 import { defineConfig } from 'tsup'
+import { embedThreadEntry } from './build/embed-thread-entry.js'
 
 export default defineConfig(
   packageBuild({
-    // The thread entry is built next to index.js, where WorkerPool looks for it.
-    entry: ['src/index.ts', 'src/worker-entry.ts'],
+    // One file: the thread entry travels inside index.js as a string (see
+    // src/internal/thread-entry-code.ts), so bundling an application changes nothing for its threads.
+    entry: ['src/index.ts'],
     dts: { entry: 'src/index.ts' },
+    esbuildPlugins: [embedThreadEntry()],
+    // Builtins keep their node: prefix, so bundlers for other platforms and Deno see them as builtins.
+    removeNodeProtocol: false,
   }),
 )

@@ -1,56 +1,86 @@
 import { execFile } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
+import { transform } from 'esbuild'
 import { build } from 'tsup'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildThreadEntryCode, THREAD_ENTRY_NAME } from '../build/embed-thread-entry.js'
 
 const packageRoot = fileURLToPath(new URL('../', import.meta.url))
-// Inside the package, so the compiled files resolve its dependencies as dist/ does.
 const outDir = fileURLToPath(
   new URL('../node_modules/.cache/compiled-build-test/', import.meta.url),
 )
+// The compiled index.js alone, away from the repository: no file beside it, no node_modules.
+const deployed = mkdtempSync(join(tmpdir(), 'thread-offload-compiled-'))
 
 beforeAll(async () => {
   await build({
     config: false,
-    entry: {
-      index: `${packageRoot}src/index.ts`,
-      'worker-entry': `${packageRoot}src/worker-entry.ts`,
-    },
+    entry: { index: `${packageRoot}src/index.ts` },
     outDir,
     format: ['esm'],
     platform: 'node',
     target: 'node22',
     clean: true,
     silent: true,
-    // The limiter is bundled from its sources, so this test needs no other package built.
-    noExternal: ['@loopwork/limiter'],
+    removeNodeProtocol: false,
+    // The package's own build step: the thread entry travels inside index.js.
+    esbuildPlugins: [(await import('../build/embed-thread-entry.js')).embedThreadEntry()],
+    // Its dependencies are bundled too (the limiter from its sources), so index.js stands alone.
+    noExternal: ['@loopwork/limiter', 'eventemitter3'],
     esbuildOptions(options) {
       options.conditions = ['@loopwork/source']
     },
   })
+  copyFileSync(join(outDir, 'index.js'), join(deployed, 'index.js'))
 }, 60_000)
-afterAll(() => rmSync(outDir, { recursive: true, force: true }))
+afterAll(() => {
+  rmSync(outDir, { recursive: true, force: true })
+  rmSync(deployed, { recursive: true, force: true })
+})
+
+describe('the thread entry embedded at build time', () => {
+  it('is one module that imports only node: builtins and never reads import.meta', async () => {
+    const code = await buildThreadEntryCode()
+    const imports = [...code.matchAll(/\bfrom\s*["']([^"']+)["']/g)].map((match) => match[1])
+    expect(imports.length).toBeGreaterThan(0)
+    for (const specifier of imports) expect(specifier).toMatch(/^node:/)
+    expect(code).not.toContain('import.meta')
+    expect(code.trimEnd().endsWith(`//# sourceURL=${THREAD_ENTRY_NAME}`)).toBe(true)
+  })
+
+  it('is in index.js, which names no worker file and keeps working in CommonJS output', async () => {
+    const index = readFileSync(join(outDir, 'index.js'), 'utf8')
+    expect(index).toContain(`sourceURL=${THREAD_ENTRY_NAME}`)
+    expect(index).not.toContain('worker-entry.js')
+    // A CommonJS bundle empties import.meta; esbuild warns wherever the code reads it.
+    const cjs = await transform(index, { format: 'cjs', platform: 'node', logLevel: 'silent' })
+    expect(cjs.warnings.map((warning) => warning.id)).not.toContain('empty-import-meta')
+  })
+})
 
 describe('the compiled package', () => {
-  it('runs JavaScript and TypeScript task modules from its built files', async () => {
+  it('runs JavaScript and TypeScript task modules from index.js alone, in another folder', async () => {
     const script = fileURLToPath(new URL('./fixtures/compiled-pool.mjs', import.meta.url))
     // No loader and no flags in the parent, as in production: the pool itself adds tsx for the
-    // TypeScript module.
-    const { stdout } = await promisify(execFile)(process.execPath, [script, outDir], {
+    // TypeScript module, found from the module's own folder.
+    const { stdout } = await promisify(execFile)(process.execPath, [script, deployed], {
+      cwd: deployed,
       timeout: 30_000,
     })
     expect(JSON.parse(stdout)).toEqual({
       javascript: 21,
       typescript: 16,
       error: 'E_OUT_OF_STOCK',
+      threadFrames: THREAD_ENTRY_NAME,
     })
   })
 
   it('runs tasks in a process started with node --input-type=module -e', async () => {
-    const index = pathToFileURL(join(outDir, 'index.js')).href
+    const index = pathToFileURL(join(deployed, 'index.js')).href
     const module = new URL('./fixtures/plain.mjs', import.meta.url).href
     const script = [
       `const { WorkerPool } = await import(${JSON.stringify(index)})`,

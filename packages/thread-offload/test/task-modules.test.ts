@@ -72,7 +72,7 @@ describe('pointing the pool at a module', () => {
 describe('loading TypeScript in a thread', () => {
   const tsModule = new URL('tasks.ts', fixtures).href
   const jsModule = new URL('plain.mjs', fixtures).href
-  const jsEntry = 'file:///app/node_modules/@loopwork/thread-offload/dist/worker-entry.js'
+  const embeddedEntry = 'data:text/javascript;base64,Ly8gdGhyZWFk'
   const tsEntry = 'file:///repo/packages/thread-offload/src/worker-entry.ts'
 
   it('tells TypeScript files apart', () => {
@@ -83,24 +83,24 @@ describe('loading TypeScript in a thread', () => {
   })
 
   it('leaves a JavaScript module alone: the parent execArgv is inherited', () => {
-    expect(threadLoading(jsModule, jsEntry, undefined)).toEqual({
+    expect(threadLoading(jsModule, embeddedEntry, undefined)).toEqual({
       execArgv: undefined,
       derived: false,
       loader: undefined,
     })
-    expect(threadLoading(jsModule, jsEntry, ['--enable-source-maps']).execArgv).toEqual([
+    expect(threadLoading(jsModule, embeddedEntry, ['--enable-source-maps']).execArgv).toEqual([
       '--enable-source-maps',
     ])
   })
 
   it('has the thread import tsx before a TypeScript module, without touching execArgv', () => {
-    const loading = threadLoading(tsModule, jsEntry, ['--enable-source-maps'])
+    const loading = threadLoading(tsModule, embeddedEntry, ['--enable-source-maps'])
     expect(loading.execArgv).toEqual(['--enable-source-maps'])
     expect(loading.loader).toMatch(/^file:.*\/tsx\/dist\/loader\.mjs$/)
   })
 
   it('does not load tsx twice', () => {
-    expect(threadLoading(tsModule, jsEntry, ['--import', 'tsx']).loader).toBeUndefined()
+    expect(threadLoading(tsModule, embeddedEntry, ['--import', 'tsx']).loader).toBeUndefined()
   })
 
   it('adds tsx and the source condition to execArgv when this package runs from its sources', () => {

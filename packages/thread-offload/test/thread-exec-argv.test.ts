@@ -63,17 +63,17 @@ describe('flags of the entry point', () => {
 
   it('give a thread the parent flags without them, built anew, instead of inheriting', () => {
     const parent = process.execArgv
-    const jsEntry = 'file:///app/node_modules/@loopwork/thread-offload/dist/worker-entry.js'
+    const embeddedEntry = 'data:text/javascript;base64,Ly8gdGhyZWFk'
     try {
       process.execArgv = ['--input-type=module', '-e', 'main()', '--no-warnings']
-      expect(threadLoading(plainModule, jsEntry, undefined)).toEqual({
+      expect(threadLoading(plainModule, embeddedEntry, undefined)).toEqual({
         execArgv: ['--no-warnings'],
         derived: true,
         loader: undefined,
       })
-      expect(threadLoading(plainModule, jsEntry, ['-e', 'x', '--trace-warnings']).execArgv).toEqual(
-        ['--trace-warnings'],
-      )
+      expect(
+        threadLoading(plainModule, embeddedEntry, ['-e', 'x', '--trace-warnings']).execArgv,
+      ).toEqual(['--trace-warnings'])
     } finally {
       process.execArgv = parent
     }

@@ -41,9 +41,9 @@ function toFileUrl(module: unknown): URL {
   throw error
 }
 
-/** Whether a module URL names a TypeScript file. */
+/** Whether a module URL names a TypeScript file (a `data:` module, the built thread entry, never does). */
 export function isTypeScript(href: string): boolean {
-  return TYPESCRIPT_FILE.test(new URL(href).pathname)
+  return href.startsWith('file:') && TYPESCRIPT_FILE.test(new URL(href).pathname)
 }
 
 /** How a thread loads the task module: its Node options and a loader it imports first. */
@@ -84,9 +84,14 @@ export function threadLoading(
   const base = withoutEntryFlags(parent)
   const inherit = execArgv === undefined && base === parent
   const derived = execArgv === undefined && !inherit
-  const tsx = hasLoader(base) ? undefined : locateTsx()
+  const typeScriptEntry = isTypeScript(entry)
+  const typeScriptModule = isTypeScript(module)
+  const tsx =
+    (typeScriptEntry || typeScriptModule) && !hasLoader(base)
+      ? locateTsx(typeScriptEntry ? entry : module)
+      : undefined
   const extra: string[] = []
-  if (isTypeScript(entry)) {
+  if (typeScriptEntry) {
     if (tsx !== undefined) extra.push('--import', tsx)
     if (!base.some((argument) => argument.includes('@loopwork/source'))) {
       extra.push('--conditions=@loopwork/source')
@@ -98,7 +103,7 @@ export function threadLoading(
   return {
     execArgv: inherit ? undefined : [...base],
     derived,
-    loader: isTypeScript(module) && !isTypeScript(entry) ? tsx : undefined,
+    loader: typeScriptModule && !typeScriptEntry ? tsx : undefined,
   }
 }
 
@@ -106,20 +111,27 @@ function hasLoader(execArgv: readonly string[]): boolean {
   return execArgv.some((argument) => /(^|[/\\=])tsx([/\\]|$)|^tsx$/.test(argument))
 }
 
-let tsxLocation: string | null | undefined
+const tsxLocations = new Map<string, string | null>()
 
-/** tsx's loader as a `file:` URL, looked up next to this package and then from the working directory. */
-function locateTsx(): string | undefined {
-  if (tsxLocation === undefined) {
-    tsxLocation = null
-    for (const base of [import.meta.url, pathToFileURL(join(process.cwd(), 'index.js')).href]) {
+/**
+ * tsx's loader as a `file:` URL, looked up from the task module (tsx is a dev dependency of the
+ * project that holds the TypeScript module) and then from the working directory. Not from this
+ * package's own file: a bundle has none, and a strict `node_modules` (pnpm) would not expose tsx
+ * there anyway.
+ */
+function locateTsx(module: string): string | undefined {
+  let location = tsxLocations.get(module)
+  if (location === undefined) {
+    location = null
+    for (const base of [module, pathToFileURL(join(process.cwd(), 'index.js')).href]) {
       try {
-        tsxLocation = pathToFileURL(createRequire(base).resolve('tsx')).href
+        location = pathToFileURL(createRequire(base).resolve('tsx')).href
         break
       } catch {
         // not installed there; try the next place
       }
     }
+    tsxLocations.set(module, location)
   }
-  return tsxLocation ?? undefined
+  return location ?? undefined
 }

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import {
   MessageChannel,
   type MessagePort,
@@ -18,6 +19,7 @@ import { threadLoading } from './module-location.js'
 import type { ResolvedPoolOptions } from './pool-options.js'
 import { CALL_STRIDE, type ThreadBootData } from './protocol.js'
 import type { Task } from './task.js'
+import { SOURCE_ENTRY, THREAD_ENTRY_CODE } from './thread-entry-code.js'
 import { withoutRefusedFlags } from './thread-exec-argv.js'
 
 /** What a thread reports to its pool. */
@@ -38,14 +40,27 @@ export interface ThreadLaunch {
   derivedExecArgv: boolean
 }
 
+let embeddedEntry: URL | undefined
+
 /**
- * How the threads of a pool are spawned. The thread entry is built next to the bundle, as
- * `dist/worker-entry.js`; when this package runs from its sources it is `src/worker-entry.ts`, one
- * folder up from this file.
+ * Where threads start: the thread entry's code the build embedded, as a `data:` URL module made
+ * once per process (nothing is looked up on disk, so bundling the package into an application
+ * changes nothing), or, running from the TypeScript sources, `src/worker-entry.ts`. See
+ * `thread-entry-code.ts`.
  */
+export function threadEntry(): URL {
+  if (THREAD_ENTRY_CODE === undefined) return SOURCE_ENTRY!
+  // base64: Node reads a data: module's percent-decoded text as Latin-1, which would garble
+  // any non-ASCII character; base64 carries the UTF-8 bytes as they are.
+  embeddedEntry ??= new URL(
+    `data:text/javascript;base64,${Buffer.from(THREAD_ENTRY_CODE).toString('base64')}`,
+  )
+  return embeddedEntry
+}
+
+/** How the threads of a pool are spawned. */
 export function threadLaunch(options: ResolvedPoolOptions): ThreadLaunch {
-  const own = import.meta.url
-  const entry = new URL(own.endsWith('.ts') ? '../worker-entry.ts' : './worker-entry.js', own)
+  const entry = threadEntry()
   const loading = threadLoading(options.module, entry.href, options.execArgv)
   return {
     entry,
