@@ -228,7 +228,9 @@ describe('TaskQueue on SQLite: bounds, input and options', () => {
     const queue = files.track(
       new TaskQueue({ file, consume: false, handlers: { work: (_data: unknown) => {} } }),
     )
-    await expect(queue.add('nope' as 'work', 1)).rejects.toMatchObject({ code: 'LOOPWORK_UNKNOWN_JOB' })
+    await expect(queue.add('nope' as 'work', 1)).rejects.toMatchObject({
+      code: 'LOOPWORK_UNKNOWN_JOB',
+    })
     await expect(queue.add('work', { at: new Date() })).rejects.toMatchObject({
       code: 'LOOPWORK_JOB_DATA_NOT_JSON',
       path: 'data.at',
