@@ -7,6 +7,7 @@ export {
   LoopworkError,
   QueueFullError,
   TimeoutError,
+  UnsupportedRuntimeError,
 } from '@loopwork/internal'
 
 /** The task module has no exported function of that name. */

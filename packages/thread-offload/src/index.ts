@@ -9,6 +9,7 @@ export {
   type UncloneablePart,
   UncloneableValueError,
   UnknownTaskError,
+  UnsupportedRuntimeError,
   WorkerCrashedError,
   WorkerStartupError,
 } from './errors.js'

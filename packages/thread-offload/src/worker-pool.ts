@@ -41,6 +41,7 @@ import {
   UNKNOWN_TASK,
   type UncloneableResult,
 } from './internal/protocol.js'
+import { unsupportedRuntime } from './internal/runtime-support.js'
 import { HANDED_OVER, QUEUED, SETTLED, type Task, WAITING_FOR_TOKEN } from './internal/task.js'
 import { threadDepth } from './internal/thread-reserve.js'
 import { isLive, ThreadSet } from './internal/thread-set.js'
@@ -124,9 +125,17 @@ export class WorkerPool<
   /** Ref'd exactly while calls are unsettled: threads and ports are unref'd, so an idle pool never holds the process. */
   #keepAlive: ReturnType<typeof setInterval> | undefined
 
+  /**
+   * Throws a `TypeError`/`RangeError` (code `LOOPWORK_INVALID_OPTION`) for a bad option, and an
+   * `UnsupportedRuntimeError` where the runtime cannot run the pool as asked: on Cloudflare Workers
+   * (no worker threads), and with `resourceLimits` on Bun (ignored) or Deno (a thread over its
+   * heap limit hangs instead of exiting).
+   */
   constructor(options: WorkerPoolOptions) {
     super()
     const resolved = resolveWorkerPoolOptions(options)
+    const refusal = unsupportedRuntime(resolved)
+    if (refusal !== undefined) throw refusal
     this.module = resolved.module
     this.name = resolved.name
     this.limiter = resolved.limiter
