@@ -29,13 +29,12 @@ const run = (command, commandArgs) =>
     shell: process.platform === 'win32',
   }).status ?? 1
 
-// `bench:redis` is a package's second benchmark, against a Redis on 127.0.0.1:6379.
+// A package's bench script runs all of its benchmarks (the limiter's includes the Redis one).
 const status = run('pnpm', [
   'exec',
   'turbo',
   'run',
   'bench',
-  'bench:redis',
   '--concurrency=1',
   ...folders.map((folder) => `--filter=@loopwork/${folder}`),
 ])
