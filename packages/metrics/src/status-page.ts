@@ -178,6 +178,8 @@ export class StatusPage {
       streamPreamble + this.#initialFrame(lastEventId(request.headers['last-event-id'])),
     )
     flush(response)
+    const server =
+      context.server ?? (request.socket as { server?: { listening: boolean } } | undefined)?.server
     const sink: StreamSink = {
       write(chunk) {
         response.write(chunk)
@@ -187,6 +189,7 @@ export class StatusPage {
       end() {
         response.end()
       },
+      stale: () => server?.listening === false,
     }
     const remove = this.#streams.open(sink)
     if (response.closed) remove()
@@ -233,6 +236,7 @@ export class StatusPage {
                 controller.close()
               } catch {}
             },
+            stale: () => context.server?.listening === false,
           }
           remove = this.#streams.open(sink)
         },

@@ -729,4 +729,11 @@ export interface StatusPageRequestContext {
   readonly subject?: unknown
   /** The client's address, for the default loopback check where the request does not tell it. */
   readonly remoteAddress?: string | undefined
+  /**
+   * The server the request came through: its streams end at the next snapshot or heartbeat once it
+   * stops listening, so a graceful shutdown is not held up by an open page.
+   *
+   * @default the request socket's server (`handleNode`), none (`handleFetch`)
+   */
+  readonly server?: { readonly listening: boolean } | undefined
 }

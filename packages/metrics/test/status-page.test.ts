@@ -71,7 +71,7 @@ async function serve(
     () => metrics.close(),
     () => {
       server.closeAllConnections()
-      return new Promise((resolve) => server.close(resolve))
+      if (server.listening) return new Promise((resolve) => server.close(resolve))
     },
   )
   return {
@@ -308,6 +308,18 @@ describe('the stream', () => {
     await stream.reading
     expect((await fetch(`${url}/status/`)).status).toBe(503)
     expect(() => metrics.statusPage()).toThrow(ClosedError)
+  })
+
+  it('ends once its server stops listening, so a graceful shutdown is not held up', async () => {
+    const { url, server } = await serve({ intervalMs: 100 })
+    const stream = await openStream(`${url}/status/events`)
+    await vi.waitFor(() => expect(stream.events().length).toBe(1))
+    const closed = new Promise((resolve) => server.close(resolve))
+    await stream.reading
+    // The stream's connection is idle now: the server can finish closing.
+    server.closeIdleConnections()
+    await closed
+    expect(server.listening).toBe(false)
   })
 
   it('drops a client that stops reading instead of buffering for it', () => {

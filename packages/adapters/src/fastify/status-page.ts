@@ -38,5 +38,6 @@ export const statusPage: FastifyPluginAsync<FastifyStatusPageOptions> = async (
   instance.get('/', serve('/'))
   instance.get('/events', serve('/events'))
   instance.get('/snapshot', serve('/snapshot'))
-  instance.addHook('onClose', async () => page.close())
+  // Before the server stops taking requests and waits for them: an open stream never ends itself.
+  instance.addHook('preClose', async () => page.close())
 }

@@ -47,6 +47,8 @@ export function statusPage(options: HonoStatusPageOptions): Handler {
       path: path + queryOf(request.url),
       subject: context,
       remoteAddress,
+      server: (bindings?.incoming?.socket as { server?: { listening: boolean } } | undefined)
+        ?.server,
     })
   }
 }

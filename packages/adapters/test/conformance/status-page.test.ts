@@ -15,6 +15,8 @@ import * as honoAdapters from '../../src/hono/index.js'
 interface Mounted {
   url: string
   close(): Promise<void>
+  /** The framework's graceful shutdown (the adapters' `shutdown()`, Fastify's `app.close()`). */
+  shutdown(): Promise<{ timedOut: boolean } | undefined>
 }
 
 type Authorize = (subject: unknown) => boolean | Promise<boolean>
@@ -48,7 +50,13 @@ const frameworks: { name: string; mount(options: MountOptions): Promise<Mounted>
         response.json({ id: request.params.id })
       })
       const server = createServer(app)
-      return { url: await listen(server), close: () => closeServer(server) }
+      return {
+        url: await listen(server),
+        close: async () => {
+          if (server.listening) await closeServer(server)
+        },
+        shutdown: () => expressAdapters.shutdown(server, { timeoutMs: 10_000 }),
+      }
     },
   },
   {
@@ -66,6 +74,10 @@ const frameworks: { name: string; mount(options: MountOptions): Promise<Mounted>
           app.server.closeAllConnections()
           await app.close()
         },
+        shutdown: async () => {
+          await app.close()
+          return undefined
+        },
       }
     },
   },
@@ -77,7 +89,13 @@ const frameworks: { name: string; mount(options: MountOptions): Promise<Mounted>
       app.use(honoAdapters.requestMetrics({ metrics }))
       app.get('/items/:id', (context) => context.json({ id: context.req.param('id') }))
       const server = createServer(getRequestListener(app.fetch))
-      return { url: await listen(server), close: () => closeServer(server) }
+      return {
+        url: await listen(server),
+        close: async () => {
+          if (server.listening) await closeServer(server)
+        },
+        shutdown: () => honoAdapters.shutdown(server, { timeoutMs: 10_000 }),
+      }
     },
   },
 ]
@@ -118,7 +136,7 @@ describe.each(frameworks)('status page on $name', (framework) => {
       () => metrics.close(),
       () => server.close(),
     )
-    return { metrics, url: server.url }
+    return { metrics, url: server.url, server }
   }
 
   it('serves the page at the mount path, with and without a trailing slash, under a strict policy', async () => {
@@ -187,6 +205,17 @@ describe.each(frameworks)('status page on $name', (framework) => {
     expect(second.headers.get('retry-after')).toBe('30')
     expect((await fetch(`${url}/status/snapshot`)).status).toBe(200)
     await first.body!.cancel()
+  })
+
+  it('ends its streams when a graceful shutdown begins, so an open page does not hold it up', async () => {
+    const { url, server } = await start()
+    const stream = await fetch(`${url}/status/events`)
+    const reader = stream.body!.getReader()
+    await reader.read()
+    const report = await server.shutdown()
+    let done = false
+    while (!done) done = (await reader.read()).done
+    expect(report?.timedOut ?? false).toBe(false)
   })
 
   it('ends its streams when the metrics close', async () => {

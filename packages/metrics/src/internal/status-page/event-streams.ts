@@ -1,7 +1,9 @@
 /**
  * The open Server-Sent Events streams of a status page: a bound on how many, one frame written to
  * all of them per snapshot, a comment line after `heartbeatMs` of quiet (below the idle cut-off of
- * proxies and Bun's server), and a client that stops reading is dropped rather than buffered for.
+ * proxies and Bun's server); a client that stops reading is dropped rather than buffered for, and
+ * a stream whose server stopped listening is ended at its next write, so an open page never holds
+ * up a graceful shutdown.
  */
 import { startInterval } from '@loopwork/internal'
 
@@ -11,6 +13,8 @@ export interface StreamSink {
   write(chunk: string): boolean
   /** Ends the stream. */
   end(): void
+  /** Whether the stream should end now: its server stopped listening (a shutdown began). */
+  stale?(): boolean
 }
 
 /** Bytes a stalled client may have buffered before it is dropped: a few snapshots' worth. */
@@ -89,7 +93,7 @@ export class EventStreams {
   #write(stream: OpenStream, chunk: string): void {
     let kept = false
     try {
-      kept = stream.sink.write(chunk)
+      kept = stream.sink.stale?.() !== true && stream.sink.write(chunk)
     } catch {}
     if (!kept) {
       this.#remove(stream)
