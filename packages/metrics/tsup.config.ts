@@ -3,6 +3,8 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig(
   packageBuild({
-    entry: ['src/index.ts'],
+    // workerd.ts: what Cloudflare Workers import instead (the `workerd` export condition).
+    entry: ['src/index.ts', 'src/workerd.ts'],
+    dts: { entry: ['src/index.ts'] },
   }),
 )
