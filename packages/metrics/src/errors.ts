@@ -1,6 +1,11 @@
 import { describeValue, LoopworkError } from '@loopwork/internal'
 
-export { ClosedError, isLoopworkError, LoopworkError } from '@loopwork/internal'
+export {
+  ClosedError,
+  isLoopworkError,
+  LoopworkError,
+  UnsupportedRuntimeError,
+} from '@loopwork/internal'
 
 /** The codes of the errors only this package throws, for `switch (error.code)`. */
 export type MetricsErrorCode =

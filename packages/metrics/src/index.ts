@@ -9,6 +9,7 @@ export {
   MetricNameConflictError,
   type MetricsErrorCode,
   UnrecognisedPrimitiveError,
+  UnsupportedRuntimeError,
 } from './errors.js'
 export { createMetrics, Metrics } from './metrics.js'
 export { createOverloadGuard, OverloadGuard } from './overload-guard.js'

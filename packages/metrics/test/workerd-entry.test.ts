@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { isLoopworkError } from '../src/index.js'
+import { isLoopworkError, UnsupportedRuntimeError } from '../src/index.js'
 
 describe('on Cloudflare Workers (the workerd export condition)', () => {
   it('importing the package throws an UnsupportedRuntimeError that says why', async () => {
@@ -9,6 +9,7 @@ describe('on Cloudflare Workers (the workerd export condition)', () => {
       (thrown: unknown) => thrown,
     )
     expect(isLoopworkError(error, 'LOOPWORK_UNSUPPORTED_RUNTIME')).toBe(true)
+    expect(error).toBeInstanceOf(UnsupportedRuntimeError)
     expect(error).toMatchObject({
       name: 'UnsupportedRuntimeError',
       runtime: 'workerd',
