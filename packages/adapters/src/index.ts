@@ -4,6 +4,7 @@ export {
   StreamChunkError,
   UncacheableResponseError,
 } from './errors.js'
+export { createErrorLog } from './internal/error-log.js'
 export { parseCacheControl } from './internal/response-cache/cache-control.js'
 export {
   baseCacheKey,
@@ -21,10 +22,15 @@ export {
   type ChunkIterable,
   CLIENT_CLOSED_REQUEST,
   type ConcurrencyLimitOptions,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_ERROR_LOG_WINDOW_MS,
   DEFAULT_EXEMPT_PATHS,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_RETRY_AFTER_SECONDS,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type ErrorLog,
+  type ErrorLogOptions,
   type LoadSheddingOptions,
   type MapArgs,
   type OffloadOptions,

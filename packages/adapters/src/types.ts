@@ -48,7 +48,8 @@ export interface ConcurrencyLimitOptions {
   readonly limiter: CapacityLimiter
 
   /**
-   * The `Retry-After` of the 503 sent when the limiter's queue is full, in whole seconds.
+   * The `Retry-After` of the 503 sent when a request is refused (the limiter's queue is full, its
+   * wait would be too long, or it waited too long), in whole seconds.
    *
    * @default 1
    * @example concurrencyLimit({ limiter, retryAfterSeconds: 5 })
@@ -56,14 +57,37 @@ export interface ConcurrencyLimitOptions {
   readonly retryAfterSeconds?: number | undefined
 
   /**
-   * Longest time a request may wait for a token before it gets 503 too, in milliseconds (at most
-   * 2,147,483,647; `Infinity` means no limit).
+   * Longest time a request may wait for a token, in milliseconds (at most 2,147,483,647;
+   * `Infinity` waits as long as it takes). Past it the request leaves the queue and gets 503 with
+   * `Retry-After`, so a request never hangs behind clients that hold every token (slow readers of a
+   * streamed route, say) until its own client gives up.
    *
-   * @default undefined (wait as long as it takes; `maxWaiting` still bounds the queue)
+   * @default 5_000 (`DEFAULT_WAIT_TIMEOUT_MS`)
    * @example concurrencyLimit({ limiter, timeoutMs: 2_000 })
    */
   readonly timeoutMs?: number | undefined
+
+  /**
+   * Refuses a request at once (503 with `Retry-After`) when no token is free and the queue's
+   * expected wait is longer than this, in milliseconds, instead of queueing it only for it to time
+   * out. The expected wait is `(requests waiting + 1) × recent service time ÷ totalTokens`, where
+   * the service time is how long requests held their token (from admission to the end of their
+   * response), averaged over the recent ones (each new one weighs 1/5) and shared by every
+   * middleware that uses the same limiter. Until a request has finished there is no estimate and
+   * nothing is refused for it. `Infinity` turns it off.
+   *
+   * @default the `timeoutMs` in effect (a request that would most likely time out is refused up front)
+   * @example concurrencyLimit({ limiter, timeoutMs: 8_000, maxExpectedWaitMs: 4_000 })
+   */
+  readonly maxExpectedWaitMs?: number | undefined
 }
+
+/**
+ * How long a request waits for a token of the concurrency limit unless told otherwise, in
+ * milliseconds: long enough for a burst to pass, well below the 10 to 30 s after which clients
+ * and proxies commonly give up.
+ */
+export const DEFAULT_WAIT_TIMEOUT_MS = 5_000
 
 // ---------------------------------------------------------------------------------------------
 // Load shedding
@@ -282,8 +306,12 @@ export type ChunkIterable = AsyncIterable<StreamChunk> | Iterable<StreamChunk>
  */
 export type StreamSource = ChunkIterable | ((context: { signal: AbortSignal }) => ChunkIterable)
 
-/** How a streamed response ended. */
-export type StreamOutcome = 'completed' | 'client-gone' | 'failed'
+/**
+ * How a streamed response ended: `completed`; `client-gone` (the client closed the connection);
+ * `stalled` (the client stopped reading and was dropped after `drainTimeoutMs`); `failed` (the
+ * iterable threw).
+ */
+export type StreamOutcome = 'completed' | 'client-gone' | 'stalled' | 'failed'
 
 /** Options of the `streamIterable()` helper of every adapter. */
 export interface StreamOptions {
@@ -319,6 +347,64 @@ export interface StreamOptions {
    * @example streamIterable(response, rows(), { onError: (error) => logger.error(error) })
    */
   readonly onError?: ((error: unknown) => void) | undefined
+
+  /**
+   * Longest time to wait for a client to take more of the body, in milliseconds (at most
+   * 2,147,483,647; `Infinity` waits as long as it takes). Once the response's buffer is full, a
+   * client that has not read enough to drain it within this time is dropped: the connection is
+   * closed, the iterable is stopped with `return()`, and whatever the request held (a concurrency
+   * limit's token) is released. A client that opens a stream and stops reading would otherwise hold
+   * it all for as long as its connection lives.
+   *
+   * @default 30_000 (`DEFAULT_DRAIN_TIMEOUT_MS`)
+   * @example streamIterable(response, rows(), { drainTimeoutMs: 10_000 })
+   */
+  readonly drainTimeoutMs?: number | undefined
+}
+
+/** How long a streamed response waits for a client to drain its buffer unless told otherwise, in milliseconds. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
+
+// ---------------------------------------------------------------------------------------------
+// Error logging
+
+/** Options of `createErrorLog()`. */
+export interface ErrorLogOptions {
+  /**
+   * How long identical errors are counted instead of written, in milliseconds (1 to
+   * 2,147,483,647). The first one of a window is written at once; at the end of the window one
+   * line says how many identical ones followed.
+   *
+   * @default 10_000 (`DEFAULT_ERROR_LOG_WINDOW_MS`)
+   * @example createErrorLog({ windowMs: 60_000 })
+   */
+  readonly windowMs?: number | undefined
+
+  /**
+   * Where lines go: the message and, for the first of a kind, the error itself (the summary line
+   * has no error).
+   *
+   * @default console.error
+   * @example createErrorLog({ write: (message, error) => logger.error({ err: error }, message) })
+   */
+  readonly write?: ((message: string, error?: unknown) => void) | undefined
+}
+
+/** The window in which identical errors are counted instead of written, unless told otherwise, in milliseconds. */
+export const DEFAULT_ERROR_LOG_WINDOW_MS = 10_000
+
+/**
+ * An error log that writes each distinct error once per window and counts its identical repeats
+ * (same message, same stack). The adapters' default error reporting goes through one, to stderr.
+ */
+export interface ErrorLog {
+  /**
+   * Writes `message` and `error`, unless the identical error was already written with the same
+   * message in this window: then it is only counted, for the summary line at the window's end.
+   */
+  report(message: string, error: unknown): void
+  /** Writes the summary of every error repeated so far and starts a new window. */
+  flush(): void
 }
 
 // ---------------------------------------------------------------------------------------------

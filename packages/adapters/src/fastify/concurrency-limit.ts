@@ -16,6 +16,10 @@ export function concurrencyLimitHook(options: ConcurrencyLimitOptions): onReques
   return (_request, reply, done) => {
     const admitted = limit.admitResponse(reply.raw)
     if (admitted === 'admitted') return done()
+    if (admitted === 'refused') {
+      reply.code(status).headers(headers).send(body)
+      return
+    }
     admitted.then((outcome) => {
       if (outcome === 'admitted') done()
       else if (outcome === 'refused') reply.code(status).headers(headers).send(body)
@@ -29,8 +33,9 @@ const plugin: FastifyPluginAsync<ConcurrencyLimitOptions> = async (instance, opt
 
 /**
  * Admits requests through a `CapacityLimiter`: a request holds a token until its response is over;
- * when the limiter's queue is full it gets 503 with `Retry-After`; a client that disconnects while
- * waiting leaves the queue without a token ever being taken. Applies to the context it is
+ * it gets 503 with `Retry-After` when the limiter's queue is full, when it waited `timeoutMs`
+ * (default 5 s), or at once when the queue's expected wait is past `maxExpectedWaitMs`; a client
+ * that disconnects while waiting leaves the queue without a token ever being taken. Applies to the context it is
  * registered in; use {@link concurrencyLimitHook} for a single route.
  *
  * @example

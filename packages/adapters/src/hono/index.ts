@@ -1,11 +1,17 @@
 export { isLoopworkError, LoopworkError } from '../errors.js'
+export { createErrorLog } from '../internal/error-log.js'
 export { cachedResponseSize } from '../internal/response-cache/cached-response.js'
 export {
   type BackgroundTasksMiddlewareOptions,
   type CachedResponse,
   type ConcurrencyLimitOptions,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_ERROR_LOG_WINDOW_MS,
   DEFAULT_EXEMPT_PATHS,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type ErrorLog,
+  type ErrorLogOptions,
   type LoadSheddingOptions,
   type MapArgs,
   type OffloadOptions,

@@ -1,5 +1,6 @@
 import { TaskSupervisor } from '@loopwork/background-tasks'
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { defaultErrorLog } from '../../src/internal/error-log.js'
 import { deferred } from '../support/deferred.js'
 import { rawRequest, readBody, send } from '../support/http-client.js'
 import { frameworks } from './frameworks.js'
@@ -8,6 +9,9 @@ import type { TestRequest } from './test-app.js'
 
 describe.each(frameworks)('background tasks on $name', (framework) => {
   const start = serversFor(framework)
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
 
   it('the response arrives before its background task starts', async () => {
     const clientHasBody = deferred()
@@ -120,5 +124,39 @@ describe.each(frameworks)('background tasks on $name', (framework) => {
     const response = await exchange.response
     expect(await readBody(response)).toBe('sent')
     release.resolve()
+  })
+
+  it('by default logs a task that fails the same way on every request once, then a count', async () => {
+    defaultErrorLog.flush()
+    const lines: unknown[][] = []
+    vi.spyOn(console, 'error').mockImplementation((...args) => {
+      lines.push(args)
+    })
+    const supervisor = new TaskSupervisor({ name: 'after-response' })
+    const failure = new Error(`mail server down (${framework.name})`)
+    const server = await start({
+      backgroundTasks: { supervisor },
+      routes: [
+        {
+          method: 'POST',
+          path: '/signup',
+          handle(request: TestRequest) {
+            request.backgroundTasks!.add(function sendWelcomeEmail() {
+              throw failure
+            })
+            return { status: 201, text: 'welcome' }
+          },
+        },
+      ],
+    })
+    for (let signup = 0; signup < 20; signup++) {
+      expect((await send(`${server.url}/signup`, { method: 'POST' })).status).toBe(201)
+    }
+    await vi.waitFor(() => expect(supervisor.stats()).toMatchObject({ started: 20, running: 0 }))
+    expect(lines).toEqual([['[loopwork] background task "sendWelcomeEmail" failed:', failure]])
+    defaultErrorLog.flush()
+    expect(lines[1]).toEqual([
+      `[loopwork] background task "sendWelcomeEmail" failed: (the same error 19 more times within 10 s: Error: mail server down (${framework.name}))`,
+    ])
   })
 })

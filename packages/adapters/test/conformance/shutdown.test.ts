@@ -1,3 +1,4 @@
+import { Agent, type IncomingMessage, request } from 'node:http'
 import { TaskSupervisor } from '@loopwork/background-tasks'
 import { describe, expect, it, vi } from 'vitest'
 import { deferred } from '../support/deferred.js'
@@ -146,6 +147,76 @@ describe.each(frameworks)('graceful shutdown on $name', (framework) => {
     const report = await shuttingDown
     expect(report).toEqual({ timedOut: false, closedConnections: 0, resources: [] })
   })
+  it('keep-alive clients: idle connections close first, a request on a busy one gets a clean 503 with connection: close', async () => {
+    const handlerStarted = deferred()
+    const releaseHandler = deferred()
+    const ordersHandled: unknown[] = []
+    const server = await start({
+      shutdown: { timeoutMs: 10_000 },
+      routes: [
+        { method: 'GET', path: '/ping', handle: () => ({ text: 'pong' }) },
+        {
+          method: 'GET',
+          path: '/slow',
+          async handle() {
+            handlerStarted.resolve()
+            await releaseHandler.promise
+            return { text: 'slow done' }
+          },
+        },
+        {
+          method: 'POST',
+          path: '/orders',
+          handle: (incoming) => {
+            ordersHandled.push(incoming.headers['content-type'])
+            return { status: 201, json: { ordered: true } }
+          },
+        },
+      ],
+    })
+    const idleAgent = new Agent({ keepAlive: true })
+    const busyAgent = new Agent({ keepAlive: true, maxSockets: 1 })
+    try {
+      // An idle keep-alive connection, parked in its agent's pool.
+      const ping = await exchange(idleAgent, `${server.url}/ping`)
+      expect([ping.status, ping.body]).toEqual([200, 'pong'])
+      const idleSocket = Object.values(idleAgent.freeSockets).flat()[0]!
+      const idleClosed = new Promise((resolve) => idleSocket.once('close', resolve))
+
+      // A busy keep-alive connection, and a POST queued behind its request on the same socket.
+      const slow = exchange(busyAgent, `${server.url}/slow`)
+      await handlerStarted.promise
+      const order = exchange(busyAgent, `${server.url}/orders`, {
+        method: 'POST',
+        body: '{"itemId":1}',
+      })
+
+      const shuttingDown = server.shutdown()
+      await idleClosed
+      releaseHandler.resolve()
+      const slowAnswer = await slow
+      expect([slowAnswer.status, slowAnswer.body]).toEqual([200, 'slow done'])
+      // The POST reached the server on the busy connection after shutdown began: a clean answer
+      // that says it was not processed, never a reset.
+      const orderAnswer = await order
+      expect(orderAnswer.status).toBe(503)
+      expect(orderAnswer.headers.connection).toBe('close')
+      if (framework.name !== 'fastify') {
+        // Fastify answers these itself, with its own body and without Retry-After.
+        expect(orderAnswer.headers['retry-after']).toBe('1')
+        expect(JSON.parse(orderAnswer.body)).toEqual({
+          error: 'Service Unavailable',
+          reason: 'shutting-down',
+        })
+      }
+      expect(ordersHandled).toEqual([])
+      expect(await shuttingDown).toEqual({ timedOut: false, closedConnections: 0, resources: [] })
+    } finally {
+      idleAgent.destroy()
+      busyAgent.destroy()
+    }
+  })
+
   it('adopts what a resource returns once: a lazy thenable runs once, and Infinity means no deadline', async () => {
     let runs = 0
     const lazyClose = {
@@ -172,3 +243,29 @@ describe.each(frameworks)('graceful shutdown on $name', (framework) => {
     })
   })
 })
+
+/** A request through `agent`, resolving with its status, headers and body text. */
+function exchange(
+  agent: Agent,
+  url: string,
+  options: { method?: string; body?: string } = {},
+): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      {
+        agent,
+        method: options.method ?? 'GET',
+        headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (response) => {
+        readBody(response).then(
+          (body) => resolve({ status: response.statusCode!, headers: response.headers, body }),
+          reject,
+        )
+      },
+    )
+    outgoing.once('error', reject)
+    outgoing.end(options.body)
+  })
+}

@@ -1,4 +1,6 @@
-import { describe, expect, it, vi } from 'vitest'
+import { CapacityLimiter } from '@loopwork/limiter'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { defaultErrorLog } from '../../src/internal/error-log.js'
 import { deferred } from '../support/deferred.js'
 import { rawRequest, readBody, send } from '../support/http-client.js'
 import { frameworks } from './frameworks.js'
@@ -6,6 +8,9 @@ import { serversFor } from './server-lifecycle.js'
 
 describe.each(frameworks)('streaming on $name', (framework) => {
   const start = serversFor(framework)
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
 
   it('streams an async iterable in order with the given status and headers', async () => {
     async function* lines() {
@@ -189,5 +194,137 @@ describe.each(frameworks)('streaming on $name', (framework) => {
       name: 'StreamChunkError',
       code: 'LOOPWORK_STREAM_CHUNK',
     })
+  })
+
+  it('drops a reader that stops reading within drainTimeoutMs, stops the iterable and gives its token back', async () => {
+    const limiter = new CapacityLimiter({ totalTokens: 1, maxWaiting: 10 })
+    const stopped = deferred()
+    let produced = 0
+    const chunk = new Uint8Array(64 * 1024).fill(120)
+    const server = await start({
+      concurrencyLimit: { limiter, timeoutMs: 60_000 },
+      routes: [
+        {
+          method: 'GET',
+          path: '/export',
+          handle: () => ({
+            stream: (async function* () {
+              try {
+                while (true) {
+                  produced++
+                  yield chunk
+                }
+              } finally {
+                stopped.resolve()
+              }
+            })(),
+            options: { drainTimeoutMs: 100 },
+          }),
+        },
+        { method: 'GET', path: '/search', handle: () => ({ json: { hits: [] } }) },
+      ],
+    })
+    const reader = rawRequest(`${server.url}/export`)
+    const response = await reader.response
+    expect(response.statusCode).toBe(200)
+    // A client that opens the stream and stops reading: it holds the only token.
+    response.pause()
+    await vi.waitFor(() => expect(produced).toBeGreaterThan(0))
+    await stopped.promise
+    await vi.waitFor(() => expect(limiter.borrowedTokens).toBe(0))
+    // The server closed the connection: once the client reads again, its body ends incomplete.
+    const complete = new Promise((resolve) =>
+      response.once('close', () => resolve(response.complete)),
+    )
+    response.on('error', () => {})
+    response.resume()
+    expect(await complete).toBe(false)
+    const search = await send(`${server.url}/search`)
+    expect(search.status).toBe(200)
+    expect(JSON.parse(search.body)).toEqual({ hits: [] })
+    expect(limiter.stats()).toMatchObject({ rejected: 0, timedOut: 0 })
+  })
+
+  it('a client that leaves while the iterable produces its next chunk stops it, and nothing is reported', async () => {
+    const errors: unknown[] = []
+    const consoleErrors = vi.spyOn(console, 'error')
+    const firstRead = deferred()
+    const produceNext = deferred()
+    const aborted = deferred()
+    const stopped = deferred()
+    let yieldedAfterLeaving = false
+    const server = await start({
+      routes: [
+        {
+          method: 'GET',
+          path: '/feed',
+          handle: () => ({
+            stream: async function* ({ signal }: { signal: AbortSignal }) {
+              signal.addEventListener('abort', () => aborted.resolve())
+              try {
+                yield 'first\n'
+                await produceNext.promise
+                yieldedAfterLeaving = true
+                yield 'second\n'
+                yield 'third\n'
+              } finally {
+                stopped.resolve()
+              }
+            },
+            options: { onError: (error: unknown) => errors.push(error) },
+          }),
+        },
+      ],
+    })
+    const exchange = rawRequest(`${server.url}/feed`)
+    const response = await exchange.response
+    response.once('data', () => firstRead.resolve())
+    await firstRead.promise
+    exchange.disconnect()
+    await aborted.promise
+    // The chunk the iterable was producing when the client left comes after it left.
+    produceNext.resolve()
+    await stopped.promise
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(yieldedAfterLeaving).toBe(true)
+    expect(errors).toEqual([])
+    expect(consoleErrors).not.toHaveBeenCalled()
+  })
+
+  it('logs identical failures of the default onError once, with a count at the end of the window', async () => {
+    defaultErrorLog.flush()
+    const lines: unknown[][] = []
+    const consoleErrors = vi.spyOn(console, 'error').mockImplementation((...args) => {
+      lines.push(args)
+    })
+    const failure = new Error(`export failed on ${framework.name}`)
+    const server = await start({
+      routes: [
+        {
+          method: 'GET',
+          path: '/broken',
+          handle: () => ({
+            stream: (async function* () {
+              yield* []
+              throw failure
+            })(),
+          }),
+        },
+      ],
+    })
+    for (let round = 0; round < 5; round++) {
+      expect((await send(`${server.url}/broken`)).status).toBe(500)
+    }
+    if (framework.name === 'fastify') {
+      // Fastify's default goes to the request's logger (silent in these tests), never to stderr.
+      expect(consoleErrors).not.toHaveBeenCalled()
+      defaultErrorLog.flush()
+      return
+    }
+    expect(lines).toEqual([['[loopwork] streamed response failed:', failure]])
+    defaultErrorLog.flush()
+    expect(lines[1]).toEqual([
+      `[loopwork] streamed response failed: (the same error 4 more times within 10 s: Error: export failed on ${framework.name})`,
+    ])
   })
 })

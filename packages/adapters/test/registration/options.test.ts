@@ -135,7 +135,15 @@ describe.each(Object.entries(setups))('options of every feature on %s', (_name, 
       await errorOf(() => setup.offload(newPool(), 'fib', () => [1], { timeoutMs: 2 ** 31 })),
       'timeoutMs',
     )
+    expectTooLong(
+      await errorOf(() => setup.concurrencyLimit({ limiter, maxExpectedWaitMs: 2 ** 31 })),
+      'maxExpectedWaitMs',
+    )
+    expect(
+      await errorOf(() => setup.concurrencyLimit({ limiter, maxExpectedWaitMs: -1 })),
+    ).toBeInstanceOf(RangeError)
     await setup.concurrencyLimit({ limiter, timeoutMs: Number.POSITIVE_INFINITY })
+    await setup.concurrencyLimit({ limiter, maxExpectedWaitMs: Number.POSITIVE_INFINITY })
     await setup.offload(newPool(), 'fib', () => [1], { timeoutMs: Number.POSITIVE_INFINITY })
   })
 
@@ -207,5 +215,48 @@ describe('stream options', () => {
     )
     expect((await app.request('/')).status).toBe(500)
     expectUnknown(failures[0], 'contentTyp', 'contentType')
+  })
+
+  it('drainTimeoutMs is a duration: past the timer range or negative is refused, Infinity waits', async () => {
+    const app = new Hono()
+    const failures: unknown[] = []
+    app.onError((error, context) => {
+      failures.push(error)
+      return context.text('failed', 500)
+    })
+    app.get('/long', (context) => hono.streamIterable(context, ['a'], { drainTimeoutMs: 2 ** 31 }))
+    app.get('/negative', (context) => hono.streamIterable(context, ['a'], { drainTimeoutMs: -5 }))
+    app.get('/misspelled', (context) =>
+      hono.streamIterable(context, ['a'], { drainTimeout: 5 } as never),
+    )
+    app.get('/infinite', (context) =>
+      hono.streamIterable(context, ['a'], { drainTimeoutMs: Number.POSITIVE_INFINITY }),
+    )
+    expect((await app.request('/long')).status).toBe(500)
+    expectTooLong(failures[0], 'drainTimeoutMs')
+    expect((await app.request('/negative')).status).toBe(500)
+    expect(failures[1]).toBeInstanceOf(RangeError)
+    expect((await app.request('/misspelled')).status).toBe(500)
+    expectUnknown(failures[2], 'drainTimeout', 'drainTimeoutMs')
+    const infinite = await app.request('/infinite')
+    expect([infinite.status, await infinite.text()]).toEqual([200, 'a'])
+  })
+})
+
+describe('error log options', () => {
+  it('createErrorLog() checks its options like every other bag', async () => {
+    expectUnknown(
+      await errorOf(() => express.createErrorLog({ window: 5 } as never)),
+      'window',
+      'windowMs',
+    )
+    expectTooLong(await errorOf(() => hono.createErrorLog({ windowMs: 2 ** 31 })), 'windowMs')
+    expect(await errorOf(() => fastify.createErrorLog({ windowMs: 0 }))).toBeInstanceOf(RangeError)
+    expect(await errorOf(() => express.createErrorLog({ write: 'stderr' } as never))).toMatchObject(
+      {
+        code: 'LOOPWORK_INVALID_OPTION',
+        option: 'write',
+      },
+    )
   })
 })

@@ -1,7 +1,12 @@
 import type { ServerResponse } from 'node:http'
-import { BackgroundTasks, TaskSupervisor } from '@loopwork/background-tasks'
+import {
+  type BackgroundTaskInfo,
+  BackgroundTasks,
+  TaskSupervisor,
+} from '@loopwork/background-tasks'
 import { checkOptions, functionOption } from '@loopwork/internal'
 import type { BackgroundTasksMiddlewareOptions } from '../../types.js'
+import { defaultErrorLog } from '../error-log.js'
 import { methodsOption } from '../option-checks.js'
 import { whenResponseClosed } from '../response-close.js'
 
@@ -21,13 +26,13 @@ export class AfterResponseTasks {
   readonly supervisor: TaskSupervisor
   /** Whether the supervisor was made here (then the adapter drains it when the app closes). */
   readonly ownsSupervisor: boolean
-  readonly #taskOptions: { onError?: BackgroundTasksMiddlewareOptions['onError'] }
+  readonly #taskOptions: { onError: (error: unknown, task: BackgroundTaskInfo) => void }
 
   constructor(options: BackgroundTasksMiddlewareOptions | undefined) {
     checkOptions('backgroundTasks() options', options, SCHEMA)
     this.ownsSupervisor = options?.supervisor === undefined
     this.supervisor = options?.supervisor ?? new TaskSupervisor({ name: 'background-tasks' })
-    this.#taskOptions = options?.onError === undefined ? {} : { onError: options.onError }
+    this.#taskOptions = { onError: options?.onError ?? logTaskFailure }
   }
 
   /** A fresh, empty set of tasks for one request. */
@@ -52,7 +57,7 @@ export class AfterResponseTasks {
     try {
       return this.supervisor.spawn(runTasks(tasks), SPAWN_OPTIONS).done.then(ignore, ignore)
     } catch (error) {
-      console.error(
+      defaultErrorLog.report(
         `[loopwork] ${tasks.size} background task(s) of a response were not run:`,
         error,
       )
@@ -62,6 +67,11 @@ export class AfterResponseTasks {
 }
 
 function ignore(): void {}
+
+/** The default `onError`: stderr, identical failures of a task once per window with a count. */
+function logTaskFailure(error: unknown, task: BackgroundTaskInfo): void {
+  defaultErrorLog.report(`[loopwork] background task "${task.name}" failed:`, error)
+}
 
 /**
  * A supervised task that runs a response's tasks with the supervisor's signal, so a shutdown past

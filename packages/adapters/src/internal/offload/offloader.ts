@@ -11,6 +11,7 @@ import {
 import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
 import type { MapArgs, OffloadOptions, ServiceUnavailable } from '../../types.js'
 import { serviceUnavailable } from '../admission/service-unavailable.js'
+import { defaultErrorLog } from '../error-log.js'
 import { methodsOption, retryAfterOption } from '../option-checks.js'
 
 const poolOption = methodsOption<WorkerPool<TaskModule>>(['run'])
@@ -76,7 +77,7 @@ export class Offloader<M extends TaskModule, K extends TaskName<M>, R> {
       options?.timeoutMs === Number.POSITIVE_INFINITY ? undefined : options?.timeoutMs
     this.#onError =
       options?.onError ??
-      ((error) => console.error(`[loopwork] offloaded task "${task}" failed:`, error))
+      ((error) => defaultErrorLog.report(`[loopwork] offloaded task "${task}" failed:`, error))
     this.#saturated = serviceUnavailable('pool-saturated', options?.retryAfterSeconds)
     this.#closing = serviceUnavailable('shutting-down', options?.retryAfterSeconds)
     this.abortOnDisconnect = options?.abortOnDisconnect ?? true

@@ -1,25 +1,36 @@
 import type { Server } from 'node:http'
-import { startInterval, startTimer } from '@loopwork/internal'
-
-/** How often idle keep-alive connections are closed while requests finish. */
-const IDLE_SWEEP_MS = 20
+import { startTimer } from '@loopwork/internal'
 
 /**
- * Empties a closing server's connections within a deadline. `server.close()` closes the connections
- * idle at that moment only; a response in flight then leaves its keep-alive connection open after
- * it is sent, which would hold the server open for the whole keep-alive timeout. So idle
- * connections are swept every 20 ms, and at the deadline whatever is left is closed and counted.
- * An infinite deadline (`timeoutMs: Infinity`) sweeps until the server has closed, and never cuts.
+ * How long a connection may stay idle during shutdown before the server closes it. A connection
+ * busy when shutdown began finishes its response with keep-alive (its headers were set before), so
+ * its client may send one more request on it: that request gets a clean 503 with
+ * `connection: close`. A client that sends nothing is let go after this, not after the server's
+ * own keep-alive timeout (5 s on Node, 72 s on Fastify).
+ */
+export const SHUTDOWN_KEEP_ALIVE_MS = 1_000
+
+/**
+ * Empties a closing server's connections within a deadline without resetting a request: the
+ * connections idle when shutdown begins are closed at once (no request is on them); a busy one is
+ * left to finish its response and then closes once idle for {@link SHUTDOWN_KEEP_ALIVE_MS} (closing
+ * idle connections on a timer of our own would race with a client sending its next request on them,
+ * which it would see reset). At the deadline whatever is left is closed, and the connections still
+ * busy then are counted. An infinite deadline (`timeoutMs: Infinity`) never cuts.
  */
 export class ConnectionDrain {
   #closedAtDeadline = 0
-  readonly #sweep: ReturnType<typeof setInterval> | undefined
   readonly #deadline: ReturnType<typeof setTimeout> | undefined
 
   constructor(server: Server, deadline: number) {
-    this.#sweep = startInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS)
+    if (server.keepAliveTimeout === 0 || server.keepAliveTimeout > SHUTDOWN_KEEP_ALIVE_MS) {
+      // Read by Node each time a response ends: applies to every connection that goes idle from now.
+      server.keepAliveTimeout = SHUTDOWN_KEEP_ALIVE_MS
+    }
+    server.closeIdleConnections()
     this.#deadline = startTimer(
       () => {
+        server.closeIdleConnections()
         server.getConnections((_error, count) => {
           this.#closedAtDeadline = count
           server.closeAllConnections()
@@ -34,9 +45,8 @@ export class ConnectionDrain {
     return this.#closedAtDeadline
   }
 
-  /** Stops sweeping; call it once the server has closed. */
+  /** Stops waiting for the deadline; call it once the server has closed. */
   stop(): void {
-    clearInterval(this.#sweep)
     clearTimeout(this.#deadline)
   }
 }

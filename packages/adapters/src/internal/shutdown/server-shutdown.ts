@@ -1,7 +1,8 @@
-import type { Server, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Server as NetServer } from 'node:net'
 import { invalidOption } from '@loopwork/internal'
 import type { ShutdownOptions, ShutdownReport, ShutdownResource } from '../../types.js'
+import { serviceUnavailable } from '../admission/service-unavailable.js'
 import { ConnectionDrain } from './connection-drain.js'
 import { drainResources } from './drain-resources.js'
 import { shutdownReport, shutdownSettings } from './shutdown-settings.js'
@@ -10,9 +11,10 @@ const shutdowns = new WeakMap<Server, Promise<ShutdownReport>>()
 
 /**
  * Graceful shutdown of a Node HTTP server (Express's `app.listen()`, Hono's `serve()`): stops
- * accepting connections, lets requests in flight finish (answering them with `connection: close`
- * so keep-alive clients do not hold the server open), then drains `resources` in order, all
- * within `timeoutMs`. Calling it again returns the same report. Never rejects.
+ * accepting connections, closes the idle keep-alive ones, lets requests in flight finish, answers
+ * requests that still arrive on busy connections with 503 and `connection: close` (never a reset),
+ * then drains `resources` in order, all within `timeoutMs`. Calling it again returns the same
+ * report. Never rejects.
  *
  * @example
  * process.once('SIGTERM', async () => {
@@ -71,15 +73,11 @@ async function run(
  * how many connections had to be closed at the deadline.
  */
 function closeServer(server: Server, deadline: number): Promise<number> {
-  // Requests that still arrive on open keep-alive connections get their connection closed after them.
-  const markClosing = (_request: unknown, response: ServerResponse) =>
-    response.setHeader('connection', 'close')
-  server.prependListener('request', markClosing)
+  refuseNewRequests(server)
   const connections = new ConnectionDrain(server, deadline)
   return new Promise((resolve) => {
     const finish = () => {
       connections.stop()
-      server.off('request', markClosing)
       resolve(connections.closedAtDeadline)
     }
     if (server.listening) server.close(finish)
@@ -88,4 +86,26 @@ function closeServer(server: Server, deadline: number): Promise<number> {
       finish()
     }
   })
+}
+
+/** The answer to a request that arrives once shutdown has begun. */
+const SHUTTING_DOWN = serviceUnavailable('shutting-down', undefined)
+const SHUTTING_DOWN_HEADERS = { ...SHUTTING_DOWN.headers, connection: 'close' }
+
+/**
+ * From now on, every request that starts (on a keep-alive connection that was busy when shutdown
+ * began, or pipelined behind one) is answered 503 with `connection: close` and `Retry-After`
+ * instead of reaching the app: its client learns that it was not processed and retries it
+ * elsewhere, where a reset would leave it unsure whether a POST went through. The app's listeners
+ * are taken off the server, so the requests already in flight are the last ones it handles.
+ */
+function refuseNewRequests(server: Server): void {
+  for (const listener of server.listeners('request')) {
+    server.off('request', listener as (...args: unknown[]) => void)
+  }
+  server.on('request', refuseRequest)
+}
+
+function refuseRequest(_request: IncomingMessage, response: ServerResponse): void {
+  response.writeHead(SHUTTING_DOWN.status, SHUTTING_DOWN_HEADERS).end(SHUTTING_DOWN.body)
 }

@@ -1,5 +1,6 @@
 import {
   checkOptions,
+  durationOption,
   functionOption,
   integerOption,
   invalidOption,
@@ -7,19 +8,27 @@ import {
   stringOption,
 } from '@loopwork/internal'
 import { StreamChunkError } from '../../errors.js'
-import type { StreamChunk, StreamOptions, StreamSource } from '../../types.js'
+import {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  type StreamChunk,
+  type StreamOptions,
+  type StreamSource,
+} from '../../types.js'
+import { defaultErrorLog } from '../error-log.js'
 
 const SCHEMA = {
   status: integerOption({ min: 200, max: 599 }),
   contentType: stringOption,
   headers: objectOption,
   onError: functionOption,
+  drainTimeoutMs: durationOption({ infinity: true }),
 }
 
 const DEFAULT_OPTIONS: ResolvedStreamOptions = Object.freeze({
   status: 200,
   headers: Object.freeze({ 'content-type': 'application/octet-stream' }),
   onError: logStreamFailure,
+  drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
 })
 
 /** A source opened for reading, with the controller that tells it the client left. */
@@ -33,6 +42,8 @@ export interface ResolvedStreamOptions {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
   readonly onError: (error: unknown) => void
+  /** How long a full buffer may wait for the client to drain it; `Infinity` for no limit. */
+  readonly drainTimeoutMs: number
 }
 
 const encoder = new TextEncoder()
@@ -48,6 +59,7 @@ export function resolveStreamOptions(options: StreamOptions | undefined): Resolv
       'content-type': options.contentType ?? 'application/octet-stream',
     },
     onError: options.onError ?? logStreamFailure,
+    drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
   }
 }
 
@@ -82,6 +94,18 @@ export async function stopSource(
   }
 }
 
+/**
+ * Whether `error` is only the source reacting to being stopped (it rejected with the abort of its
+ * signal), which is no failure to report: the client went away.
+ */
+export function isStopError(opened: OpenedSource, error: unknown): boolean {
+  const signal = opened.controller.signal
+  return (
+    signal.aborted &&
+    (error === signal.reason || (error instanceof Error && error.name === 'AbortError'))
+  )
+}
+
 /** Checks a chunk, turning strings into bytes only where a byte stream needs them. */
 export function checkedChunk(chunk: unknown): StreamChunk {
   if (typeof chunk === 'string' || chunk instanceof Uint8Array) return chunk
@@ -97,6 +121,7 @@ export function chunkBytes(chunk: unknown): Uint8Array {
 /** The JSON body of a stream that failed before its first chunk. */
 export const STREAM_FAILED_BODY = JSON.stringify({ error: 'Internal Server Error' })
 
+/** The default `onError`: stderr, identical errors once per window with a count. */
 function logStreamFailure(error: unknown): void {
-  console.error('[loopwork] streamed response failed:', error)
+  defaultErrorLog.report('[loopwork] streamed response failed:', error)
 }
