@@ -247,6 +247,7 @@ const bucketsOption: OptionCheck<readonly number[]> = (option, value) => {
         `${option}[${index}]`,
         bound,
         `greater than ${option}[${index - 1}] (${previous}): bounds must be strictly ascending`,
+        true,
       )
     }
   }

@@ -135,7 +135,8 @@ describe('createMetrics', () => {
       /eventLoopResolutionMs must be a whole number of milliseconds from 1 to 1000, got 5000/,
     ],
     [{ defaultMetrics: 'yes' }, TypeError, /defaultMetrics must be true or false, got "yes"/],
-    [{ groupStatusCodes: 1 }, RangeError, /groupStatusCodes must be true or false/],
+    // A number where a boolean belongs is the wrong type, not a number out of range.
+    [{ groupStatusCodes: 1 }, TypeError, /groupStatusCodes must be true or false/],
     [
       { maxRoute: 10 },
       TypeError,
