@@ -51,6 +51,7 @@ export class CatalogDatabase {
   readonly #markFulfilled: StatementSync
   readonly #orderById: StatementSync
   readonly #exportSlice: StatementSync
+  #closed = false
 
   private constructor(file: string, database: DatabaseSync) {
     this.file = file
@@ -99,10 +100,21 @@ export class CatalogDatabase {
   }
 
   /**
-   * Places an order in one transaction: checks the stock, takes it and records the order.
-   * Throws {@link UnknownItemError} or {@link OutOfStockError}, leaving the database unchanged.
+   * Places an order in one transaction: checks the stock, takes it, records the order, and runs
+   * `alsoWrite` (the order's follow-up job, say) on this connection inside the same transaction
+   * before it commits. Throws {@link UnknownItemError}, {@link OutOfStockError} or whatever
+   * `alsoWrite` throws, leaving the database unchanged: the order and what `alsoWrite` wrote are
+   * committed together or not at all.
+   *
+   * @example
+   * database.placeOrder(request, (connection, order) =>
+   *   queue.addInTransaction(connection, 'fulfilOrder', { orderId: order.id }),
+   * )
    */
-  placeOrder(request: OrderRequest): Order {
+  placeOrder(
+    request: OrderRequest,
+    alsoWrite?: (connection: DatabaseSync, order: Order) => void,
+  ): Order {
     this.#database.exec('BEGIN IMMEDIATE')
     try {
       const item = this.#stockOf.get(request.itemId) as
@@ -122,8 +134,17 @@ export class CatalogDatabase {
         totalCents,
         createdAt,
       ) as { id: number }
+      const order: Order = {
+        id,
+        ...request,
+        totalCents,
+        status: 'placed',
+        createdAt,
+        receiptSent: false,
+      }
+      alsoWrite?.(this.#database, order)
       this.#database.exec('COMMIT')
-      return { id, ...request, totalCents, status: 'placed', createdAt, receiptSent: false }
+      return order
     } catch (error) {
       this.#database.exec('ROLLBACK')
       throw error
@@ -176,9 +197,12 @@ export class CatalogDatabase {
     }
   }
 
-  /** Closes the connection. */
+  /** Closes the connection; a second call does nothing. */
   close(): void {
-    if (this.#database.isOpen) this.#database.close()
+    // Not `isOpen`, which Node 22.13 to 22.15 lack.
+    if (this.#closed) return
+    this.#closed = true
+    this.#database.close()
   }
 }
 

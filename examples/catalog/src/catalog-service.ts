@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type CachedResponse, responseCacheTag } from '@loopwork/adapters'
-import { type JobHandler, TaskQueue, TaskSupervisor } from '@loopwork/background-tasks'
+import { type CloseReport, type JobHandler, TaskSupervisor } from '@loopwork/background-tasks'
+import { TaskQueue } from '@loopwork/background-tasks/sqlite'
 import { Batcher } from '@loopwork/batcher'
 import { CapacityLimiter } from '@loopwork/limiter'
 import {
@@ -45,6 +46,23 @@ export interface CatalogServiceOptions {
    * @default console.error
    */
   log?: (line: string) => void
+  /**
+   * How long a fulfilment takes: it stands in for a call to the warehouse's API.
+   *
+   * @default 20
+   * @example
+   * { fulfilmentMs: 5_000 }   // a slow warehouse, to watch a shutdown hit its deadline
+   */
+  fulfilmentMs?: number
+  /**
+   * How many fulfilments may wait in the queue; past it, new orders are refused (503) rather than
+   * accepted with a fulfilment that could not be queued.
+   *
+   * @default 10_000
+   * @example
+   * { maxWaitingFulfilments: 100 }
+   */
+  maxWaitingFulfilments?: number
 }
 
 /** How many results `GET /search` returns. */
@@ -62,11 +80,20 @@ export class CatalogService {
   readonly pool: WorkerPool<CatalogTasks>
   /** Collects `GET /items/:id` lookups for a few milliseconds and answers them from one query. */
   readonly items: Batcher<number, Item | null>
-  /** Admits the heavy routes (`/search`, `/export`); past its queue they answer 503. */
-  readonly heavyRoutes: CapacityLimiter
+  /** Admits `GET /search` (CPU work in the pool); past its queue it answers 503. */
+  readonly searchRoutes: CapacityLimiter
+  /**
+   * Admits `GET /export`, apart from search: an export holds its token while a slow client reads
+   * 100,000 lines, so with one shared limiter a few slow export readers would starve search.
+   */
+  readonly exportRoutes: CapacityLimiter
   /** The response cache of `GET /items/:id`. */
   readonly responseCache: TtlCache<string, CachedResponse>
-  /** Slower follow-ups of an order (fulfilment), with retries. */
+  /**
+   * Slower follow-ups of an order (fulfilment), with retries, in the catalog's own SQLite file: a
+   * fulfilment is written in the order's transaction, survives a crash or a restart, and runs at
+   * least once.
+   */
   readonly followUps: TaskQueue<FollowUpHandlers>
   /** Fire-and-forget work of the service itself (cache warm-up), never losing an error. */
   readonly supervisor: TaskSupervisor
@@ -75,6 +102,7 @@ export class CatalogService {
   /** Sheds load (503 + Retry-After) while the event loop is overloaded. */
   readonly overloadGuard: OverloadGuard
   readonly #log: (line: string) => void
+  #followUpsReport: CloseReport | undefined
 
   private constructor(options: CatalogServiceOptions, database: CatalogDatabase) {
     this.#log = options.log ?? ((line) => console.error(line))
@@ -87,27 +115,41 @@ export class CatalogService {
       (ids, { signal }) => this.pool.run('itemsByIds', [database.file, ids], { signal }),
       { name: 'items', windowMs: 2, maxBatchSize: 500 },
     )
-    this.heavyRoutes = new CapacityLimiter({
-      name: 'heavy-routes',
+    this.searchRoutes = new CapacityLimiter({
+      name: 'search-routes',
       totalTokens: 16,
       maxWaiting: 64,
+    })
+    this.exportRoutes = new CapacityLimiter({
+      name: 'export-routes',
+      totalTokens: 4,
+      maxWaiting: 16,
     })
     this.responseCache = new TtlCache<string, CachedResponse>({
       name: 'item-responses',
       max: 10_000,
       ttlMs: 30_000,
     })
+    const fulfilmentMs = options.fulfilmentMs ?? 20
     this.followUps = new TaskQueue<FollowUpHandlers>({
+      file: database.file,
       name: 'order-follow-ups',
+      // The catalog's connection commits with synchronous=NORMAL (see catalog-schema.ts), and the
+      // fulfilment jobs commit with it: an order and its job survive a crash of the process, and a
+      // power loss may undo both of the last ones together.
+      synchronous: 'NORMAL',
       concurrency: 4,
-      maxWaiting: 10_000,
+      maxWaiting: options.maxWaitingFulfilments ?? 10_000,
       retries: 3,
       backoff: { type: 'exponential', delayMs: 100, jitter: true },
-      timeoutMs: 10_000,
+      timeoutMs: 10_000 + fulfilmentMs,
+      lockDurationMs: 30_000 + fulfilmentMs,
       handlers: {
+        // At least once: a fulfilment cut off by a crash or a shutdown runs again, so it is
+        // idempotent (marking an order fulfilled twice changes nothing).
         fulfilOrder: async (job: { orderId: number }, context) => {
           // Stands in for a call to the warehouse's API.
-          await sleep(20, undefined, { signal: context.signal })
+          await sleep(fulfilmentMs, undefined, { signal: context.signal })
           database.markFulfilled(job.orderId)
         },
       },
@@ -150,7 +192,8 @@ export class CatalogService {
     // guard get one that says what they are here.
     metrics.track(this.pool)
     metrics.track(currentDefaultThreadLimiter(), { name: 'threads' })
-    metrics.track(this.heavyRoutes)
+    metrics.track(this.searchRoutes)
+    metrics.track(this.exportRoutes)
     metrics.track(this.items)
     metrics.track(this.responseCache)
     metrics.track(this.followUps)
@@ -179,11 +222,30 @@ export class CatalogService {
   }
 
   /**
-   * `POST /orders`: checks the body and places the order (one short transaction), then drops the
-   * item's cached responses, whose stock just changed.
+   * The limiter the `/search` route used to share with `/export`.
+   *
+   * @deprecated Use {@link searchRoutes} for `/search` and {@link exportRoutes} for `/export`.
+   */
+  get heavyRoutes(): CapacityLimiter {
+    return this.searchRoutes
+  }
+
+  /**
+   * `POST /orders`: checks the body, then places the order and writes its fulfilment job in one
+   * transaction, so an order is never acknowledged without its fulfilment (nor a fulfilment queued
+   * for an order that was rolled back); then drops the item's cached responses, whose stock just
+   * changed. When the follow-up queue is full (`QueueFullError`) or closing (`ClosedError`), the
+   * order is refused and nothing is written: `httpErrorOf` answers both with 503 and `Retry-After`.
    */
   placeOrder(body: unknown): Order {
-    const order = this.database.placeOrder(parseOrderRequest(body))
+    const order = this.database.placeOrder(parseOrderRequest(body), (connection, placed) => {
+      this.followUps.addInTransaction(
+        connection,
+        'fulfilOrder',
+        { orderId: placed.id },
+        { jobId: `fulfil-${placed.id}` },
+      )
+    })
     this.responseCache.invalidateTag(responseCacheTag(`/items/${order.itemId}`))
     return order
   }
@@ -193,10 +255,13 @@ export class CatalogService {
     this.database.writeReceipt(order)
   }
 
-  /** After-response work of an order: queue its fulfilment, a slower follow-up with retries. */
-  readonly queueFulfilment = async (order: Order): Promise<void> => {
-    await this.followUps.add('fulfilOrder', { orderId: order.id }, { jobId: `fulfil-${order.id}` })
-  }
+  /**
+   * Formerly the after-response step that queued an order's fulfilment; the fulfilment is now
+   * written with the order, in its transaction, by {@link placeOrder}. Does nothing.
+   *
+   * @deprecated Drop the after-response call: `placeOrder` already queued the fulfilment.
+   */
+  readonly queueFulfilment = (_order: Order): void => {}
 
   /** `GET /orders/:id`: an order with its status and whether its receipt was sent. */
   order(idText: string | undefined): Order {
@@ -227,14 +292,31 @@ export class CatalogService {
   /**
    * What a graceful shutdown drains, in order, once the server stopped taking requests: the
    * supervisor's tasks, the follow-up queue, the pool, then the rest (metrics, guard, database).
+   * The follow-up queue's own report (jobs cut off, jobs never started) is kept in
+   * {@link followUpsReport}.
    */
   shutdownResources() {
     return [
       this.supervisor,
-      this.followUps,
+      {
+        name: this.followUps.name,
+        close: async (options?: { timeoutMs?: number }) => {
+          this.#followUpsReport = await this.followUps.close(options)
+          return this.#followUpsReport
+        },
+      },
       this.pool,
       { name: 'database-and-metrics', close: () => this.#closeRest() },
     ]
+  }
+
+  /**
+   * What closing the follow-up queue reported, once the shutdown closed it: the fulfilments cut
+   * off at the deadline (`aborted`) and every fulfilment left in the file (`notStarted`). Both run
+   * at the next start.
+   */
+  get followUpsReport(): CloseReport | undefined {
+    return this.#followUpsReport
   }
 
   #closeRest(): void {

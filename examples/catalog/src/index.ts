@@ -22,7 +22,7 @@ export {
   UnknownOrderError,
 } from './errors.js'
 export { blockEventLoop, debugRoutesEnabled, maximumBlockMs } from './event-loop-block.js'
-export { type ErrorBody, httpErrorOf } from './http-error.js'
+export { type ErrorBody, httpErrorOf, retryAfterSeconds } from './http-error.js'
 export type { Item } from './item.js'
 export { generateItems } from './item-generator.js'
 export { maximumOrderQuantity, type Order, type OrderRequest, parseOrderRequest } from './order.js'
@@ -34,4 +34,5 @@ export {
   type RunningCatalogServer,
   runCatalogService,
   type ServeCatalog,
+  wholeNumberFromEnvironment,
 } from './service-runner.js'

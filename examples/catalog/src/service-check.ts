@@ -134,7 +134,8 @@ export async function checkCatalogService(origin: string): Promise<ServiceCheckR
   for (const name of [
     'catalog-queries',
     'threads',
-    'heavy-routes',
+    'search-routes',
+    'export-routes',
     'items',
     'item-responses',
     'order-follow-ups',

@@ -15,13 +15,32 @@ export interface ServiceProcess {
   stop(): Promise<number | null>
 }
 
+/** Options of {@link startServiceProcess}. */
+export interface ServiceProcessOptions {
+  /**
+   * The database file, kept after the process stops (so a second process can start on it).
+   *
+   * @default a file in a fresh temporary folder, removed when the process stops
+   */
+  databaseFile?: string
+  /** More environment variables for the child (`CATALOG_SEED_ROWS`, `CATALOG_FULFILMENT_MS`...). */
+  env?: Record<string, string>
+}
+
 /**
  * Starts a service's `main.ts` on 127.0.0.1, port 0, with its database in a fresh temporary
- * folder, and resolves once it prints where it listens. The child gets the flags a test needs to
- * load TypeScript sources: `--conditions=@loopwork/source --import tsx`.
+ * folder (or `databaseFile`), and resolves once it prints where it listens. The child gets the
+ * flags a test needs to load TypeScript sources: `--conditions=@loopwork/source --import tsx`.
  */
-export async function startServiceProcess(mainFile: string): Promise<ServiceProcess> {
-  const folder = mkdtempSync(join(tmpdir(), 'catalog-service-'))
+export async function startServiceProcess(
+  mainFile: string,
+  options: ServiceProcessOptions = {},
+): Promise<ServiceProcess> {
+  const folder =
+    options.databaseFile === undefined ? mkdtempSync(join(tmpdir(), 'catalog-service-')) : undefined
+  const removeFolder = () => {
+    if (folder !== undefined) rmSync(folder, { recursive: true, force: true })
+  }
   const child = spawn(
     process.execPath,
     ['--conditions=@loopwork/source', '--import', 'tsx', mainFile],
@@ -30,7 +49,8 @@ export async function startServiceProcess(mainFile: string): Promise<ServiceProc
         ...process.env,
         PORT: '0',
         HOST: '127.0.0.1',
-        CATALOG_DATABASE_FILE: join(folder, 'catalog.sqlite'),
+        CATALOG_DATABASE_FILE: options.databaseFile ?? join(folder!, 'catalog.sqlite'),
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -52,7 +72,7 @@ export async function startServiceProcess(mainFile: string): Promise<ServiceProc
   const url = await listening
   clearTimeout(timer)
   if (url === undefined) {
-    rmSync(folder, { recursive: true, force: true })
+    removeFolder()
     throw new Error(`the service did not start:\n${output}`)
   }
   return {
@@ -63,7 +83,7 @@ export async function startServiceProcess(mainFile: string): Promise<ServiceProc
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
       const [code] = (await exited) as [number | null]
       clearTimeout(killer)
-      rmSync(folder, { recursive: true, force: true })
+      removeFolder()
       return code
     },
   }

@@ -21,6 +21,21 @@ export type ServeCatalog = (
   address: ListenAddress,
 ) => Promise<RunningCatalogServer>
 
+/**
+ * Reads a whole-number setting from the environment (`undefined` when unset), or throws an error
+ * naming the variable, the value and what is allowed.
+ */
+export function wholeNumberFromEnvironment(
+  name: string,
+  value = process.env[name],
+): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d{1,9}$/.test(value)) {
+    throw new RangeError(`${name} must be a whole number from 0 to 999999999, got "${value}"`)
+  }
+  return Number(value)
+}
+
 /** Reads `PORT` (default 3000), or throws an error naming the value and what is allowed. */
 export function portFromEnvironment(value = process.env.PORT): number {
   const text = value ?? '3000'
@@ -33,9 +48,14 @@ export function portFromEnvironment(value = process.env.PORT): number {
 
 /**
  * Runs a catalog service process: opens the database (`CATALOG_DATABASE_FILE`, by default
- * `data/catalog.sqlite` in the example's folder, git-ignored), serves on `HOST` (default
- * 127.0.0.1) and `PORT` (default 3000), prints where it listens, and shuts down gracefully on
- * SIGTERM or SIGINT, printing what the shutdown did.
+ * `data/catalog.sqlite` in the example's folder, git-ignored; `CATALOG_SEED_ROWS` items on first
+ * start, 100,000 by default), serves on `HOST` (default 127.0.0.1) and `PORT` (default 3000),
+ * prints where it listens, and shuts down gracefully on SIGTERM or SIGINT, printing what the
+ * shutdown did: the framework's report plus the fulfilments cut off at the deadline and every
+ * fulfilment not started (all of them run at the next start). The process exits with 0 after a
+ * clean shutdown, and with 1 when the shutdown hit its deadline (connections cut, work aborted) or
+ * failed, so a supervisor or CI sees that work was cut short. `CATALOG_FULFILMENT_MS` sets how
+ * long a fulfilment takes (20 ms by default; it stands in for the warehouse's API).
  *
  * @example
  * await runCatalogService('fastify', serveWithFastify, new URL('..', import.meta.url))
@@ -51,10 +71,12 @@ export async function runCatalogService(
     fileURLToPath(new URL('data/catalog.sqlite', exampleFolder))
   const port = portFromEnvironment()
   const host = process.env.HOST ?? '127.0.0.1'
+  const seedRows = wholeNumberFromEnvironment('CATALOG_SEED_ROWS') ?? 100_000
+  const fulfilmentMs = wholeNumberFromEnvironment('CATALOG_FULFILMENT_MS')
   log(
-    `catalog service (${framework}): opening ${databaseFile} (seeded with 100,000 items on first start)`,
+    `catalog service (${framework}): opening ${databaseFile} (seeded with ${seedRows.toLocaleString('en-US')} items on first start)`,
   )
-  const service = await CatalogService.open({ databaseFile, log })
+  const service = await CatalogService.open({ databaseFile, log, seedRows, fulfilmentMs })
   const server = await serve(service, { host, port })
   log(`catalog service (${framework}) listening on ${server.url}`)
   log(`status page (loopback clients only): ${server.url}/status/`)
@@ -66,8 +88,19 @@ export async function runCatalogService(
     log(`${signal}: shutting down gracefully`)
     server.close().then(
       (report) => {
-        log(`shut down: ${JSON.stringify(report)}`)
-        process.exit(0)
+        const followUps = service.followUpsReport
+        log(
+          `shut down: ${JSON.stringify({
+            ...(report as object),
+            fulfilments: {
+              aborted: followUps?.aborted.map((job) => job.id) ?? [],
+              notStarted: followUps?.notStarted.map((job) => job.id) ?? [],
+            },
+          })}`,
+        )
+        const cutShort = (report as { timedOut?: unknown }).timedOut === true
+        if (cutShort) log('the shutdown deadline passed: work was cut short (exit code 1)')
+        process.exit(cutShort ? 1 : 0)
       },
       (error: unknown) => {
         log(`shutdown failed: ${String(error)}`)

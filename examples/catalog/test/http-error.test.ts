@@ -1,3 +1,4 @@
+import { ClosedError } from '@loopwork/background-tasks'
 import { QueueFullError } from '@loopwork/batcher'
 import { expect, it } from 'vitest'
 import { httpErrorOf, UnknownItemError } from '../src/index.js'
@@ -19,12 +20,28 @@ it('answers a full loopwork queue with 503, whichever copy of a package threw it
     'maxWaiting',
     10_000,
   )
-  expect(httpErrorOf(full)).toMatchObject({ status: 503, body: { code: 'LOOPWORK_QUEUE_FULL' } })
+  expect(httpErrorOf(full)).toMatchObject({
+    status: 503,
+    headers: { 'retry-after': '1' },
+    body: { code: 'LOOPWORK_QUEUE_FULL' },
+  })
 
   // What a second installed copy of a package throws: branded and coded, but of another class.
   const fromAnotherCopy = Object.assign(new Error('queue full'), { code: 'LOOPWORK_QUEUE_FULL' })
   Object.defineProperty(fromAnotherCopy, Symbol.for('loopwork.error'), { value: true })
   expect(httpErrorOf(fromAnotherCopy).status).toBe(503)
+})
+
+it('answers a closing loopwork primitive with 503 and Retry-After: an order placed during a shutdown is refused, not lost', () => {
+  expect(httpErrorOf(new ClosedError('Task queue "order-follow-ups" is closed'))).toEqual({
+    status: 503,
+    headers: { 'retry-after': '1' },
+    body: {
+      error: 'ServiceUnavailable',
+      code: 'LOOPWORK_CLOSED',
+      message: 'shutting down, retry later',
+    },
+  })
 })
 
 it('says nothing about an unexpected error', () => {
