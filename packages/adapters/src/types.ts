@@ -146,7 +146,8 @@ export interface BackgroundTasksMiddlewareOptions {
   /**
    * Called for every task that throws or rejects; the remaining tasks of that response still run.
    *
-   * @default logs `[loopwork] background task "<name>" failed:` and the error to stderr
+   * @default logs `[loopwork] background task "<name>" failed:` and the error to stderr, identical
+   * errors once per 10 s with a count (see `createErrorLog`)
    * @example backgroundTasks({ onError: (error, task) => logger.error({ err: error, task: task.name }) })
    */
   readonly onError?: BackgroundTasksOptions['onError']
@@ -209,7 +210,8 @@ export interface OffloadOptions {
    * Called with each error a task threw (or a crash, or a timeout): the client only gets a plain
    * 500 without message or stack, so this is where it is seen.
    *
-   * @default logs `[loopwork] offloaded task "<name>" failed:` and the error to stderr
+   * @default logs `[loopwork] offloaded task "<name>" failed:` and the error to stderr, identical
+   * errors once per 10 s with a count (see `createErrorLog`)
    * @example offload(pool, 'fib', mapArgs, { onError: (error) => logger.error(error) })
    */
   readonly onError?: ((error: unknown) => void) | undefined
@@ -343,7 +345,8 @@ export interface StreamOptions {
    * Called when the iterable throws (or yields something that is not a string or bytes). Before the
    * first chunk the client gets a 500; after it the connection is cut, since the status is gone.
    *
-   * @default logs `[loopwork] streamed response failed:` and the error to stderr (Fastify: the request's logger)
+   * @default logs `[loopwork] streamed response failed:` and the error to stderr (Fastify: the
+   * request's logger), identical errors once per 10 s with a count (see `createErrorLog`)
    * @example streamIterable(response, rows(), { onError: (error) => logger.error(error) })
    */
   readonly onError?: ((error: unknown) => void) | undefined
