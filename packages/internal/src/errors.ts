@@ -35,6 +35,12 @@ export class LoopworkError extends Error {
     Object.defineProperty(this, loopworkErrorBrand, { value: true })
   }
 
+  /**
+   * What `value instanceof SomeError` runs. True when `value` carries the loopwork brand and this
+   * class's `code`, so the check holds for an error thrown by another installed copy of the
+   * package, or by another loopwork package that bundles the same class. On the base class, true
+   * for every loopwork error.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (!isLoopworkError(value)) return false
     // biome-ignore lint/complexity/noThisInStatic: the class being tested, not LoopworkError
