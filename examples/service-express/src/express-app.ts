@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import {
   backgroundTasks,
   concurrencyLimit,
+  createErrorLog,
   loadShedding,
   metricsHandler,
   offload,
@@ -20,20 +21,37 @@ import {
   type ListenAddress,
   type RunningCatalogServer,
 } from '@loopwork-example/catalog'
-import express, { type ErrorRequestHandler, type Request } from 'express'
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express'
 
-/** The catalog's routes on Express 5: every route is one line of glue over the CatalogService. */
+/** The largest order body read, in bytes: an order is a few dozen bytes of JSON. */
+export const orderBodyLimitBytes = 16 * 1024
+
+/**
+ * The catalog's routes on Express 5: every route is one line of glue over the CatalogService.
+ * Hardened for what production sends: every wait for a limiter is bounded, slow readers of the
+ * export are dropped, order bodies are bounded and must be JSON, and a flood of identical errors
+ * logs one stack trace with a count.
+ */
 export async function serveWithExpress(
   service: CatalogService,
   address: ListenAddress,
 ): Promise<RunningCatalogServer> {
   const app = express()
+  // The service's own 500s: identical errors once per 10 s, then a count.
+  const errors = createErrorLog()
   app.use('/status', statusPage({ metrics: service.metrics, title: 'catalog (express)' }))
   app.use(requestMetrics({ metrics: service.metrics }))
   app.use(loadShedding({ guard: service.overloadGuard }))
   app.use(backgroundTasks({ supervisor: service.supervisor }))
-  app.use(express.json({ limit: '16kb' }))
-  const heavyRoute = concurrencyLimit({ limiter: service.heavyRoutes })
+  // Search and export have limiters of their own: an export holds its token while its client
+  // reads, and must never make search wait. Both waits are bounded, and a search whose expected
+  // wait is already past 2 s is refused at once rather than queued to time out.
+  const searchLimit = concurrencyLimit({
+    limiter: service.searchRoutes,
+    timeoutMs: 3_000,
+    maxExpectedWaitMs: 2_000,
+  })
+  const exportLimit = concurrencyLimit({ limiter: service.exportRoutes, timeoutMs: 2_000 })
 
   app.get('/health', (_request, response) => {
     response.json(service.health())
@@ -45,22 +63,30 @@ export async function serveWithExpress(
   })
   app.get(
     '/search',
-    heavyRoute,
+    searchLimit,
     offload(service.pool, 'search', (request) => service.searchArguments(request.query.q)),
   )
-  app.post('/orders', (request, response) => {
-    const order = service.placeOrder(request.body)
-    request.backgroundTasks.add(service.sendReceipt, order)
-    request.backgroundTasks.add(service.queueFulfilment, order)
-    response.status(201).json(order)
-  })
+  // express.json() reads at most `limit` (413 past it) and skips other content types, leaving
+  // request.body undefined: refuse those with 415 before anything is read.
+  app.post(
+    '/orders',
+    jsonBodyOnly,
+    express.json({ limit: orderBodyLimitBytes }),
+    (request, response) => {
+      const order = service.placeOrder(request.body)
+      request.backgroundTasks.add(service.sendReceipt, order)
+      response.status(201).json(order)
+    },
+  )
   app.get('/orders/:id', (request, response) => {
     response.json(service.order(request.params.id))
   })
-  app.get('/export', heavyRoute, async (_request, response) => {
+  app.get('/export', exportLimit, async (_request, response) => {
     await streamIterable(response, service.exportCsv(), {
       contentType: 'text/csv; charset=utf-8',
       headers: { 'content-disposition': 'attachment; filename="catalog.csv"' },
+      // A reader that takes nothing for 10 s is dropped, and its export token with it.
+      drainTimeoutMs: 10_000,
     })
   })
   if (debugRoutesEnabled()) {
@@ -70,8 +96,11 @@ export async function serveWithExpress(
   }
   const onError: ErrorRequestHandler = (error, _request, response, next) => {
     if (response.headersSent) return next(error)
-    const { status, body } = httpErrorOf(error)
-    if (status === 500) console.error(error)
+    const { status, body, headers } = httpErrorOf(error)
+    if (status === 500) errors.report('request failed:', error)
+    if (headers !== undefined) response.set(headers)
+    // A body refused unread: close the connection rather than read the rest only to drop it.
+    if (status === 413) response.set('connection', 'close')
     response.status(status).json(body)
   }
   app.use(onError)
@@ -86,4 +115,14 @@ export async function serveWithExpress(
     url: `http://${address.host}:${port}`,
     close: () => shutdown(server, { timeoutMs: 10_000, resources: service.shutdownResources() }),
   }
+}
+
+/** Answers 415 to a body that is not JSON, before it is read. */
+const jsonBodyOnly: RequestHandler = (request, response, next) => {
+  if (request.is('application/json')) return next()
+  response.status(415).set('connection', 'close').json({
+    error: 'UnsupportedMediaType',
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'send the order as application/json',
+  })
 }
