@@ -25,11 +25,12 @@ import {
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
-/** The catalog's routes on Hono 4 (on Node): every route is one line of glue over the CatalogService. */
-export async function serveWithHono(
-  service: CatalogService,
-  address: ListenAddress,
-): Promise<RunningCatalogServer> {
+/**
+ * The catalog's routes on Hono 4: every route is one line of glue over the CatalogService. The app
+ * is a fetch handler, so any server can run it: @hono/node-server on Node (below), `Bun.serve` or
+ * `Deno.serve` elsewhere.
+ */
+export function catalogApp(service: CatalogService): Hono<BackgroundTasksEnv> {
   const app = new Hono<BackgroundTasksEnv>()
   app.get('/status/*', statusPage({ metrics: service.metrics, title: 'catalog (hono)' }))
   app.use(loadShedding({ guard: service.overloadGuard }))
@@ -70,7 +71,15 @@ export async function serveWithHono(
   if (debugRoutesEnabled()) {
     app.get('/debug/block', (context) => context.json(blockEventLoop(context.req.query('ms'))))
   }
+  return app
+}
 
+/** Serves the catalog's Hono app on Node, through @hono/node-server and a node:http server. */
+export async function serveWithHono(
+  service: CatalogService,
+  address: ListenAddress,
+): Promise<RunningCatalogServer> {
+  const app = catalogApp(service)
   const server = createServer(getRequestListener(app.fetch))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
