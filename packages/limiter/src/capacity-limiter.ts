@@ -113,6 +113,11 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
     return this.#totalTokens
   }
 
+  /**
+   * Resizes the limiter while it runs, for example from a config reload. A value that is not a
+   * positive integer or `Infinity` throws a `TypeError` or `RangeError` with code
+   * `LOOPWORK_INVALID_OPTION`, and the size stays as it was.
+   */
   set totalTokens(value: number) {
     this.#totalTokens = tokenCount('totalTokens', value)
     this.#dispatch()
@@ -123,6 +128,11 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
     return this.#maxWaiting
   }
 
+  /**
+   * Changes the bound on waiting callers while the limiter runs; it applies to the next
+   * `acquire()`. A value that is not an integer from 0 or `Infinity` throws a `TypeError` or
+   * `RangeError` with code `LOOPWORK_INVALID_OPTION`, and the bound stays as it was.
+   */
   set maxWaiting(value: number) {
     this.#maxWaiting = waitingBound('maxWaiting', value)
   }

@@ -15,7 +15,11 @@ export interface TokenHolder {
 export class Lease implements Disposable {
   #holder: TokenHolder | undefined
 
-  /** Leases come from the limiter; this constructor is not meant to be called directly. */
+  /**
+   * Leases come from the limiter; this constructor is not meant to be called directly.
+   *
+   * @internal
+   */
   constructor(holder: TokenHolder) {
     this.#holder = holder
   }

@@ -1,3 +1,11 @@
+/**
+ * `RedisCapacityLimiter`: one limit shared by every process that uses the same Redis key, with
+ * leases renewed while held, a fencing token per lease and a choice of what to do while Redis is
+ * unreachable. Use it when the capacity you protect is shared by several instances of a service.
+ * Needs `ioredis`.
+ *
+ * @module @loopwork/limiter/redis
+ */
 export {
   AbortError,
   ClosedError,

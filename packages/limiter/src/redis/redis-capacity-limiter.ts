@@ -176,6 +176,12 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     return this.#totalTokens
   }
 
+  /**
+   * Changes the shared number of tokens for every instance, without waiting for Redis. The value
+   * is checked at once: anything but a positive integer throws a `TypeError` or `RangeError` with
+   * code `LOOPWORK_INVALID_OPTION`. A Redis failure while storing it is reported through the
+   * `outage` event; await {@link setTotalTokens} instead to know when the new limit is stored.
+   */
   set totalTokens(value: number) {
     totalTokensOption('totalTokens', value)
     // A failure is reported through the outage event; the next reply shows the stored limit.
@@ -187,6 +193,11 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     return this.#maxWaiting
   }
 
+  /**
+   * Changes the bound on this instance's waiting callers; it applies to the next `acquire()`. A
+   * value that is not an integer from 0 or `Infinity` throws a `TypeError` or `RangeError` with code
+   * `LOOPWORK_INVALID_OPTION`.
+   */
   set maxWaiting(value: number) {
     this.#maxWaiting = maxWaitingOption('maxWaiting', value)
   }

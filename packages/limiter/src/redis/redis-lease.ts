@@ -14,7 +14,11 @@ export class RedisLease implements Disposable, AsyncDisposable {
   readonly #state: LeaseState
   readonly #owner: LeaseOwner
 
-  /** Leases come from the limiter; this constructor is not meant to be called directly. */
+  /**
+   * Leases come from the limiter; this constructor is not meant to be called directly.
+   *
+   * @internal
+   */
   constructor(state: LeaseState, owner: LeaseOwner) {
     this.#state = state
     this.#owner = owner
