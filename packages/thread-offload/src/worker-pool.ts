@@ -158,6 +158,11 @@ export class WorkerPool<
     return this.#maxWaiting
   }
 
+  /**
+   * Changes the bound while the pool runs, for example from a config reload. A value that is not
+   * an integer from 0 or `Infinity` throws a `TypeError` or `RangeError` with code
+   * `LOOPWORK_INVALID_OPTION`, and the bound stays as it was.
+   */
   set maxWaiting(value: number) {
     this.#maxWaiting = maxWaitingOption('maxWaiting', value)
   }
