@@ -735,5 +735,10 @@ export interface StatusPageRequestContext {
    *
    * @default the request socket's server (`handleNode`), none (`handleFetch`)
    */
-  readonly server?: { readonly listening: boolean } | undefined
+  readonly server?:
+    | {
+        /** False once the server stopped accepting connections (`server.close()` was called). */
+        readonly listening: boolean
+      }
+    | undefined
 }
