@@ -1,6 +1,7 @@
 import {
   backgroundTasks,
   concurrencyLimitHook,
+  createErrorLog,
   loadShedding,
   metricsHandler,
   offload,
@@ -19,14 +20,41 @@ import {
   type ListenAddress,
   type RunningCatalogServer,
 } from '@loopwork-example/catalog'
-import Fastify from 'fastify'
+import Fastify, { type onRequestHookHandler } from 'fastify'
 
-/** The catalog's routes on Fastify 5: every route is one line of glue over the CatalogService. */
+/** Options of {@link serveWithFastify}. */
+export interface FastifyServiceOptions {
+  /**
+   * Where Fastify's log lines (JSON, one per line) go.
+   *
+   * @default standard output
+   */
+  logStream?: { write(line: string): void }
+}
+
+/** The largest request body read, in bytes: an order is a few dozen bytes of JSON. */
+export const orderBodyLimitBytes = 16 * 1024
+
+/**
+ * The catalog's routes on Fastify 5: every route is one line of glue over the CatalogService.
+ * Hardened for what production sends: every wait for a limiter is bounded, slow readers of the
+ * export are dropped, bodies are bounded and orders must be JSON, and a flood of identical errors
+ * logs one stack trace with a count.
+ */
 export async function serveWithFastify(
   service: CatalogService,
   address: ListenAddress,
+  options: FastifyServiceOptions = {},
 ): Promise<RunningCatalogServer> {
-  const app = Fastify({ logger: { level: 'warn' } })
+  // Fastify reads up to 1 MiB of any body by default; an order needs far less.
+  const app = Fastify({
+    logger: { level: 'warn', ...(options.logStream && { stream: options.logStream }) },
+    bodyLimit: orderBodyLimitBytes,
+  })
+  // The service's own 500s: identical errors once per 10 s, then a count.
+  const errors = createErrorLog({
+    write: (message, error) => app.log.error(error === undefined ? {} : { err: error }, message),
+  })
   let shutdownReport: ShutdownReport | undefined
   await app.register(requestMetrics, { metrics: service.metrics })
   await app.register(loadShedding, { guard: service.overloadGuard })
@@ -38,9 +66,12 @@ export async function serveWithFastify(
       shutdownReport = report
     },
   })
-  app.setErrorHandler((error, request, reply) => {
-    const { status, body } = httpErrorOf(error)
-    if (status === 500) request.log.error(error)
+  app.setErrorHandler((error, _request, reply) => {
+    const { status, body, headers } = httpErrorOf(error)
+    if (status === 500) errors.report('request failed', error)
+    if (headers !== undefined) reply.headers(headers)
+    // A body refused unread: close the connection rather than read the rest only to drop it.
+    if (status === 413) reply.header('connection', 'close')
     return reply.code(status).send(body)
   })
 
@@ -58,27 +89,36 @@ export async function serveWithFastify(
       service.item(request.params.id),
     )
   })
-  const heavyRoute = concurrencyLimitHook({ limiter: service.heavyRoutes })
+  // Search and export have limiters of their own: an export holds its token while its client
+  // reads, and must never make search wait. Both waits are bounded, and a search whose expected
+  // wait is already past 2 s is refused at once rather than queued to time out.
+  const searchLimit = concurrencyLimitHook({
+    limiter: service.searchRoutes,
+    timeoutMs: 3_000,
+    maxExpectedWaitMs: 2_000,
+  })
+  const exportLimit = concurrencyLimitHook({ limiter: service.exportRoutes, timeoutMs: 2_000 })
   app.get(
     '/search',
-    { onRequest: heavyRoute },
+    { onRequest: searchLimit },
     offload(service.pool, 'search', (request) =>
       service.searchArguments((request.query as { q?: string }).q),
     ),
   )
-  app.post('/orders', async (request, reply) => {
+  app.post('/orders', { onRequest: jsonBodyOnly }, async (request, reply) => {
     const order = service.placeOrder(request.body)
     request.backgroundTasks.add(service.sendReceipt, order)
-    request.backgroundTasks.add(service.queueFulfilment, order)
     return reply.code(201).send(order)
   })
   app.get<{ Params: { id: string } }>('/orders/:id', async (request) =>
     service.order(request.params.id),
   )
-  app.get('/export', { onRequest: heavyRoute }, (_request, reply) =>
+  app.get('/export', { onRequest: exportLimit }, (_request, reply) =>
     streamIterable(reply, service.exportCsv(), {
       contentType: 'text/csv; charset=utf-8',
       headers: { 'content-disposition': 'attachment; filename="catalog.csv"' },
+      // A reader that takes nothing for 10 s is dropped, and its export token with it.
+      drainTimeoutMs: 10_000,
     }),
   )
 
@@ -97,4 +137,18 @@ export async function serveWithFastify(
       return shutdownReport
     },
   }
+}
+
+/**
+ * Answers 415 to a body that is not JSON, in `onRequest`, before anything is read: Fastify would
+ * parse `text/plain` too, and answers 415 itself only for types it has no parser for.
+ */
+const jsonBodyOnly: onRequestHookHandler = (request, reply, done) => {
+  const mediaType = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase()
+  if (mediaType === 'application/json') return done()
+  reply.code(415).header('connection', 'close').send({
+    error: 'UnsupportedMediaType',
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'send the order as application/json',
+  })
 }
