@@ -1,3 +1,10 @@
+/**
+ * `RedisTtlCache`: a `TtlCache` in memory in front of Redis, for several instances of a service.
+ * Values are shared, a key is loaded once across the instances, invalidations reach every
+ * instance over pub/sub, and the memory tier keeps serving while Redis is down. Needs `ioredis`.
+ *
+ * @module @loopwork/ttl-cache/redis
+ */
 export {
   AbortError,
   CircuitOpenError,
