@@ -24,10 +24,17 @@ export async function buildThreadEntryCode(): Promise<string> {
     // Only builtins may stay imports: a data: module cannot resolve a relative or package import.
     packages: 'bundle',
     legalComments: 'none',
+    // A new thread decodes its data: URL byte by byte before it parses the code: the smaller, the
+    // sooner it starts (without this, a thread started later than from a file). Names are kept,
+    // so the thread's frames in a stack trace still read like the sources.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'silent',
   })
   const code = result.outputFiles[0]!.text
-  const imports = [...code.matchAll(/^import\b[^'"]*['"]([^'"]+)['"]/gm)].map((match) => match[1]!)
+  const imports = [...code.matchAll(/\b(?:from|import)\s*["']([^"']+)["']/g)].map(
+    (match) => match[1]!,
+  )
   const outside = imports.filter((specifier) => !specifier.startsWith('node:'))
   if (outside.length > 0) {
     throw new Error(`The thread entry must import only node: builtins, found ${outside.join(', ')}`)

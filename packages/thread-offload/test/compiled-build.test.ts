@@ -45,7 +45,9 @@ afterAll(() => {
 describe('the thread entry embedded at build time', () => {
   it('is one module that imports only node: builtins and never reads import.meta', async () => {
     const code = await buildThreadEntryCode()
-    const imports = [...code.matchAll(/\bfrom\s*["']([^"']+)["']/g)].map((match) => match[1])
+    const imports = [...code.matchAll(/\b(?:from|import)\s*["']([^"']+)["']/g)].map(
+      (match) => match[1],
+    )
     expect(imports.length).toBeGreaterThan(0)
     for (const specifier of imports) expect(specifier).toMatch(/^node:/)
     expect(code).not.toContain('import.meta')
