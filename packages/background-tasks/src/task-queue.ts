@@ -107,6 +107,11 @@ export class TaskQueue<H extends JobHandlers>
     return this.#queue.concurrency
   }
 
+  /**
+   * Changes how many jobs run at once while the queue runs; raising it starts waiting jobs at once,
+   * lowering it stops no running job. A value that is not a positive integer throws a `TypeError`
+   * or `RangeError` with code `LOOPWORK_INVALID_OPTION`.
+   */
   set concurrency(value: number) {
     this.#queue.concurrency = concurrencyOption('concurrency', value)
   }

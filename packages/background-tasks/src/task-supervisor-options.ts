@@ -30,11 +30,26 @@ export type SupervisedTask<T> = (context: TaskContext) => T | PromiseLike<T>
 
 /** How a task ended: `done` resolves with one of these and never rejects. */
 export type TaskOutcome<T> =
-  | { readonly status: 'succeeded'; readonly value: T }
+  | {
+      /** It returned, or the promise it returned resolved. */
+      readonly status: 'succeeded'
+      /** What it returned or resolved with. */
+      readonly value: T
+    }
   /** It threw, rejected, or ran out of `timeoutMs` (then `error` is a `TimeoutError`). */
-  | { readonly status: 'failed'; readonly error: unknown }
+  | {
+      /** It threw, rejected, or ran out of `timeoutMs`. */
+      readonly status: 'failed'
+      /** What it threw or rejected with; a `TimeoutError` when it ran out of `timeoutMs`. */
+      readonly error: unknown
+    }
   /** Its `signal` option aborted, `handle.abort()` was called, or `drain()` reached its deadline. */
-  | { readonly status: 'aborted'; readonly reason: unknown }
+  | {
+      /** It was aborted through its signal before it ended. */
+      readonly status: 'aborted'
+      /** The abort reason: the signal's `reason`, or what was passed to `handle.abort()`. */
+      readonly reason: unknown
+    }
 
 /** What `spawn()` returns. */
 export interface TaskHandle<T> extends TaskInfo {
@@ -127,7 +142,12 @@ export interface DrainOptions {
 /** What `drain()` resolves with. */
 export interface DrainReport {
   /** Tasks that were running when `drain()` began and ended before the deadline, with how. */
-  readonly finished: ReadonlyArray<TaskInfo & { readonly status: TaskOutcome<unknown>['status'] }>
+  readonly finished: ReadonlyArray<
+    TaskInfo & {
+      /** How the task ended: `'succeeded'`, `'failed'` or `'aborted'`. */
+      readonly status: TaskOutcome<unknown>['status']
+    }
+  >
   /** Tasks still running at the deadline, aborted through their signal. */
   readonly aborted: readonly TaskInfo[]
   /** Whether the deadline passed with tasks still running. */

@@ -144,6 +144,12 @@ export class TaskQueue<H extends JobHandlers>
     return this.#worker?.concurrency
   }
 
+  /**
+   * Changes how many jobs this process runs at once; other processes keep their own. A value that
+   * is not a positive integer throws a `TypeError` or `RangeError` with code
+   * `LOOPWORK_INVALID_OPTION`. On a producer-only queue (`consume: false`) it is checked and
+   * otherwise ignored.
+   */
   set concurrency(value: number) {
     const concurrency = concurrencyOption('concurrency', value)
     if (this.#worker !== undefined) this.#worker.concurrency = concurrency
