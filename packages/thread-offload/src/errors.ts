@@ -1,4 +1,5 @@
 import { LoopworkError } from '@loopwork/internal'
+import { explainStartupFailure } from './internal/startup-failure.js'
 
 export {
   AbortError,
@@ -60,7 +61,8 @@ export class WorkerCrashedError extends LoopworkError {
 /**
  * The task module could not be loaded in a thread (missing file, syntax error, an exception at
  * import). Every call of the pool rejects with it, at once, and the pool spawns no more threads:
- * fix the module and create a new pool.
+ * fix the module and create a new pool. When the file, or a file it imports, cannot be found, the
+ * message names the path and says how to emit the task module from a bundled server.
  */
 export class WorkerStartupError extends LoopworkError {
   static override readonly code = 'LOOPWORK_WORKER_STARTUP'
@@ -68,13 +70,7 @@ export class WorkerStartupError extends LoopworkError {
   readonly module: string
 
   constructor(module: string, cause: unknown) {
-    super(
-      'LOOPWORK_WORKER_STARTUP',
-      `The task module ${module} failed to load in a worker thread${
-        cause instanceof Error ? `: ${cause.message}` : ''
-      }`,
-      { cause },
-    )
+    super('LOOPWORK_WORKER_STARTUP', explainStartupFailure(module, cause), { cause })
     this.name = 'WorkerStartupError'
     this.module = module
   }

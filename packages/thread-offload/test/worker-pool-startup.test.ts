@@ -49,6 +49,32 @@ describe('a module that fails to load', () => {
     })
   })
 
+  it('says a missing file is likely a bundling problem, naming the path it looked at', async () => {
+    const missing = join(scratch, 'out', 'tasks.js')
+    const { pool } = poolFor(pathToFileURL(missing))
+    const error = await rejectionOf(pool.run('echo', [1]))
+    expect(error).toBeInstanceOf(WorkerStartupError)
+    expect(error.message).toBe(
+      `The task module ${missing} does not exist, so no worker thread can load it. If the server is bundled, the bundler did not emit the task module as a file: build it as an entry of its own, with a fixed name, next to the server's bundle, or point the module option at where it is deployed (see "Bundling" in the @loopwork/thread-offload README)`,
+    )
+    // Later calls get the same words.
+    expect((await rejectionOf(pool.run('echo', [2]))).message).toBe(error.message)
+  })
+
+  it('says a task module whose own import is missing was likely copied without it', async () => {
+    const file = join(scratch, 'copied-alone.mjs')
+    writeFileSync(file, "export { format } from './helper.mjs'\n")
+    const { pool } = poolFor(file)
+    const error = await rejectionOf(pool.run('format', [1]))
+    expect(error).toBeInstanceOf(WorkerStartupError)
+    expect(error.cause.code).toBe('ERR_MODULE_NOT_FOUND')
+    expect(error.message).toContain(`The task module ${file} failed to load in a worker thread: `)
+    expect(error.message).toContain('helper.mjs')
+    expect(error.message).toContain(
+      'If the server is bundled, the task module was copied without the files it imports: build it as an entry of its own',
+    )
+  })
+
   it('rejects every call on a syntax error', async () => {
     const file = join(scratch, 'syntax-error.mjs')
     writeFileSync(file, 'export function broken( {\n')
