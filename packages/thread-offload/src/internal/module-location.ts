@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { isAbsolute, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { invalidOption } from '@loopwork/internal'
+import { currentRuntime, invalidOption, type RuntimeKey } from '@loopwork/internal'
 import { withoutEntryFlags } from './thread-exec-argv.js'
 
 const TYPESCRIPT_SOURCE: Record<string, string> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' }
@@ -87,7 +87,7 @@ export function threadLoading(
   const typeScriptEntry = isTypeScript(entry)
   const typeScriptModule = isTypeScript(module)
   const tsx =
-    (typeScriptEntry || typeScriptModule) && !hasLoader(base)
+    (typeScriptEntry || typeScriptModule) && !hasLoader(base) && !runsTypeScript(currentRuntime)
       ? locateTsx(typeScriptEntry ? entry : module)
       : undefined
   const extra: string[] = []
@@ -105,6 +105,15 @@ export function threadLoading(
     derived,
     loader: typeScriptModule && !typeScriptEntry ? tsx : undefined,
   }
+}
+
+/**
+ * Bun and Deno load TypeScript themselves, `.js` specifiers of `.ts` files included (Deno with
+ * `--sloppy-imports`), and their threads use the same module loader: tsx would only be in the way
+ * there (under Deno it asks for more permissions and fails to resolve some paths).
+ */
+function runsTypeScript(runtime: RuntimeKey): boolean {
+  return runtime === 'bun' || runtime === 'deno'
 }
 
 function hasLoader(execArgv: readonly string[]): boolean {
