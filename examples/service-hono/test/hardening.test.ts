@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { Agent, type IncomingHttpHeaders, request } from 'node:http'
+import { Agent, type ClientRequest, type IncomingHttpHeaders, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CatalogService, type RunningCatalogServer } from '@loopwork-example/catalog'
@@ -123,6 +123,35 @@ describe('the Hono service', () => {
       expect(JSON.parse(tooLarge.body)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })
     }
     expect(placeOrder).toHaveBeenCalledTimes(1)
+  })
+
+  it('clients that open the export and stop reading hold its tokens, never search', async () => {
+    const { server, service } = await start()
+    vi.spyOn(service, 'exportCsv').mockImplementation(async function* () {
+      const lines = `${'x'.repeat(1_023)}\n`.repeat(64)
+      while (true) yield lines
+    })
+    const readers: ClientRequest[] = []
+    try {
+      for (let reader = 0; reader < 16; reader++) {
+        const outgoing = request(`${server.url}/export`, { agent: false })
+        outgoing.on('response', (response) => response.pause())
+        outgoing.on('error', () => {})
+        outgoing.end()
+        readers.push(outgoing)
+      }
+      await vi.waitFor(() => expect(service.exportRoutes.stats().running).toBe(4), {
+        timeout: 5_000,
+      })
+      const search = await exchange(`${server.url}/search?q=oak`)
+      expect(search.status).toBe(200)
+      expect(service.searchRoutes.stats()).toMatchObject({ waiting: 0, rejected: 0 })
+    } finally {
+      for (const reader of readers) reader.destroy()
+      await vi.waitFor(() => expect(service.exportRoutes.borrowedTokens).toBe(0), {
+        timeout: 5_000,
+      })
+    }
   })
 
   it('at shutdown answers a POST on a busy keep-alive connection with 503 and connection: close, never a reset', async () => {
