@@ -2,7 +2,8 @@
 // checks on each runtime and reports them as JSON; every check must pass, and each process must
 // exit by itself afterwards (nothing left running: timers unref'd, pools and queues closed).
 // Deno runs with the permissions a fixture needs, no more: reading the repository, plus the
-// environment and the Redis address for the Redis fixture.
+// environment and the Redis address for the Redis fixture, and a folder of its own and the host
+// name for the SQLite queue.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -23,6 +24,8 @@ const fixtures: Record<string, FixtureNeeds> = {
   threads: {},
   metrics: {},
   redis: { redis: true },
+  // The SQLite queue's lease owner id holds the machine's host name.
+  sqlite: { folder: true, sys: ['hostname'] },
 }
 
 const runs = new Map<string, FixtureRun>()

@@ -3,8 +3,9 @@
 // per-platform packages (@oven/bun-<platform>-<arch>, @deno/<platform>-<arch>) that are resolved here
 // directly, so neither package's install script has to run. A missing binary fails the suite.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -73,15 +74,39 @@ export function redisAddress(): string {
 export interface FixtureNeeds {
   /** Connects to Redis (and reads environment variables, as ioredis and BullMQ do). */
   readonly redis?: boolean
+  /** A fresh folder to write in, passed as the script's argument and removed afterwards. */
+  readonly folder?: boolean
+  /** System information it reads (Deno's `--allow-sys` names, such as `hostname`). */
+  readonly sys?: readonly string[]
 }
 
-/** The command that runs `script` on `runtime`, with Deno's permissions narrowed to `needs`. */
-export function runtimeCommand(runtime: Runtime, script: string, needs: FixtureNeeds = {}) {
-  const binary = runtimeBinary(runtime)
-  if (runtime !== 'deno') return { binary, args: [script] }
-  const permissions = [`--allow-read=${repositoryRoot}`]
+/** Deno's permissions for what a fixture needs: reading the repository, and `needs`. */
+export function denoPermissions(needs: FixtureNeeds, folder?: string): string[] {
+  const read = [repositoryRoot]
+  const permissions: string[] = []
+  if (folder !== undefined) {
+    read.push(folder)
+    permissions.push(`--allow-write=${folder}`)
+  }
+  permissions.push(`--allow-read=${read.join(',')}`)
   if (needs.redis) permissions.push('--allow-env', `--allow-net=${redisAddress()}`)
-  return { binary, args: ['run', '--no-prompt', ...permissions, script] }
+  if (needs.sys !== undefined) permissions.push(`--allow-sys=${needs.sys.join(',')}`)
+  return permissions
+}
+
+/**
+ * The command that runs `script` with `scriptArgs` on `runtime`; Deno gets `denoFlags` (its
+ * permissions).
+ */
+export function runtimeCommand(
+  runtime: Runtime,
+  script: string,
+  denoFlags: readonly string[],
+  scriptArgs: readonly string[] = [],
+) {
+  const binary = runtimeBinary(runtime)
+  if (runtime !== 'deno') return { binary, args: [script, ...scriptArgs] }
+  return { binary, args: ['run', '--no-prompt', ...denoFlags, script, ...scriptArgs] }
 }
 
 /** One check's outcome, as the fixture reported it. */
@@ -116,19 +141,29 @@ export interface FixtureRun {
  * report. The process gets `timeoutMs` to report and `exitGraceMs` more to exit by itself, which it
  * does only when the packages left no timer, handle or thread running; otherwise it is killed.
  */
-export function runFixture(
+export async function runFixture(
   runtime: Runtime,
   fixture: string,
   options: FixtureNeeds & { timeoutMs?: number; exitGraceMs?: number } = {},
 ): Promise<FixtureRun> {
   const script = fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))
-  const { binary, args } = runtimeCommand(runtime, script, options)
+  const folder = options.folder ? mkdtempSync(join(tmpdir(), 'loopwork-runtime-')) : undefined
+  const { binary, args } = runtimeCommand(
+    runtime,
+    script,
+    denoPermissions(options, folder),
+    folder === undefined ? [] : [folder],
+  )
   const child = spawn(binary, args, {
     cwd: repositoryRoot,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  return collect(child, options.timeoutMs ?? 60_000, options.exitGraceMs ?? 5_000)
+  try {
+    return await collect(child, options.timeoutMs ?? 60_000, options.exitGraceMs ?? 5_000)
+  } finally {
+    if (folder !== undefined) rmSync(folder, { recursive: true, force: true })
+  }
 }
 
 function collect(child: ChildProcess, timeoutMs: number, exitGraceMs: number): Promise<FixtureRun> {
