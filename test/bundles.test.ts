@@ -1,0 +1,237 @@
+import { spawn } from 'node:child_process'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import { build as esbuild } from 'esbuild'
+import { build as tsup } from 'tsup'
+import { build as vite } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+// A server using WorkerPool and toThread (test/bundles/) is bundled the way an application is
+// deployed: everything, @loopwork/* included, in one file per entry, the task module an entry of its
+// own. Each bundle is then moved away from where it was built (a path baked in at build time would
+// break) and run with node, on its own: no node_modules, no sources next to it.
+const root = join(import.meta.dirname, '..')
+const work = join(root, '.cache', `bundles-${process.pid}`)
+const app = join(work, 'app')
+const deployed = join(work, 'deployed')
+const entries = { server: join(app, 'src', 'server.js'), tasks: join(app, 'src', 'tasks.js') }
+
+// The README's recipe for CommonJS output from esbuild: import.meta.url from __filename.
+const importMetaUrlFromFilename = {
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+}
+
+interface Bundle {
+  name: string
+  format: 'esm' | 'cjs'
+  build(outDir: string): Promise<unknown>
+}
+
+const bundles: Bundle[] = [
+  {
+    name: 'esbuild, ESM',
+    format: 'esm',
+    build: (outdir) =>
+      esbuild({
+        entryPoints: entries,
+        outdir,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        logLevel: 'error',
+      }),
+  },
+  {
+    name: 'esbuild, CommonJS',
+    format: 'cjs',
+    build: (outdir) =>
+      esbuild({
+        entryPoints: entries,
+        outdir,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        logLevel: 'error',
+        ...importMetaUrlFromFilename,
+      }),
+  },
+  {
+    name: 'tsup, ESM',
+    format: 'esm',
+    build: (outDir) =>
+      tsup({
+        config: false,
+        entry: entries,
+        outDir,
+        format: 'esm',
+        platform: 'node',
+        target: 'node22',
+        noExternal: [/.*/],
+        silent: true,
+      }),
+  },
+  {
+    name: 'tsup, CommonJS',
+    format: 'cjs',
+    build: (outDir) =>
+      tsup({
+        config: false,
+        entry: entries,
+        outDir,
+        format: 'cjs',
+        platform: 'node',
+        target: 'node22',
+        noExternal: [/.*/],
+        // import.meta.url from __filename, in CommonJS output.
+        shims: true,
+        outExtension: () => ({ js: '.js' }),
+        silent: true,
+      }),
+  },
+  {
+    // A linked @loopwork/* (a workspace) is bundled by default in SSR, its own dependencies are
+    // not: noExternal bundles them too, so the output runs without node_modules.
+    name: 'Vite SSR, ESM',
+    format: 'esm',
+    build: (outDir) =>
+      vite({
+        root: app,
+        configFile: false,
+        logLevel: 'silent',
+        ssr: { noExternal: true },
+        build: {
+          ssr: true,
+          outDir,
+          target: 'node22',
+          rollupOptions: { input: entries, output: { format: 'esm', entryFileNames: '[name].js' } },
+        },
+      }),
+  },
+]
+
+/** Where a bundle was built, and where it runs from. */
+const buildDirectory = (bundle: Bundle) => join(app, 'out', slug(bundle.name))
+const runDirectory = (bundle: Bundle) => join(deployed, slug(bundle.name))
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
+}
+
+beforeAll(async () => {
+  for (const folder of ['thread-offload', 'limiter']) {
+    if (!existsSync(join(root, 'packages', folder, 'dist', 'index.js'))) {
+      throw new Error(`packages/${folder}/dist is missing: build the packages first (pnpm build)`)
+    }
+  }
+  // The application: its sources, and @loopwork/* linked into its node_modules as a workspace or
+  // an install links them.
+  mkdirSync(join(app, 'node_modules', '@loopwork'), { recursive: true })
+  cpSync(join(import.meta.dirname, 'bundles'), join(app, 'src'), { recursive: true })
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ type: 'module', private: true }))
+  for (const folder of ['thread-offload', 'limiter']) {
+    symlinkSync(
+      join(root, 'packages', folder),
+      join(app, 'node_modules', '@loopwork', folder),
+      'dir',
+    )
+  }
+  mkdirSync(deployed, { recursive: true })
+  for (const bundle of bundles) {
+    const outDir = buildDirectory(bundle)
+    await bundle.build(outDir)
+    // What the application's package.json says about its .js files.
+    const type = bundle.format === 'esm' ? 'module' : 'commonjs'
+    writeFileSync(join(outDir, 'package.json'), JSON.stringify({ type }))
+    renameSync(outDir, runDirectory(bundle))
+  }
+}, 60_000)
+
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+/** A server started from a bundle: its port, and how it ended. */
+interface Running {
+  port: number
+  exited: Promise<{ code: number | null; stderr: string }>
+  kill(): void
+}
+
+/** Runs `node server.js` in the bundle's folder and waits for the port it listens on. */
+function startServer(directory: string): Promise<Running> {
+  const child = spawn(process.execPath, ['server.js'], {
+    cwd: directory,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    child.once('exit', (code) => resolve({ code, stderr }))
+  })
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+      const line = stdout.split('\n').find((candidate) => candidate.startsWith('{"port"'))
+      if (line !== undefined) {
+        resolve({ port: JSON.parse(line).port, exited, kill: () => child.kill() })
+      }
+    })
+    exited.then(({ code }) =>
+      reject(new Error(`the server exited with code ${code} before listening:\n${stderr}`)),
+    )
+  })
+}
+
+async function get(port: number, path: string): Promise<unknown> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`)
+  const text = await response.text()
+  if (response.status !== 200) throw new Error(`GET ${path}: ${response.status}\n${text}`)
+  return JSON.parse(text).value
+}
+
+describe.each(bundles.map((bundle) => [bundle.name, bundle] as const))(
+  'a server bundled by %s',
+  (_name, bundle) => {
+    it('is the two entries (and chunks they share), with no thread entry file of the library', () => {
+      const files = readdirSync(runDirectory(bundle))
+      expect(files).toContain('server.js')
+      expect(files).toContain('tasks.js')
+      expect(files.filter((file) => /worker|thread/i.test(file))).toEqual([])
+    })
+
+    it('runs its tasks in threads, answers on 127.0.0.1, names a task module it cannot find, and exits once closed', async () => {
+      const server = await startServer(runDirectory(bundle))
+      try {
+        expect(await get(server.port, '/fib?n=20')).toBe(6765)
+        expect(await get(server.port, '/slug?text=Hello%2C%20Bundled%20World')).toBe(
+          'hello-bundled-world',
+        )
+        const where = (await get(server.port, '/thread')) as { isMainThread: boolean }
+        expect(where.isMainThread).toBe(false)
+        const forgotten = (await get(server.port, '/forgotten')) as Record<string, string>
+        expect(forgotten.name).toBe('WorkerStartupError')
+        expect(forgotten.code).toBe('LOOPWORK_WORKER_STARTUP')
+        expect(forgotten.message).toContain(join(runDirectory(bundle), 'forgotten-tasks.js'))
+        expect(forgotten.message).toContain('If the server is bundled')
+        expect(await get(server.port, '/close')).toBe('closed')
+        // Closed pools and a closed server leave nothing holding the process.
+        const { code, stderr } = await server.exited
+        expect(stderr).toBe('')
+        expect(code).toBe(0)
+      } finally {
+        server.kill()
+      }
+    }, 30_000)
+  },
+)
