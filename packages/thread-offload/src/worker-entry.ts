@@ -19,11 +19,33 @@ async function loadTasks(): Promise<Record<string, unknown> | undefined> {
   } catch (error) {
     const message: ThreadControlMessage = {
       type: 'startup-failed',
-      error: serializeError(error instanceof Error ? error : new Error(String(error))),
+      error: serializeError(
+        withEntryName(error instanceof Error ? error : new Error(String(error))),
+      ),
     }
     port.postMessage(message)
     return undefined
   }
+}
+
+/** A `data:` URL of the built thread entry, as it appears in the platform's messages. */
+const ENTRY_URL = /data:text\/javascript[;,][^\s'")]*/g
+
+/**
+ * The error with the thread entry called by its name: the platform names the module that imported
+ * the missing one ("imported from data:text/javascript;base64,..."), which, built, is this module's
+ * whole code as a `data:` URL.
+ */
+function withEntryName(error: Error): Error {
+  try {
+    error.message = error.message.replace(ENTRY_URL, 'loopwork-thread.js')
+    if (typeof error.stack === 'string') {
+      error.stack = error.stack.replace(ENTRY_URL, 'loopwork-thread.js')
+    }
+  } catch {
+    // A frozen error keeps its words.
+  }
+  return error
 }
 
 /** Named exports, plus the functions of a CommonJS module's `module.exports` (its default export). */
