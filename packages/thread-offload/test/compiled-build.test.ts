@@ -78,6 +78,7 @@ describe('the compiled package', () => {
       typescript: 16,
       error: 'E_OUT_OF_STOCK',
       threadFrames: THREAD_ENTRY_NAME,
+      missingImportedFrom: THREAD_ENTRY_NAME,
     })
   })
 
