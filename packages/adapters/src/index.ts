@@ -1,3 +1,10 @@
+/**
+ * What the three framework adapters share, for code that does not depend on a framework: the
+ * option and report types, `shutdown()` for any `node:http` server, the response cache's key and
+ * `Cache-Control` helpers, and the errors. Middleware comes from `/express`, `/fastify` or `/hono`.
+ *
+ * @module @loopwork/adapters
+ */
 export {
   isLoopworkError,
   LoopworkError,

@@ -101,7 +101,13 @@ export interface LoadSheddingOptions {
    *
    * @example loadShedding({ guard: createOverloadGuard({ maxEventLoopDelayMs: 200 }) })
    */
-  readonly guard: Pick<OverloadGuard, 'check'> & { readonly retryAfterSeconds?: number }
+  readonly guard: Pick<OverloadGuard, 'check'> & {
+    /**
+     * The guard's own `Retry-After`, in seconds (rounded up), used when the `retryAfterSeconds`
+     * option is left out; `createOverloadGuard()` guards have one.
+     */
+    readonly retryAfterSeconds?: number
+  }
 
   /**
    * Paths (exact, without the query string) that are never shed, so monitoring keeps working
@@ -248,6 +254,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1_048_576
 
 /** A response as the response cache stores it in the TtlCache. */
 export interface StoredResponse {
+  /** Tells a stored response from a {@link VaryMarker} in the same cache. */
   readonly kind: 'response'
   /** Always 200: only 200s are stored. */
   readonly status: number
@@ -262,6 +269,7 @@ export interface StoredResponse {
  * the header names to build the variant's key from.
  */
 export interface VaryMarker {
+  /** Tells a marker from a {@link StoredResponse} in the same cache. */
   readonly kind: 'vary'
   /** The lower-case request header names of the response's `Vary`, sorted. */
   readonly headers: readonly string[]

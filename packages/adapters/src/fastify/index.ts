@@ -1,3 +1,11 @@
+/**
+ * The loopwork primitives as Fastify 5 plugins and hooks: request metrics and `/metrics`,
+ * background tasks after the response, a concurrency limit, offloaded handlers, a response cache,
+ * load shedding, graceful shutdown on `app.close()`, streamed responses and the live status page.
+ * Imports nothing from Express or Hono.
+ *
+ * @module @loopwork/adapters/fastify
+ */
 export { isLoopworkError, LoopworkError } from '../errors.js'
 export { createErrorLog } from '../internal/error-log.js'
 export { cachedResponseSize } from '../internal/response-cache/cached-response.js'

@@ -1,3 +1,11 @@
+/**
+ * The loopwork primitives as Hono 4 middleware: request metrics and `/metrics`, background tasks
+ * after the response, a concurrency limit, offloaded handlers, a response cache, load shedding,
+ * graceful shutdown, streamed responses and the live status page. Imports nothing from Express or
+ * Fastify.
+ *
+ * @module @loopwork/adapters/hono
+ */
 export { isLoopworkError, LoopworkError } from '../errors.js'
 export { createErrorLog } from '../internal/error-log.js'
 export { cachedResponseSize } from '../internal/response-cache/cached-response.js'

@@ -5,6 +5,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 
 /** The Hono environment the `backgroundTasks()` middleware adds to: `c.get('backgroundTasks')` is typed. */
 export interface BackgroundTasksEnv {
+  /** What the middleware sets on the context, for `c.get()`. */
   Variables: {
     /** Work to run once this response has been sent (also when the client disconnected). */
     backgroundTasks: BackgroundTasks
