@@ -2,7 +2,7 @@ import type { EventEmitter } from 'eventemitter3'
 
 declare const jobNameBrand: unique symbol
 
-/** The default `maxWaiting` of a queue (waiting and delayed jobs), in both backends. */
+/** The default `maxWaiting` of a queue (waiting and delayed jobs), in every backend. */
 export const DEFAULT_MAX_WAITING = 10_000
 /** The default `keepCompleted`: completed jobs kept for `result(id)` and deduplication. */
 export const DEFAULT_KEEP_COMPLETED = 1_000
@@ -64,7 +64,10 @@ export type JobResult<H extends JobHandlers, N extends JobName<H>> = Awaited<Ret
  * it belongs to, so `result(id)` is typed. Any string (say, one read back from a database) is
  * accepted where a `JobId` is expected.
  */
-export type JobId<N extends string = string> = string & { readonly [jobNameBrand]?: N }
+export type JobId<N extends string = string> = string & {
+  /** For the type checker only: the job name the id belongs to. No value carries it. */
+  readonly [jobNameBrand]?: N
+}
 
 /**
  * The arguments of `add()` after the name: data may be left out when the handler takes none (or
@@ -79,7 +82,9 @@ export type AddArguments<H extends JobHandlers, N extends JobName<H>> =
 
 /** A job as events, reports and `onError` see it. */
 export interface JobInfo {
+  /** The job's id (a counter, or the `jobId` it was added with). */
   readonly id: string
+  /** The job's name (its handler's key). */
   readonly name: string
   /** The job's data (`null` for a job added without data). */
   readonly data: unknown
@@ -126,9 +131,13 @@ export interface BackoffOptions {
 
 /** Backoff options with every default filled in (`jitter` as the fraction of the delay). */
 export interface ResolvedBackoff {
+  /** `'fixed'` or `'exponential'`, as in {@link BackoffOptions.type}. */
   readonly type: 'fixed' | 'exponential'
+  /** The base wait in milliseconds. */
   readonly delayMs: number
+  /** The fraction of each wait that is jittered, from 0 (none) to 1 (full jitter). */
   readonly jitter: number
+  /** The longest wait in milliseconds. */
   readonly maxDelayMs: number
 }
 
@@ -140,7 +149,7 @@ export const DEFAULT_BACKOFF: ResolvedBackoff = Object.freeze({
   maxDelayMs: 300_000,
 })
 
-/** Options both backends share. */
+/** Options every backend shares. */
 export interface TaskQueueOptions<H extends JobHandlers> {
   /**
    * One handler per job name. The handlers' parameter types type `add()` and `result()`.
@@ -158,7 +167,7 @@ export interface TaskQueueOptions<H extends JobHandlers> {
    */
   readonly name?: string | undefined
   /**
-   * How many jobs run at once (per process in the BullMQ backend); more wait.
+   * How many jobs run at once (per process in the SQLite and BullMQ backends); more wait.
    *
    * @default 1 (as BullMQ's worker)
    * @example new TaskQueue({ handlers, concurrency: 8 })
@@ -244,7 +253,7 @@ export interface AddJobOptions {
   /**
    * A caller-chosen id for deduplication: while a job with this id is unfinished or still retained
    * as finished (`keepCompleted`, `maxDeadLetters`), adding it again enqueues nothing and resolves
-   * with the same id, in both backends. It must not be an integer and must not contain `:` (both
+   * with the same id, in every backend. It must not be an integer and must not contain `:` (both
    * clash with BullMQ's own ids and keys).
    *
    * @default a counter
@@ -288,26 +297,34 @@ export interface CloseReport {
   /** Whether the deadline passed with jobs still running. */
   readonly timedOut: boolean
   /**
-   * Jobs that were running at the deadline and were aborted through their signal. The BullMQ
-   * backend has moved them back to waiting in Redis, for the next worker.
+   * Jobs that were running at the deadline and were aborted through their signal. The SQLite and
+   * BullMQ backends have put them back as ready (SQLite) or waiting (BullMQ), with the attempt they
+   * were on, for the next worker or the next start.
    */
   readonly aborted: readonly JobInfo[]
   /**
-   * In-memory backend only: accepted jobs that never started (delayed, waiting for a retry, or still
-   * queued at the deadline), with their data, handed back so nothing accepted is lost silently. The
-   * BullMQ backend leaves such jobs in Redis, so this list is empty there.
+   * Accepted jobs that had not started (delayed, waiting for a retry, or still queued) when the
+   * queue closed, with their data. In memory they are handed back: gone from the queue, so nothing
+   * accepted is lost silently (store or re-add them). In the SQLite and BullMQ backends they stay
+   * stored and run at the next start or in another process; the list says what is left: every job
+   * of the queue still ready in the file (SQLite), the queue's waiting and delayed jobs in Redis
+   * (BullMQ; at most `maxWaiting`, empty when Redis did not answer before the deadline). There,
+   * jobs handed back at the deadline are listed in `aborted` and (SQLite) here too.
    */
   readonly notStarted: readonly JobInfo[]
 }
 
 /** A job that used up its attempts, as `deadLetters()` lists it. */
 export interface DeadLetter {
+  /** The job's id. */
   readonly id: string
+  /** The job's name. */
   readonly name: string
+  /** The job's data. */
   readonly data: unknown
   /** Attempts made. */
   readonly attempts: number
-  /** The last attempt's error (rebuilt from its message and stack in the BullMQ backend). */
+  /** The last attempt's error (rebuilt from its message and stack in the SQLite and BullMQ backends). */
   readonly error: Error
   /** When it failed for good, in epoch milliseconds. */
   readonly failedAt: number
@@ -315,8 +332,9 @@ export interface DeadLetter {
 
 /**
  * A snapshot of a queue, as `stats()` returns it (a fresh object each call). Counters (`completed`,
- * `failed`, `retried`) run since the queue object was created; in the BullMQ backend they count what
- * this process's worker did, while `waiting`, `delayed`, `running` and `deadLetters` are queue-wide.
+ * `failed`, `retried`) run since the queue object was created; in the SQLite and BullMQ backends
+ * they count what this process's worker did, while `waiting`, `delayed`, `running` and
+ * `deadLetters` are queue-wide.
  */
 export interface TaskQueueStats {
   /** The queue's name. */
@@ -385,17 +403,21 @@ export interface TaskQueueEvents {
   /** An attempt failed and the job will run again after `delayMs`. */
   retry: (event: TaskQueueRetryEvent) => void
   /**
-   * Nothing is left to do: no job is waiting, delayed or running (queue-wide in the BullMQ backend,
-   * checked after this process's worker ran out of jobs).
+   * Nothing is left to do: no job is waiting, delayed or running (queue-wide in the SQLite and
+   * BullMQ backends, checked after this process's worker ran out of jobs).
    */
   idle: (event: TaskQueueIdleEvent) => void
-  /** The BullMQ backend lost or could not reach Redis; the queue keeps retrying. */
+  /**
+   * The BullMQ backend lost or could not reach Redis, or the SQLite backend met a database error
+   * or lost a job's lease (`LeaseLostError`); the queue keeps retrying.
+   */
   error: (error: Error) => void
 }
 
 /**
- * The interface both backends implement, with the same names: the in-memory `TaskQueue` and the one
- * from `@loopwork/background-tasks/bullmq`. Code written against it runs on either.
+ * The interface every backend implements, with the same names: the in-memory `TaskQueue` and the
+ * ones from `@loopwork/background-tasks/sqlite` and `@loopwork/background-tasks/bullmq`. Code
+ * written against it runs on any of them.
  */
 export interface TaskQueueApi<H extends JobHandlers> extends EventEmitter<TaskQueueEvents> {
   /** The queue's name (`stats().name`). */

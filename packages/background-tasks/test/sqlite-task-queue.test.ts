@@ -295,6 +295,37 @@ describe('TaskQueue on SQLite: bounds, input and options', () => {
     )
   })
 
+  it('waits for a write lock another process holds on the event loop, without blocking it, and rejects add() after addTimeoutMs', async () => {
+    const file = files.file()
+    const queue = files.track(
+      new TaskQueue({
+        file,
+        consume: false,
+        addTimeoutMs: 150,
+        handlers: { work: (n: number) => n },
+      }),
+    )
+    const holder = inspect(file)
+    holder.exec('BEGIN IMMEDIATE')
+    let ticks = 0
+    const ticker = setInterval(() => ticks++, 10)
+    const startedAt = performance.now()
+    const timedOut = await rejection(queue.add('work', 1))
+    clearInterval(ticker)
+    expect(timedOut).toBeInstanceOf(TimeoutError)
+    expect(timedOut).toMatchObject({ timeoutMs: 150 })
+    expect(String(timedOut)).toMatch(
+      /could not take the database's write lock within addTimeoutMs \(150 ms\); nothing was enqueued/,
+    )
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(140)
+    // the loop went on while add() waited: timers fired
+    expect(ticks).toBeGreaterThan(3)
+    const waiting = queue.add('work', 2)
+    holder.exec('ROLLBACK')
+    expect(await waiting).toBe('1')
+    expect(storedJobs(file)).toHaveLength(1)
+  })
+
   it('refuses to open a file written by a later schema version', () => {
     const file = files.file()
     const queue = new TaskQueue({ file, consume: false, handlers: { work: () => {} } })
@@ -384,12 +415,13 @@ describe('TaskQueue on SQLite: what survives a restart', () => {
         ordered: (_label: string) => {},
       },
     })
+    const addedFlakyAt = Date.now()
     const flaky = await producer.add('flaky')
     const doomed = await producer.add('doomed')
     await failedOnce.promise
     await vi.waitFor(() => expect(producer.stats().deadLetters).toBe(1))
     producer.pause()
-    const failedAt = Date.now()
+    const addedLaterAt = Date.now()
     const low = await producer.add('ordered', 'low', { priority: -5 })
     const high = await producer.add('ordered', 'high', { priority: 5 })
     const later = await producer.add('ordered', 'later', { delayMs: 400 })
@@ -438,8 +470,9 @@ describe('TaskQueue on SQLite: what survives a restart', () => {
     expect(order.indexOf('keyed')).toBeLessThan(order.indexOf('low'))
     const flakyRun = runs.find((run) => run.label === 'flaky')!
     expect(flakyRun.attempt).toBe(2)
-    expect(flakyRun.at).toBeGreaterThanOrEqual(failedAt + 250)
-    expect(runs.find((run) => run.label === 'later')!.at).toBeGreaterThanOrEqual(failedAt + 400)
+    // the retry waited for its backoff (300 ms after the failure), the delayed job for its delay
+    expect(flakyRun.at).toBeGreaterThanOrEqual(addedFlakyAt + 300)
+    expect(runs.find((run) => run.label === 'later')!.at).toBeGreaterThanOrEqual(addedLaterAt + 400)
   })
 
   it('keeps at most keepCompleted completed jobs and maxDeadLetters dead ones, oldest dropped first', async () => {

@@ -127,6 +127,18 @@ interface PendingInsert {
   readonly reject: (error: unknown) => void
 }
 
+/** What one committed write did, for acknowledging and reporting it. */
+interface Written {
+  readonly inserts: PendingInsert[]
+  /** The row id of each insert, `undefined` where nothing was inserted (full, or a known jobId). */
+  readonly ids: (number | undefined)[]
+  readonly outcomes: Outcome[]
+  /** Per outcome: `false` when its lease was no longer ours and nothing was written. */
+  readonly applied: boolean[]
+  readonly claimed: ClaimedRow[]
+  readonly token: number
+}
+
 /** A `result()` call waiting for a job's outcome. */
 interface ResultWaiter {
   readonly resolve: (value: unknown) => void
@@ -183,9 +195,7 @@ export class TaskQueue<H extends JobHandlers>
   #concurrency: number
   #outcomes: Outcome[] = []
   #inserts: PendingInsert[] = []
-  #insertsScheduled = false
-  #insertRetry: ReturnType<typeof setTimeout> | undefined
-  #insertBusyAttempts = 0
+  #writeScheduled = false
   #idleWaiters: (() => void)[] = []
   #completed = 0
   #failed = 0
@@ -251,6 +261,7 @@ export class TaskQueue<H extends JobHandlers>
     return this.#concurrency
   }
 
+  /** Sets how many jobs this process runs at once (an integer from 1); throws for anything else. */
   set concurrency(value: number) {
     this.#concurrency = concurrencyOption('concurrency', value)
     this.#workMayBeReady = true
@@ -287,9 +298,9 @@ export class TaskQueue<H extends JobHandlers>
         resolve,
         reject,
       })
-      if (!this.#insertsScheduled) {
-        this.#insertsScheduled = true
-        queueMicrotask(this.#writeInserts)
+      if (!this.#writeScheduled) {
+        this.#writeScheduled = true
+        queueMicrotask(this.#writeSoon)
       }
       return promise
     } catch (error) {
@@ -539,49 +550,28 @@ export class TaskQueue<H extends JobHandlers>
     ]
   }
 
-  /** Writes the adds of this turn, together: one commit (one disk sync) for all of them. */
-  readonly #writeInserts = (): void => {
-    this.#insertsScheduled = false
-    clearTimeout(this.#insertRetry)
-    this.#insertRetry = undefined
-    const batch = this.#inserts
-    if (batch.length === 0) return
-    this.#inserts = []
+  /**
+   * Writes the adds of this turn together with the finished attempts and the claims for free
+   * slots: one commit (one disk sync) for all of them, so a job added to an idle queue is stored
+   * and claimed by one commit.
+   */
+  readonly #writeSoon = (): void => {
+    this.#writeScheduled = false
     if (this.#closed) {
-      for (const insert of batch) insert.reject(this.#closedError())
+      for (const insert of this.#inserts.splice(0)) insert.reject(this.#closedError())
       return
     }
-    const statements = this.#statements
-    const ids: (number | undefined)[] = []
-    const inTransaction = batch.length > 1
-    try {
-      if (inTransaction) statements.begin.run()
-      for (const insert of batch) {
-        const row = statements.insert.get(...insert.params) as { id: number } | undefined
-        ids.push(row?.id)
-      }
-      if (inTransaction) statements.commit.run()
-    } catch (error) {
-      if (inTransaction) rollBack(this.#database)
-      if (!isBusyError(error) || this.#closing !== undefined) {
-        for (const insert of batch) insert.reject(error)
-        return
-      }
-      this.#retryInserts(batch)
-      return
-    }
-    this.#insertBusyAttempts = 0
-    for (let index = 0; index < batch.length; index++) this.#settleInsert(batch[index]!, ids[index])
-    this.#workMayBeReady = true
-    this.#runSoon()
+    const now = Date.now()
+    this.#applyWrite(this.#write(now), now)
+    this.#plan(now, true)
   }
 
-  /** Puts a batch that met "database is locked" back, failing the adds whose `addTimeoutMs` ran out. */
-  #retryInserts(batch: PendingInsert[]): void {
-    const now = Date.now()
+  /** Fails the pending adds whose `addTimeoutMs` ran out while the write lock was busy. */
+  #expireInserts(now: number): void {
+    if (this.#inserts.length === 0 || this.#inserts[0]!.deadline > now) return
     const timeoutMs = this.#sqlite.addTimeoutMs
     const kept: PendingInsert[] = []
-    for (const insert of batch) {
+    for (const insert of this.#inserts) {
       if (now < insert.deadline) kept.push(insert)
       else {
         insert.reject(
@@ -592,10 +582,7 @@ export class TaskQueue<H extends JobHandlers>
         )
       }
     }
-    if (kept.length === 0) return
-    this.#inserts = kept.concat(this.#inserts)
-    this.#insertRetry = setTimeout(this.#writeInserts, busyRetryDelay(++this.#insertBusyAttempts))
-    this.#insertRetry.unref()
+    this.#inserts = kept
   }
 
   #settleInsert(insert: PendingInsert, rowId: number | undefined): void {
@@ -668,11 +655,8 @@ export class TaskQueue<H extends JobHandlers>
     if (now >= this.#nextRenewAt) this.#renewLeases(now)
     if (now >= this.#nextSweepAt && this.#sqlite.consume) this.#sweep(now)
     const written = this.#write(now)
-    if (written !== undefined) {
-      active = true
-      this.#afterWrite(written.outcomes, written.applied)
-      if (written.claimed.length > 0) this.#startAll(written.claimed, written.token, now)
-    }
+    if (written !== undefined) active = true
+    this.#applyWrite(written, now)
     if (changed && this.#waiters.size > 0) this.#checkWaiters()
     if (this.#idleWaiters.length > 0 && (changed || written !== undefined) && this.#idle()) {
       const waiters = this.#idleWaiters
@@ -696,7 +680,9 @@ export class TaskQueue<H extends JobHandlers>
       if (!this.#paused) at = Math.min(at, this.#nextRunAt)
     }
     if (this.#running.size > 0 || this.#outcomes.length > 0) at = Math.min(at, this.#nextRenewAt)
-    if (this.#outcomes.length > 0) at = Math.max(Math.min(at, this.#writesBlockedUntil), now)
+    if (this.#outcomes.length > 0 || this.#inserts.length > 0) {
+      at = Math.max(Math.min(at, this.#writesBlockedUntil), now)
+    }
     if (at === Number.POSITIVE_INFINITY) return
     clearTimeout(this.#timer)
     this.#timer = setTimeout(this.#tick, Math.max(0, at - now))
@@ -724,45 +710,69 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   /**
-   * Writes the finished attempts and claims jobs for the free slots, in one immediate transaction
-   * (one commit, one disk sync), or claims alone in one statement. Returns `undefined` when there
-   * was nothing to write or the write lock was busy (then retried after a short, growing wait).
+   * Writes the pending adds and the finished attempts and claims jobs for the free slots, in one
+   * immediate transaction (one commit, one disk sync), or in one statement when there is only one
+   * thing to do. Returns `undefined` when there was nothing to write or the write lock was busy
+   * (then retried after a short, growing wait; adds past their `addTimeoutMs` fail).
    */
-  #write(
-    now: number,
-  ): { outcomes: Outcome[]; applied: boolean[]; claimed: ClaimedRow[]; token: number } | undefined {
-    if (now < this.#writesBlockedUntil) return undefined
+  #write(now: number): Written | undefined {
+    if (now < this.#writesBlockedUntil) {
+      this.#expireInserts(now)
+      return undefined
+    }
+    const inserts = this.#inserts
     const outcomes = this.#outcomes
-    const claim = this.#canClaim() && this.#workMayBeReady
-    if (outcomes.length === 0 && !claim) return undefined
+    const claim = this.#canClaim() && (this.#workMayBeReady || inserts.length > 0)
+    if (inserts.length === 0 && outcomes.length === 0 && !claim) return undefined
     const statements = this.#statements
     const token = Math.floor(Math.random() * 2 ** 52)
+    const ids: (number | undefined)[] = []
     const applied: boolean[] = []
     let claimed: ClaimedRow[] = []
+    const alone = inserts.length + outcomes.length + (claim ? 1 : 0) === 1
     try {
-      if (outcomes.length === 0) {
-        // Claiming alone: look before taking the write lock, so idle workers on a busy file do not
-        // queue for the lock just to find nothing.
+      if (alone && claim) {
+        // Claiming alone: look before taking the write lock, so idle workers on a busy file do
+        // not queue for the lock just to find nothing.
         if (statements.peekReady.get(this.name, now) === undefined) {
           this.#nothingReady()
           return undefined
         }
         claimed = this.#claim(now, token)
+      } else if (alone && inserts.length === 1) {
+        ids.push((statements.insert.get(...inserts[0]!.params) as { id: number } | undefined)?.id)
       } else {
         statements.begin.run()
+        for (const insert of inserts) {
+          ids.push((statements.insert.get(...insert.params) as { id: number } | undefined)?.id)
+        }
         for (const outcome of outcomes) applied.push(this.#apply(outcome, now))
-        this.#prune()
+        if (outcomes.length > 0) this.#prune()
         if (claim) claimed = this.#claim(now, token)
         statements.commit.run()
       }
     } catch (error) {
-      if (outcomes.length > 0) rollBack(this.#database)
+      if (!alone) rollBack(this.#database)
+      ids.length = 0
+      applied.length = 0
       this.#writeFailed(now, error)
       return undefined
     }
     this.#writeFailures = 0
+    this.#inserts = []
     this.#outcomes = []
-    return { outcomes, applied, claimed, token }
+    return { inserts, ids, outcomes, applied, claimed, token }
+  }
+
+  /** Acknowledges the adds, reports the outcomes and starts the claimed jobs of a committed write. */
+  #applyWrite(written: Written | undefined, now: number): void {
+    if (written === undefined) return
+    const { inserts, ids } = written
+    for (let index = 0; index < inserts.length; index++)
+      this.#settleInsert(inserts[index]!, ids[index])
+    if (inserts.length > 0) this.#workMayBeReady = true
+    this.#afterWrite(written.outcomes, written.applied)
+    if (written.claimed.length > 0) this.#startAll(written.claimed, written.token, now)
   }
 
   #claim(now: number, token: number): ClaimedRow[] {
@@ -787,11 +797,16 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   #writeFailed(now: number, error: unknown): void {
+    // What the rolled-back claim concluded about the ready jobs no longer holds.
+    this.#workMayBeReady = true
     const failures = ++this.#writeFailures
-    if (isBusyError(error)) {
+    if (isBusyError(error) && this.#closing === undefined) {
       this.#writesBlockedUntil = now + busyRetryDelay(failures)
+      this.#expireInserts(now)
       return
     }
+    // Not a lock to wait for: the adds fail with the error; outcomes are tried again.
+    for (const insert of this.#inserts.splice(0)) insert.reject(error)
     this.#writesBlockedUntil = now + Math.min(MAX_ERROR_BACKOFF_MS, 10 * 2 ** failures)
     this.#reportError('writing jobs', error)
   }
@@ -1219,10 +1234,9 @@ export class TaskQueue<H extends JobHandlers>
     let notStarted: JobInfo[] = []
     try {
       this.#database.exec(`PRAGMA busy_timeout = ${CLOSING_BUSY_TIMEOUT_MS}`)
-      this.#writeInserts()
       this.#writesBlockedUntil = 0
-      const written = this.#write(Date.now())
-      if (written !== undefined) this.#afterWrite(written.outcomes, written.applied)
+      const now = Date.now()
+      this.#applyWrite(this.#write(now), now)
       const rows = this.#statements.notStarted.all(this.name) as unknown as StoredRow[]
       notStarted = rows.map((row) => jobInfoOf(row))
     } catch (error) {
@@ -1240,10 +1254,8 @@ export class TaskQueue<H extends JobHandlers>
     this.#closed = true
     clearImmediate(this.#immediate)
     clearTimeout(this.#timer)
-    clearTimeout(this.#insertRetry)
     this.#immediate = undefined
     this.#timer = undefined
-    this.#insertRetry = undefined
     const closed = this.#closedError('it closed before the job finished')
     for (const insert of this.#inserts.splice(0)) insert.reject(closed)
     for (const [, waiters] of this.#waiters) {
