@@ -132,7 +132,8 @@ describe('what differs between runtimes, as documented in the packages', () => {
     },
   )
 
-  it("Bun's monitorEventLoopDelay records nothing: the delay histogram reads 0", () => {
-    expect(factsOf('bun', 'metrics', eventLoop).delayWindowMaxSeconds).toBe(0)
+  // Deno's monitorEventLoopDelay sees such a block in some runs and not in others: not asserted.
+  it("Bun's monitorEventLoopDelay misses the block: the delay histogram stays near 0", () => {
+    expect(factsOf('bun', 'metrics', eventLoop).delayWindowMaxSeconds).toBeLessThan(0.25)
   })
 })
