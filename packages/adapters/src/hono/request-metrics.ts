@@ -6,8 +6,8 @@ import { completedStatus, whenResponseClosed } from '../internal/response-close.
 import type { RequestMetricsOptions } from '../types.js'
 
 /**
- * Records every request: duration by method, matched route template (`routePath(c)` after the
- * handler ran, never the raw path) and status, and the in-flight gauge. On Node the request counts
+ * Records every request: duration by method, the template of the route whose handler
+ * answered (never the raw path) and status, and the in-flight gauge. On Node the request counts
  * until the Node response is over (streamed bodies included; 499 when the client went away); on
  * other runtimes until the handler returned its response. Unmatched requests get the metrics
  * package's fixed label.

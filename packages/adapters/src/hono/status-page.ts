@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Handler } from 'hono'
-import { routePath } from 'hono/route'
+import { runningRouteOf } from '../internal/hono/matched-route.js'
 import { queryOf, statusPageOf } from '../internal/status-page/status-page-of.js'
 import type { HonoStatusPageOptions } from './types.js'
 
@@ -28,7 +28,7 @@ export function statusPage(options: HonoStatusPageOptions): Handler {
   const page = statusPageOf('statusPage()', options)
   let excluded: string | undefined
   return (context) => {
-    const route = routePath(context)
+    const route = runningRouteOf(context)
     if (excluded !== route) {
       page.excludeRoutes([route])
       excluded = route
