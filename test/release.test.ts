@@ -108,15 +108,8 @@ describe('release dry run', () => {
     }
     // The changelog generator is resolved from the repository's dependencies.
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir')
-    await run(
-      process.execPath,
-      [join(root, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'],
-      {
-        cwd: copy,
-      },
-    )
-
-    // The changesets the copy holds: the committed ones, as the release job sees them.
+    // The changesets the copy holds (the committed ones, as the release job sees them), read before
+    // `changeset version` consumes them.
     const changesetDirectory = join(copy, '.changeset')
     const changesets = readdirSync(changesetDirectory)
       .filter((file) => file.endsWith('.md') && file !== 'README.md')
@@ -128,7 +121,21 @@ describe('release dry run', () => {
         )
         return { file, names, body }
       })
+    await run(
+      process.execPath,
+      [join(root, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'],
+      {
+        cwd: copy,
+      },
+    )
+
     expect(changesets.length).toBeGreaterThan(0)
+    // Consumed into the changelogs, as in the version pull request.
+    expect(
+      readdirSync(changesetDirectory).filter(
+        (file) => file !== 'README.md' && file.endsWith('.md'),
+      ),
+    ).toEqual([])
     const words = (text: string) => text.replace(/\s+/g, ' ').trim()
     for (const { folder, manifest } of published) {
       const changelogFile = join(copy, 'packages', folder, 'CHANGELOG.md')
