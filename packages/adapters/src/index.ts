@@ -22,6 +22,8 @@ export {
 export { cachedResponseSize } from './internal/response-cache/cached-response.js'
 export { shutdownServer as shutdown } from './internal/shutdown/server-shutdown.js'
 export {
+  type AdmissionLease,
+  type AdmissionLimiter,
   type BackgroundTasksMiddlewareOptions,
   type CacheDirectives,
   type CachedResponse,

@@ -1,7 +1,6 @@
 // The options of every middleware/plugin, and the shapes they hand back. Shared by the three
 // framework subpaths: an option means the same on Express, Fastify and Hono.
 import type { BackgroundTasksOptions, TaskSupervisor } from '@loopwork/background-tasks'
-import type { CapacityLimiter } from '@loopwork/limiter'
 import type { Metrics, OverloadGuard } from '@loopwork/metrics'
 import type { TtlCache } from '@loopwork/ttl-cache'
 
@@ -36,6 +35,31 @@ export const CLIENT_CLOSED_REQUEST = 499
 // ---------------------------------------------------------------------------------------------
 // Concurrency limit
 
+/** What a request holds while it is admitted: a token, given back once with `release()`. */
+export interface AdmissionLease {
+  /** Gives the token back. */
+  release(): unknown
+}
+
+/**
+ * The limiter the concurrency limit admits requests through: a `CapacityLimiter` from
+ * `@loopwork/limiter`, a `RedisCapacityLimiter` from `@loopwork/limiter/redis` (one limit shared by
+ * every instance of a service), or any object of this shape, whichever copy of the package made it.
+ */
+export interface AdmissionLimiter {
+  /** A token at once when one is free, else `undefined`; never waits. */
+  tryAcquire(): AdmissionLease | undefined
+  /** Waits for a token, bounded by `timeoutMs` and cancelled by `signal`. */
+  acquire(options?: {
+    signal?: AbortSignal | undefined
+    timeoutMs?: number | undefined
+  }): Promise<AdmissionLease>
+  /** Callers waiting for a token, read to estimate the wait of the next request. */
+  readonly waiting?: number
+  /** Tokens in total, read to estimate the wait of the next request. */
+  readonly totalTokens?: number
+}
+
 /** Options of the `concurrencyLimit` middleware/plugin/hook of every adapter. */
 export interface ConcurrencyLimitOptions {
   /**
@@ -45,7 +69,7 @@ export interface ConcurrencyLimitOptions {
    *
    * @example concurrencyLimit({ limiter: new CapacityLimiter({ totalTokens: 40, maxWaiting: 200 }) })
    */
-  readonly limiter: CapacityLimiter
+  readonly limiter: AdmissionLimiter
 
   /**
    * The `Retry-After` of the 503 sent when a request is refused (the limiter's queue is full, its

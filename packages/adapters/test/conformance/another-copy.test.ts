@@ -23,7 +23,8 @@ it('the error of another copy is branded, but no object of the classes this copy
 describe.each(frameworks)('errors of another installed copy on $name', (framework) => {
   const start = serversFor(framework)
 
-  it.each(['LOOPWORK_QUEUE_FULL', 'LOOPWORK_TIMEOUT'])(
+  // LOOPWORK_REDIS_UNAVAILABLE: a limit shared on Redis (failClosed) whose Redis is unreachable.
+  it.each(['LOOPWORK_QUEUE_FULL', 'LOOPWORK_TIMEOUT', 'LOOPWORK_REDIS_UNAVAILABLE'])(
     'concurrency limit: a limiter that rejects with %s answers 503 + Retry-After',
     async (code) => {
       let handled = 0

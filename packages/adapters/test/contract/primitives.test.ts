@@ -16,6 +16,7 @@ import {
   QueueFullError,
   TimeoutError,
 } from '@loopwork/limiter'
+import type { RedisCapacityLimiter } from '@loopwork/limiter/redis'
 import {
   createMetrics,
   createOverloadGuard,
@@ -29,7 +30,8 @@ import {
 } from '@loopwork/metrics'
 import { WorkerPool } from '@loopwork/thread-offload'
 import { TtlCache } from '@loopwork/ttl-cache'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
+import type { AdmissionLimiter } from '../../src/index.js'
 
 type Tasks = typeof import('../fixtures/tasks.js')
 
@@ -83,6 +85,10 @@ describe('every primitive', () => {
       guard satisfies TrackableOverloadGuard,
     ]
     expect(shapes).toHaveLength(7)
+    // Both limiters admit requests through the adapters' concurrency limit.
+    expectTypeOf<CapacityLimiter>().toExtend<AdmissionLimiter>()
+    expectTypeOf<RedisCapacityLimiter>().toExtend<AdmissionLimiter>()
+    expectTypeOf<RedisCapacityLimiter>().toExtend<TrackableLimiter>()
   })
 
   it('has a name, repeated in stats(), and stats() with waiting (and running where it runs work)', () => {

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http'
 import { checkOptions, durationOption, isLoopworkError } from '@loopwork/internal'
-import type { CapacityLimiter, Lease } from '@loopwork/limiter'
 import {
+  type AdmissionLease,
+  type AdmissionLimiter,
   type ConcurrencyLimitOptions,
   DEFAULT_WAIT_TIMEOUT_MS,
   type ServiceUnavailable,
@@ -17,7 +18,7 @@ export type Admission = 'admitted' | 'refused' | 'client-gone'
 /** Gives back the token of a request admitted by {@link ConcurrencyLimit.admitSignal}. */
 export type Release = () => void
 
-const limiterOption = methodsOption<CapacityLimiter>(['tryAcquire', 'acquire'])
+const limiterOption = methodsOption<AdmissionLimiter>(['tryAcquire', 'acquire'])
 
 const SCHEMA = {
   limiter: limiterOption,
@@ -33,7 +34,7 @@ const SCHEMA = {
  * before it queues.
  */
 export class ConcurrencyLimit {
-  readonly #limiter: CapacityLimiter
+  readonly #limiter: AdmissionLimiter
   readonly #serviceTime: ServiceTime
   readonly #timeoutMs: number | undefined
   readonly #maxExpectedWaitMs: number
@@ -96,7 +97,7 @@ export class ConcurrencyLimit {
     )
   }
 
-  #holdUntilClosed(response: ServerResponse, lease: Lease): void {
+  #holdUntilClosed(response: ServerResponse, lease: AdmissionLease): void {
     const serviceTime = this.#serviceTime
     const admittedAt = performance.now()
     whenResponseClosed(response, () => {
@@ -105,7 +106,7 @@ export class ConcurrencyLimit {
     })
   }
 
-  #held(lease: Lease): Release {
+  #held(lease: AdmissionLease): Release {
     const serviceTime = this.#serviceTime
     const admittedAt = performance.now()
     return () => {
@@ -133,12 +134,17 @@ export class ConcurrencyLimit {
 }
 
 /**
- * A full queue or a wait past `timeoutMs` is refused; an abort is the client leaving; anything else
- * is a bug to pass on. Recognised by code, never by class: a limiter from a second installed copy
- * of @loopwork/limiter must still get its requests a 503.
+ * A full queue, a wait past `timeoutMs` or a shared limit whose Redis is unreachable (a
+ * `RedisCapacityLimiter` in its `failClosed` mode) is refused; an abort is the client leaving;
+ * anything else is a bug to pass on. Recognised by code, never by class: a limiter from a second
+ * installed copy of @loopwork/limiter must still get its requests a 503.
  */
 function refusalOf(error: unknown, signal: AbortSignal | undefined): 'refused' | 'client-gone' {
-  if (isLoopworkError(error, 'LOOPWORK_QUEUE_FULL') || isLoopworkError(error, 'LOOPWORK_TIMEOUT')) {
+  if (
+    isLoopworkError(error, 'LOOPWORK_QUEUE_FULL') ||
+    isLoopworkError(error, 'LOOPWORK_TIMEOUT') ||
+    isLoopworkError(error, 'LOOPWORK_REDIS_UNAVAILABLE')
+  ) {
     return 'refused'
   }
   if (signal?.aborted) return 'client-gone'
