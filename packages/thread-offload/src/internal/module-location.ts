@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { isAbsolute, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { currentRuntime, invalidOption, type RuntimeKey } from '@loopwork/internal'
@@ -131,6 +130,9 @@ const tsxLocations = new Map<string, string | null>()
 function locateTsx(module: string): string | undefined {
   let location = tsxLocations.get(module)
   if (location === undefined) {
+    // Not imported: webpack reads createRequire(...).resolve('tsx') in an application's bundle as
+    // a dependency, and bundles tsx (or fails where it is not installed, or warns).
+    const { createRequire } = process.getBuiltinModule('node:module')
     location = null
     for (const base of [module, pathToFileURL(join(process.cwd(), 'index.js')).href]) {
       try {
