@@ -27,7 +27,7 @@ interface AddressBindings {
 export function statusPage(options: HonoStatusPageOptions): Handler {
   const page = statusPageOf('statusPage()', options)
   let excluded: string | undefined
-  return (context) => {
+  return async (context) => {
     const route = runningRouteOf(context)
     if (excluded !== route) {
       page.excludeRoutes([route])
@@ -43,12 +43,17 @@ export function statusPage(options: HonoStatusPageOptions): Handler {
     }
     // Bun closes a response idle for 10 s by default; the stream has heartbeats, but no limit is safer.
     if (path === '/events' && typeof bindings?.timeout === 'function') bindings.timeout(request, 0)
-    return page.handleFetch(request, {
+    const response = await page.handleFetch(request, {
       path: path + queryOf(request.url),
       subject: context,
       remoteAddress,
       server: (bindings?.incoming?.socket as { server?: { listening: boolean } } | undefined)
         ?.server,
     })
+    // @hono/node-server before 2.1.2 writes Content-Length into the header object a Response was
+    // made with, and the page's header objects are shared and frozen: every answer failed with a
+    // 500. Read once, `headers` becomes a Headers of this response's own, which it copies instead.
+    void response.headers
+    return response
   }
 }
