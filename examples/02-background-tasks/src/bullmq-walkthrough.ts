@@ -55,11 +55,11 @@ async function removeQueue(queueName: string, redisUrl: string): Promise<void> {
 }
 
 /**
- * Part 5 (with REDIS_URL): the same TaskQueue interface on BullMQ. Two worker processes share the
+ * Part 6 (with REDIS_URL): the same TaskQueue interface on BullMQ. Two worker processes share the
  * queue; one is killed mid-job and the other completes that job once its lease has run out.
  */
 export async function walkThroughBullMQ(redisUrl: string): Promise<void> {
-  heading('5. The same TaskQueue on BullMQ: two worker processes, at-least-once')
+  heading('6. The same TaskQueue on BullMQ: two worker processes, at-least-once')
   const queueName = process.env.DEMO_QUEUE_NAME ?? `loopwork-demo-${randomUUID()}`
   const workers = new Map<string, ChildProcess>()
   const producer = new TaskQueue({

@@ -25,7 +25,7 @@ async function keysOf(queueName: string): Promise<string[]> {
   }
 }
 
-it('runs every part, the BullMQ one with two worker processes, and leaves nothing in Redis', async () => {
+it('runs every part, the SQLite and BullMQ ones with worker processes, and leaves nothing in Redis', async () => {
   const queueName = `loopwork-example-test-${randomUUID()}`
   const { stdout } = await run(
     process.execPath,
@@ -76,7 +76,19 @@ it('runs every part, the BullMQ one with two worker processes, and leaves nothin
   expect(numbers.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6])
   expect(stdout).toContain('a spawn after drain(): ClosedError (LOOPWORK_CLOSED)')
 
-  // 5. BullMQ: both workers ran jobs, a killed worker's job was recovered by the other one
+  // 5. SQLite: an order and its job commit together or not at all; a killed worker's job runs again
+  expect(stdout).toContain('order 1 (lamp) and job fulfil-1 committed in one transaction')
+  expect(stdout).toContain(
+    'the sofa order failed (payment for the sofa was declined): rolled back with its job, 1 order and 1 job in the file',
+  )
+  expect(stdout).toContain('worker-1 fulfilled order 1')
+  expect(stdout).toContain('killed worker-1 while it fulfilled order 2 (attempt 1)')
+  expect(stdout).toContain('worker-2 fulfilled order 2: nothing acknowledged was lost')
+  expect(stdout).toContain('order 2 chair: fulfilled by worker-2')
+  expect(stdout).toContain("the shop's queue closed; jobs left in the file: 0")
+  expect(stdout).toContain('an add() after close(): ClosedError (LOOPWORK_CLOSED)')
+
+  // 6. BullMQ: both workers ran jobs, a killed worker's job was recovered by the other one
   expect(stdout).toContain(`Queue "${queueName}" in Redis`)
   const rendered = [...stdout.matchAll(/(worker-\d) rendered reports ([\d, ]+)/g)]
   expect(
