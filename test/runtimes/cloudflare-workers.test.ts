@@ -4,9 +4,9 @@
 // 2026-04-01 and nodejs_compat. Two rules of the platform shape what is checked: nothing may start
 // a timer (or do I/O) at global scope, and a timer belongs to the request that started it: once
 // that request has answered (and its waitUntil work settled), the timer never fires.
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
+import { build, type Plugin } from 'esbuild'
 import { Miniflare, NoOpLog } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repositoryRoot } from './runtimes.js'
@@ -19,45 +19,17 @@ const compatibility = {
   cf: false,
 } as const
 
-interface BuildResult {
-  outputFiles: { text: string }[]
-}
-
-interface EsbuildPlugin {
-  name: string
-  setup(build: {
-    onResolve(
-      options: { filter: RegExp },
-      callback: (args: {
-        path: string
-        kind: string
-        pluginData?: unknown
-      }) => Promise<unknown> | undefined,
-    ): void
-    resolve(
-      path: string,
-      options: { kind: string; resolveDir: string; pluginData: unknown },
-    ): Promise<unknown>
-  }): void
-}
-
-// esbuild as tsup (a devDependency of the repository) installs it.
-const requireFromRoot = createRequire(join(repositoryRoot, 'package.json'))
-const esbuild = createRequire(requireFromRoot.resolve('tsup'))('esbuild') as {
-  build(options: Record<string, unknown>): Promise<BuildResult>
-}
-
 /**
  * Resolves `@loopwork/<package>[/<entry>]` inside that package's own folder, where Node's package
  * self-reference applies its `exports`: the bundle gets exactly what a user's bundler would.
  */
-const loopworkPackages: EsbuildPlugin = {
+const loopworkPackages: Plugin = {
   name: 'loopwork-packages',
-  setup(build) {
-    build.onResolve({ filter: /^@loopwork\/[^/]+/ }, (args) => {
+  setup(builder) {
+    builder.onResolve({ filter: /^@loopwork\/[^/]+/ }, (args) => {
       if (args.pluginData === 'self-reference') return undefined
       const folder = args.path.split('/')[1]!
-      return build.resolve(args.path, {
+      return builder.resolve(args.path, {
         kind: args.kind,
         resolveDir: join(repositoryRoot, 'packages', folder),
         pluginData: 'self-reference',
@@ -68,7 +40,7 @@ const loopworkPackages: EsbuildPlugin = {
 
 /** Bundles one Worker of fixtures/worker/ into a single ES module, as wrangler would. */
 async function bundle(file: string): Promise<string> {
-  const result = await esbuild.build({
+  const result = await build({
     entryPoints: [join(repositoryRoot, 'test', 'runtimes', 'fixtures', 'worker', file)],
     bundle: true,
     write: false,
