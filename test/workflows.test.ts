@@ -31,7 +31,7 @@ describe('GitHub workflows', () => {
 
   it('CI runs the test command on Node 22 and 24 with a Redis service', () => {
     const ci = readFileSync(join(workflowDirectory, 'ci.yml'), 'utf8')
-    expect(ci).toMatch(/node: \['22', '24'\]/)
+    expect(ci).toMatch(/node: \[["']22["'], ["']24["']\]/)
     expect(ci).toMatch(/image: redis/)
     expect(ci).toMatch(/run: npm test/)
   })
@@ -40,6 +40,6 @@ describe('GitHub workflows', () => {
     const release = readFileSync(join(workflowDirectory, 'release.yml'), 'utf8')
     expect(release).toMatch(/changesets\/action/)
     expect(release).toMatch(/id-token: write/)
-    expect(release).toMatch(/NPM_CONFIG_PROVENANCE: 'true'/)
+    expect(release).toMatch(/NPM_CONFIG_PROVENANCE: ["']true["']/)
   })
 })
