@@ -10,13 +10,18 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
+import commonjsModule from '@rollup/plugin-commonjs'
+import { nodeResolve } from '@rollup/plugin-node-resolve'
 import { build as esbuild } from 'esbuild'
+import { rollup } from 'rollup'
 import { build as tsup } from 'tsup'
 import { build as vite } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import webpack, { type Configuration } from 'webpack'
 
 // A server using WorkerPool and toThread (test/bundles/) is bundled the way an application is
-// deployed: everything, @loopwork/* included, in one file per entry, the task module an entry of its
+// deployed, with the recipes of the thread-offload README (esbuild, tsup, Vite SSR, Rollup,
+// webpack; ESM and CommonJS): everything, @loopwork/* included, the task module an entry of its
 // own. Each bundle is then moved away from where it was built (a path baked in at build time would
 // break) and run with node, on its own: no node_modules, no sources next to it.
 const root = join(import.meta.dirname, '..')
@@ -29,6 +34,34 @@ const entries = { server: join(app, 'src', 'server.js'), tasks: join(app, 'src',
 const importMetaUrlFromFilename = {
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+}
+
+// Its types describe a CommonJS module whose default export is the plugin; the ES build that an
+// import loads exports the plugin itself.
+const commonjs = commonjsModule as unknown as typeof commonjsModule.default
+
+/** Runs webpack; rejects on an error or a warning (a warning about this package is a bug too). */
+function runWebpack(config: Configuration): Promise<void> {
+  return new Promise((resolve, reject) => {
+    webpack(config, (error, stats) => {
+      if (error) reject(error)
+      else if (stats?.hasErrors() || stats?.hasWarnings()) {
+        reject(new Error(stats.toString({ all: false, errors: true, warnings: true })))
+      } else resolve()
+    })
+  })
+}
+
+async function runRollup(outDir: string, format: 'esm' | 'cjs'): Promise<void> {
+  const build = await rollup({
+    input: entries,
+    plugins: [nodeResolve({ exportConditions: ['node'] }), commonjs()],
+    onwarn: (warning) => {
+      throw new Error(`rollup: ${warning.message}`)
+    },
+  })
+  await build.write({ dir: outDir, format, entryFileNames: '[name].js' })
+  await build.close()
 }
 
 interface Bundle {
@@ -115,6 +148,57 @@ const bundles: Bundle[] = [
           target: 'node22',
           rollupOptions: { input: entries, output: { format: 'esm', entryFileNames: '[name].js' } },
         },
+      }),
+  },
+  {
+    name: 'Rollup, ESM',
+    format: 'esm',
+    build: (outDir) => runRollup(outDir, 'esm'),
+  },
+  {
+    // Rollup turns import.meta.url into the output file's URL in CommonJS output.
+    name: 'Rollup, CommonJS',
+    format: 'cjs',
+    build: (outDir) => runRollup(outDir, 'cjs'),
+  },
+  {
+    name: 'webpack, ESM',
+    format: 'esm',
+    build: (path) =>
+      runWebpack({
+        mode: 'production',
+        target: 'node22',
+        context: app,
+        entry: {
+          server: entries.server,
+          tasks: { import: entries.tasks, library: { type: 'module' } },
+        },
+        experiments: { outputModule: true },
+        output: { path, filename: '[name].js', module: true, chunkFormat: 'module' },
+        // import.meta.url stays the running file's (not the source file's, baked in at build time),
+        // and new URL('./tasks.js', import.meta.url) stays as written (not a copied asset).
+        module: { parser: { javascript: { importMeta: false, url: false } } },
+      }),
+  },
+  {
+    name: 'webpack, CommonJS',
+    format: 'cjs',
+    build: (path) =>
+      runWebpack({
+        mode: 'production',
+        target: 'node22',
+        context: app,
+        entry: {
+          server: entries.server,
+          tasks: { import: entries.tasks, library: { type: 'commonjs2' } },
+        },
+        output: { path, filename: '[name].js' },
+        module: { parser: { javascript: { url: false } } },
+        plugins: [
+          new webpack.DefinePlugin({
+            'import.meta.url': "require('node:url').pathToFileURL(__filename).href",
+          }),
+        ],
       }),
   },
 ]
