@@ -7,6 +7,11 @@ import { type Item, itemColumns } from './item.js'
 import { type RankedRow, rankRows, type SearchHit } from './search-ranking.js'
 
 interface ReadConnection {
+  /**
+   * Kept referenced: on Node 22.13 to 22.15 a statement does not keep its connection alive, and a
+   * connection collected as garbage finalizes its statements ("statement has been finalized").
+   */
+  database: DatabaseSync
   itemsByIds: StatementSync
   rankedRows: StatementSync
 }
@@ -19,6 +24,7 @@ function connectionTo(file: string): ReadConnection {
   if (connection === undefined) {
     const database = new DatabaseSync(file, { readOnly: true, timeout: busyTimeoutMs })
     connection = {
+      database,
       // One query per batch: the ids travel as a JSON array and json_each turns them into rows.
       itemsByIds: database.prepare(
         `SELECT ${itemColumns} FROM items WHERE id IN (SELECT value FROM json_each(?))`,
