@@ -146,7 +146,7 @@ const bundles: Bundle[] = [
           ssr: true,
           outDir,
           target: 'node22',
-          rollupOptions: { input: entries, output: { format: 'esm', entryFileNames: '[name].js' } },
+          rolldownOptions: { input: entries, output: { format: 'esm', entryFileNames: '[name].js' } },
         },
       }),
   },
