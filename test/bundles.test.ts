@@ -146,7 +146,10 @@ const bundles: Bundle[] = [
           ssr: true,
           outDir,
           target: 'node22',
-          rolldownOptions: { input: entries, output: { format: 'esm', entryFileNames: '[name].js' } },
+          rolldownOptions: {
+            input: entries,
+            output: { format: 'esm', entryFileNames: '[name].js' },
+          },
         },
       }),
   },
