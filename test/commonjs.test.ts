@@ -54,12 +54,14 @@ const published = readdirSync(packagesDirectory)
   }))
   .filter(({ manifest }) => manifest.private !== true)
 
-/** Every JavaScript entry point the packages export, as an application writes it. */
-const entryPoints = published.flatMap(({ manifest }) =>
-  Object.keys(manifest.exports)
+/** The JavaScript entry points a package exports, as an application writes them. */
+function entryPointsOf(manifest: Manifest): string[] {
+  return Object.keys(manifest.exports)
     .filter((subpath) => !subpath.endsWith('.json'))
-    .map((subpath) => (subpath === '.' ? manifest.name : `${manifest.name}${subpath.slice(1)}`)),
-)
+    .map((subpath) => (subpath === '.' ? manifest.name : `${manifest.name}${subpath.slice(1)}`))
+}
+
+const entryPoints = published.flatMap(({ manifest }) => entryPointsOf(manifest))
 
 const checkScript = `'use strict'
 const { pathToFileURL } = require('node:url')
@@ -115,6 +117,24 @@ beforeAll(() => {
 })
 
 afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+describe('the Module formats section of every package README', () => {
+  it.each(published.map(({ folder, manifest }) => [folder, manifest] as const))(
+    '%s: says require() works from Node 22.12 and names every entry point',
+    (folder, manifest) => {
+      const readme = readFileSync(join(packagesDirectory, folder, 'README.md'), 'utf8')
+      const start = readme.indexOf('\n## Module formats\n')
+      expect(start, 'a "## Module formats" section').toBeGreaterThan(0)
+      const end = readme.indexOf('\n## ', start + 1)
+      const section = readme.slice(start, end === -1 ? undefined : end)
+      expect(section).toContain('ES modules only')
+      expect(section).toContain('`require()`')
+      expect(section).toContain('Node 22.12')
+      expect(section).toContain('"nodenext"')
+      for (const entry of entryPointsOf(manifest)) expect(section).toContain(entry)
+    },
+  )
+})
 
 describe(`require() of the packages (Node ${process.versions.node})`, () => {
   it('names a check for every entry point the packages export', () => {
