@@ -1,5 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite'
-import type { AddJobOptions, JobHandlers, TaskQueueOptions } from '../task-queue-options.js'
+import type { JobHandlers, TaskQueueOptions } from '../task-queue-options.js'
 
 /** The default `lockDurationMs` of the SQLite backend: a worker's lease on a running job. */
 export const DEFAULT_LOCK_DURATION_MS = 30_000
@@ -101,9 +100,3 @@ export interface SqliteTaskQueueOptions<H extends JobHandlers> extends TaskQueue
    */
   readonly addTimeoutMs?: number | undefined
 }
-
-/** Options of `addInTransaction()`: those of `add()`. */
-export type AddInTransactionOptions = AddJobOptions
-
-/** The connection `addInTransaction()` and `transaction()` write with: your own, on the queue's file. */
-export type SqliteConnection = DatabaseSync
