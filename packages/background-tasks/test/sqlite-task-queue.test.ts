@@ -710,6 +710,8 @@ describe('TaskQueue on SQLite: leases', () => {
     expect((failure as Error).cause).toMatchObject({ name: 'LeaseLostError' })
     expect(String((failure as Error).cause)).toMatch(/more than maxStalledCount \(1\) times/)
     expect(failures).toHaveLength(1)
+    expect(failures[0]).toBeInstanceOf(LeaseLostError)
+    expect(failures[0]).toMatchObject({ jobId: id, jobName: 'work' })
     expect(runs).toBe(2)
   })
 })

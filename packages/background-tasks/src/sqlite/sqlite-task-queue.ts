@@ -1104,22 +1104,18 @@ export class TaskQueue<H extends JobHandlers>
    */
   #sweep(now: number): void {
     this.#nextSweepAt = now + this.#sqlite.stalledIntervalMs
+    const maxStalls = this.#sqlite.maxStalledCount
     let rows: SweptRow[]
     try {
-      const owners = this.#statements.leaseOwners.all(this.name) as { owner: string | null }[]
+      const statements = this.#statements
+      const owners = statements.leaseOwners.all(this.name) as { owner: string | null }[]
       const gone: string[] = []
       for (const { owner } of owners) {
         if (owner !== null && owner !== this.#owner && ownerIsGone(owner)) gone.push(owner)
       }
-      const stalledError = storeError(
-        new LeaseLostError(
-          `The worker running it stopped renewing its lease (it died, hung or lost the database) more than maxStalledCount (${this.#sqlite.maxStalledCount}) times`,
-          '',
-          '',
-        ),
-      )
-      const maxStalls = this.#sqlite.maxStalledCount
-      rows = this.#statements.sweep.all(
+      if (gone.length === 0 && statements.expiredLease.get(this.name, now) === undefined) return
+      const stalledError = storeError(this.#stalledError('', ''))
+      rows = statements.sweep.all(
         maxStalls,
         maxStalls,
         maxStalls,
@@ -1137,8 +1133,17 @@ export class TaskQueue<H extends JobHandlers>
     }
     for (const row of rows) {
       if (row.state === JobState.Ready) this.#workMayBeReady = true
-      else this.#failedJob(jobInfoOf(row), restoreError(row.error))
+      else this.#failedJob(jobInfoOf(row), this.#stalledError(publicId(row), row.name))
     }
+  }
+
+  /** The error of a job taken back from dead or stuck workers more than `maxStalledCount` times. */
+  #stalledError(jobId: string, jobName: string): LeaseLostError {
+    return new LeaseLostError(
+      `The worker running it stopped renewing its lease (it died, hung or lost the database) more than maxStalledCount (${this.#sqlite.maxStalledCount}) times`,
+      jobId,
+      jobName,
+    )
   }
 
   // ---------------------------------------------------------------------------------------------

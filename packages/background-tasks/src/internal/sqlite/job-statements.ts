@@ -53,6 +53,7 @@ export class JobStatements {
   readonly handBack: StatementSync
   readonly renew: StatementSync
   readonly leaseOwners: StatementSync
+  readonly expiredLease: StatementSync
   readonly sweep: StatementSync
   readonly pruneCompleted: StatementSync
   readonly pruneDead: StatementSync
@@ -115,6 +116,9 @@ export class JobStatements {
       RETURNING id, lease_token`)
     this.leaseOwners = prepare(
       'SELECT DISTINCT lease_owner AS owner FROM loopwork_jobs WHERE queue = ? AND state = 1',
+    )
+    this.expiredLease = prepare(
+      'SELECT 1 AS found FROM loopwork_jobs WHERE queue = ? AND state = 1 AND lease_expires_at < ? LIMIT 1',
     )
     // Takes back the jobs whose lease ran out (or whose owner is known to be gone): ready again
     // with the same attempt number, or dead once stalled more than maxStalledCount times.
