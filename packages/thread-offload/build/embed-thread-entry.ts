@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { build, type Plugin } from 'esbuild'
 
-const threadEntry = fileURLToPath(new URL('../src/worker-entry.ts', import.meta.url))
+const threadEntry = fileURLToPath(new URL('../src/internal/worker-entry.ts', import.meta.url))
 
 /** The name stack traces give the thread entry's frames (Node honours `sourceURL` in a `data:` module). */
 export const THREAD_ENTRY_NAME = 'loopwork-thread.js'

@@ -73,7 +73,7 @@ describe('loading TypeScript in a thread', () => {
   const tsModule = new URL('tasks.ts', fixtures).href
   const jsModule = new URL('plain.mjs', fixtures).href
   const embeddedEntry = 'data:text/javascript;base64,Ly8gdGhyZWFk'
-  const tsEntry = 'file:///repo/packages/thread-offload/src/worker-entry.ts'
+  const tsEntry = 'file:///repo/packages/thread-offload/src/internal/worker-entry.ts'
 
   it('tells TypeScript files apart', () => {
     expect(isTypeScript(tsModule)).toBe(true)

@@ -45,7 +45,7 @@ let embeddedEntry: URL | undefined
 /**
  * Where threads start: the thread entry's code the build embedded, as a `data:` URL module made
  * once per process (nothing is looked up on disk, so bundling the package into an application
- * changes nothing), or, running from the TypeScript sources, `src/worker-entry.ts`. See
+ * changes nothing), or, running from the TypeScript sources, `src/internal/worker-entry.ts`. See
  * `thread-entry-code.ts`.
  */
 export function threadEntry(): URL {

@@ -1,13 +1,14 @@
 /**
  * The entry point of every pool thread: loads the task module, tells the pool it is ready (or why
  * it could not load), then serves calls. It imports nothing but the few files it needs, so a
- * thread starts as fast as Node can start one.
+ * thread starts as fast as Node can start one. The package build bundles it into one string that
+ * travels inside `index.js` (see `thread-entry-code.ts`).
  */
 import { workerData } from 'node:worker_threads'
-import { serializeError } from './internal/error-transport.js'
-import type { ThreadBootData, ThreadControlMessage } from './internal/protocol.js'
-import { ResultBuffer } from './internal/result-buffer.js'
-import { TaskRunner } from './internal/task-runner.js'
+import { serializeError } from './error-transport.js'
+import type { ThreadBootData, ThreadControlMessage } from './protocol.js'
+import { ResultBuffer } from './result-buffer.js'
+import { TaskRunner } from './task-runner.js'
 
 const boot = workerData as ThreadBootData
 const port = boot.port
