@@ -18,6 +18,7 @@ import { build as tsup } from 'tsup'
 import { build as vite } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import webpack, { type Configuration } from 'webpack'
+import { runtimeBinary } from './runtimes/runtimes.js'
 
 // A server using WorkerPool and toThread (test/bundles/) is bundled the way an application is
 // deployed, with the recipes of the thread-offload README (esbuild, tsup, Vite SSR, Rollup,
@@ -252,9 +253,16 @@ interface Running {
   kill(): void
 }
 
-/** Runs `node server.js` in the bundle's folder and waits for the port it listens on. */
-function startServer(directory: string): Promise<Running> {
-  const child = spawn(process.execPath, ['server.js'], {
+/**
+ * Runs `server.js` in the bundle's folder (with the Node running the suite, or `binary` and `args`)
+ * and waits for the port it listens on.
+ */
+function startServer(
+  directory: string,
+  binary = process.execPath,
+  args: readonly string[] = ['server.js'],
+): Promise<Running> {
+  const child = spawn(binary, args, {
     cwd: directory,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -287,6 +295,22 @@ async function get(port: number, path: string): Promise<unknown> {
   return JSON.parse(text).value
 }
 
+/** Calls every route of a running bundled server and checks the answers, then closes it. */
+async function exercise(server: Running, directory: string): Promise<void> {
+  expect(await get(server.port, '/fib?n=20')).toBe(6765)
+  expect(await get(server.port, '/slug?text=Hello%2C%20Bundled%20World')).toBe(
+    'hello-bundled-world',
+  )
+  const where = (await get(server.port, '/thread')) as { isMainThread: boolean }
+  expect(where.isMainThread).toBe(false)
+  const forgotten = (await get(server.port, '/forgotten')) as Record<string, string>
+  expect(forgotten.name).toBe('WorkerStartupError')
+  expect(forgotten.code).toBe('LOOPWORK_WORKER_STARTUP')
+  expect(forgotten.message).toContain(join(directory, 'forgotten-tasks.js'))
+  expect(forgotten.message).toContain('If the server is bundled')
+  expect(await get(server.port, '/close')).toBe('closed')
+}
+
 describe.each(bundles.map((bundle) => [bundle.name, bundle] as const))(
   'a server bundled by %s',
   (_name, bundle) => {
@@ -300,18 +324,7 @@ describe.each(bundles.map((bundle) => [bundle.name, bundle] as const))(
     it('runs its tasks in threads, answers on 127.0.0.1, names a task module it cannot find, and exits once closed', async () => {
       const server = await startServer(runDirectory(bundle))
       try {
-        expect(await get(server.port, '/fib?n=20')).toBe(6765)
-        expect(await get(server.port, '/slug?text=Hello%2C%20Bundled%20World')).toBe(
-          'hello-bundled-world',
-        )
-        const where = (await get(server.port, '/thread')) as { isMainThread: boolean }
-        expect(where.isMainThread).toBe(false)
-        const forgotten = (await get(server.port, '/forgotten')) as Record<string, string>
-        expect(forgotten.name).toBe('WorkerStartupError')
-        expect(forgotten.code).toBe('LOOPWORK_WORKER_STARTUP')
-        expect(forgotten.message).toContain(join(runDirectory(bundle), 'forgotten-tasks.js'))
-        expect(forgotten.message).toContain('If the server is bundled')
-        expect(await get(server.port, '/close')).toBe('closed')
+        await exercise(server, runDirectory(bundle))
         // Closed pools and a closed server leave nothing holding the process.
         const { code, stderr } = await server.exited
         expect(stderr).toBe('')
@@ -322,3 +335,26 @@ describe.each(bundles.map((bundle) => [bundle.name, bundle] as const))(
     }, 30_000)
   },
 )
+
+describe.each([['Bun'], ['Deno']] as const)('the esbuild ESM bundle on %s', (runtime) => {
+  it('runs its tasks in threads, answers on 127.0.0.1 and exits once closed', async () => {
+    const directory = runDirectory(bundles[0]!)
+    const args =
+      runtime === 'Deno'
+        ? ['run', '--no-prompt', `--allow-read=${directory}`, '--allow-net=127.0.0.1', 'server.js']
+        : ['server.js']
+    const server = await startServer(
+      directory,
+      runtimeBinary(runtime === 'Deno' ? 'deno' : 'bun'),
+      args,
+    )
+    try {
+      await exercise(server, directory)
+      const { code, stderr } = await server.exited
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+    } finally {
+      server.kill()
+    }
+  }, 30_000)
+})
