@@ -222,15 +222,6 @@ export class CatalogService {
   }
 
   /**
-   * The limiter the `/search` route used to share with `/export`.
-   *
-   * @deprecated Use {@link searchRoutes} for `/search` and {@link exportRoutes} for `/export`.
-   */
-  get heavyRoutes(): CapacityLimiter {
-    return this.searchRoutes
-  }
-
-  /**
    * `POST /orders`: checks the body, then places the order and writes its fulfilment job in one
    * transaction, so an order is never acknowledged without its fulfilment (nor a fulfilment queued
    * for an order that was rolled back); then drops the item's cached responses, whose stock just
@@ -254,14 +245,6 @@ export class CatalogService {
   readonly sendReceipt = (order: Order): void => {
     this.database.writeReceipt(order)
   }
-
-  /**
-   * Formerly the after-response step that queued an order's fulfilment; the fulfilment is now
-   * written with the order, in its transaction, by {@link placeOrder}. Does nothing.
-   *
-   * @deprecated Drop the after-response call: `placeOrder` already queued the fulfilment.
-   */
-  readonly queueFulfilment = (_order: Order): void => {}
 
   /** `GET /orders/:id`: an order with its status and whether its receipt was sent. */
   order(idText: string | undefined): Order {
