@@ -125,7 +125,7 @@ function hash(text: string): string {
 }
 
 describe('the page asset', () => {
-  it('is generated from page.html, page.css and page.js as they are now', () => {
+  it('is generated from status-page/page.html, page.css and page.js as they are now', () => {
     const generated = readFileSync(
       new URL('../src/internal/status-page/page-asset.ts', import.meta.url),
       'utf8',
