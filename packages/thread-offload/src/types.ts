@@ -67,7 +67,12 @@ export interface WorkerPoolOptions {
    * specifier: `new URL('./tasks.js', import.meta.url)`. The same line works everywhere: under
    * vitest or tsx, where `tasks.js` does not exist yet, the pool loads `tasks.ts` (as TypeScript
    * maps `.js` specifiers to `.ts` files); compiled, it loads `dist/tasks.js`. An absolute path or a
-   * `file:` URL string works too.
+   * `file:` URL string works too; in CommonJS, which has no `import.meta`, write
+   * `pathToFileURL(join(__dirname, 'tasks.js'))`.
+   *
+   * Each thread loads this module from disk with `import()`, so a bundled server needs it as a file:
+   * build it as an entry of its own, with a fixed name, next to the server's bundle (the README's
+   * "Bundling" section has a recipe per bundler).
    *
    * @example new WorkerPool<typeof import('./tasks.js')>({ module: new URL('./tasks.js', import.meta.url) })
    */
