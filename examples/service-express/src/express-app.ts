@@ -21,7 +21,12 @@ import {
   type ListenAddress,
   type RunningCatalogServer,
 } from '@loopwork-example/catalog'
-import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express'
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express'
 
 /** The largest order body read, in bytes: an order is a few dozen bytes of JSON. */
 export const orderBodyLimitBytes = 16 * 1024
@@ -66,11 +71,13 @@ export async function serveWithExpress(
     searchLimit,
     offload(service.pool, 'search', (request) => service.searchArguments(request.query.q)),
   )
-  // express.json() reads at most `limit` (413 past it) and skips other content types, leaving
-  // request.body undefined: refuse those with 415 before anything is read.
+  // express.json() skips other content types, leaving request.body undefined: refuse those with
+  // 415 before anything is read. It answers 413 past `limit` only once it has read the whole body,
+  // however large: orderBodyWithinLimit answers first and closes the connection.
   app.post(
     '/orders',
     jsonBodyOnly,
+    orderBodyWithinLimit,
     express.json({ limit: orderBodyLimitBytes }),
     (request, response) => {
       const order = service.placeOrder(request.body)
@@ -95,8 +102,10 @@ export async function serveWithExpress(
     })
   }
   const onError: ErrorRequestHandler = (error, _request, response, next) => {
-    if (response.headersSent) return next(error)
     const { status, body, headers } = httpErrorOf(error)
+    // express.json()'s own 413 for a body orderBodyWithinLimit already refused.
+    if (response.headersSent && status === 413) return
+    if (response.headersSent) return next(error)
     if (status === 500) errors.report('request failed:', error)
     if (headers !== undefined) response.set(headers)
     // A body refused unread: close the connection rather than read the rest only to drop it.
@@ -125,4 +134,37 @@ const jsonBodyOnly: RequestHandler = (request, response, next) => {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: 'send the order as application/json',
   })
+}
+
+/**
+ * Answers 413 and closes the connection as soon as an order body is past `orderBodyLimitBytes`, by
+ * its content-length or once that many bytes arrived. express.json() alone reads the rest of a body
+ * past its limit before it answers, so a client declaring 10 GB, or streaming a chunked body that
+ * never ends, would be read until it stopped.
+ */
+const orderBodyWithinLimit: RequestHandler = (request, response, next) => {
+  if (Number(request.headers['content-length']) > orderBodyLimitBytes) {
+    bodyTooLarge(response)
+    return
+  }
+  let received = 0
+  const count = (chunk: Buffer) => {
+    received += chunk.length
+    if (received <= orderBodyLimitBytes) return
+    request.off('data', count)
+    bodyTooLarge(response)
+  }
+  request.on('data', count)
+  next()
+}
+
+function bodyTooLarge(response: Response): void {
+  response
+    .status(413)
+    .set('connection', 'close')
+    .json({
+      error: 'PayloadTooLarge',
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `an order body is at most ${orderBodyLimitBytes} bytes`,
+    })
 }

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { Agent, type ClientRequest, type IncomingHttpHeaders, request } from 'node:http'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CatalogService, type RunningCatalogServer } from '@loopwork-example/catalog'
@@ -122,6 +123,33 @@ describe('the Express service', () => {
       expect(tooLarge.headers.connection).toBe('close')
     }
     expect(placeOrder).toHaveBeenCalledTimes(1)
+  })
+
+  it('answers 413 to a body past 16 KiB before reading the rest: a declared 10 GB, an endless chunked body', async () => {
+    const { server, service } = await start()
+    const placeOrder = vi.spyOn(service, 'placeOrder')
+    const { port } = new URL(server.url)
+    const heads = [
+      'Content-Length: 10000000000\r\n\r\n{"itemId":7',
+      `Transfer-Encoding: chunked\r\n\r\n4e20\r\n${'x'.repeat(20_000)}\r\n`,
+    ]
+    for (const head of heads) {
+      // The body is never finished: the answer must come while the client is still sending.
+      const socket = connect({ host: '127.0.0.1', port: Number(port) })
+      let received = ''
+      socket.setEncoding('utf8')
+      socket.on('data', (chunk: string) => {
+        received += chunk
+      })
+      socket.on('error', () => {})
+      socket.write(
+        `POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${head}`,
+      )
+      await vi.waitFor(() => expect(received).toMatch(/^HTTP\/1\.1 413 /), { timeout: 5_000 })
+      expect(received.toLowerCase()).toContain('connection: close')
+      socket.destroy()
+    }
+    expect(placeOrder).not.toHaveBeenCalled()
   })
 
   it('clients that open the export and stop reading hold its tokens, never search', async () => {
