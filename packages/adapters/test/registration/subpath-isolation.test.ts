@@ -38,7 +38,9 @@ describe('importing one subpath never loads another framework', () => {
   it.each([
     ['@loopwork/adapters/express', 'src/express/index.ts', []],
     ['@loopwork/adapters/fastify', 'src/fastify/index.ts', ['fastify-plugin']],
-    ['@loopwork/adapters/hono', 'src/hono/index.ts', ['hono']],
+    // Nothing of Hono is imported at run time: a subpath such as hono/route, which older Hono 4
+    // releases lack, would make the import fail there.
+    ['@loopwork/adapters/hono', 'src/hono/index.ts', []],
     ['@loopwork/adapters', 'src/index.ts', []],
   ])('%s (from %s) loads only the frameworks %j', async (specifier, entry, allowed) => {
     const { urls, packages } = await modulesLoadedBy(specifier)
