@@ -28,11 +28,25 @@ export class LoopworkError extends Error {
   /** A stable machine-readable code, for `switch (error.code)`. */
   readonly code: string
 
-  constructor(code: string, message: string, options?: ErrorOptions) {
+  /**
+   * @param code A stable code: a subclass passes its static `code`.
+   * @param message What went wrong, naming the primitive and what to do about it.
+   * @param options `cause`, as for `Error`, and `name`: a subclass passes its class name (the
+   *   default is `'LoopworkError'`), spelled out so that a minifier renaming classes cannot change it.
+   * @param fields The fields of a subclass, set on the error as they are: the subclass declares them
+   *   without emitting them (`declare readonly jobId: string`), so nothing resets them after `super()`.
+   */
+  constructor(
+    code: string,
+    message: string,
+    options?: ErrorOptions & { name?: string },
+    fields?: object,
+  ) {
     super(message, options)
-    this.name = 'LoopworkError'
+    this.name = options?.name ?? 'LoopworkError'
     this.code = code
     Object.defineProperty(this, loopworkErrorBrand, { value: true })
+    if (fields !== undefined) Object.assign(this, fields)
   }
 
   /**
@@ -69,8 +83,7 @@ export class AbortError extends LoopworkError {
   static override readonly code = 'ABORT_ERR'
 
   constructor(message: string, reason: unknown) {
-    super('ABORT_ERR', message, { cause: reason })
-    this.name = 'AbortError'
+    super('ABORT_ERR', message, { cause: reason, name: 'AbortError' })
   }
 }
 
@@ -79,12 +92,10 @@ export class TimeoutError extends LoopworkError {
   static override readonly code = 'LOOPWORK_TIMEOUT'
 
   /** The `timeoutMs` that ran out. */
-  readonly timeoutMs: number
+  declare readonly timeoutMs: number
 
   constructor(message: string, timeoutMs: number, options?: ErrorOptions) {
-    super('LOOPWORK_TIMEOUT', message, options)
-    this.name = 'TimeoutError'
-    this.timeoutMs = timeoutMs
+    super('LOOPWORK_TIMEOUT', message, { ...options, name: 'TimeoutError' }, { timeoutMs })
   }
 }
 
@@ -96,15 +107,12 @@ export class QueueFullError extends LoopworkError {
   static override readonly code = 'LOOPWORK_QUEUE_FULL'
 
   /** The option whose bound was reached, such as `maxWaiting`. */
-  readonly option: string
+  declare readonly option: string
   /** The value of that option. */
-  readonly limit: number
+  declare readonly limit: number
 
   constructor(message: string, option: string, limit: number) {
-    super('LOOPWORK_QUEUE_FULL', message)
-    this.name = 'QueueFullError'
-    this.option = option
-    this.limit = limit
+    super('LOOPWORK_QUEUE_FULL', message, { name: 'QueueFullError' }, { option, limit })
   }
 }
 
@@ -113,8 +121,7 @@ export class ClosedError extends LoopworkError {
   static override readonly code = 'LOOPWORK_CLOSED'
 
   constructor(message: string) {
-    super('LOOPWORK_CLOSED', message)
-    this.name = 'ClosedError'
+    super('LOOPWORK_CLOSED', message, { name: 'ClosedError' })
   }
 }
 
@@ -126,15 +133,17 @@ export class UnsupportedRuntimeError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNSUPPORTED_RUNTIME'
 
   /** The runtime, as `'bun'`, `'deno'`, `'workerd'`, `'node'` or `'other'`. */
-  readonly runtime: string
+  declare readonly runtime: string
   /** What is missing, such as `worker_threads` or `resourceLimits`. */
-  readonly feature: string
+  declare readonly feature: string
 
   constructor(message: string, runtime: string, feature: string) {
-    super('LOOPWORK_UNSUPPORTED_RUNTIME', message)
-    this.name = 'UnsupportedRuntimeError'
-    this.runtime = runtime
-    this.feature = feature
+    super(
+      'LOOPWORK_UNSUPPORTED_RUNTIME',
+      message,
+      { name: 'UnsupportedRuntimeError' },
+      { runtime, feature },
+    )
   }
 }
 
