@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import * as sharedErrors from '../shared-errors.js'
 import { ClosedError, LoopworkError, TimeoutError, UnsupportedRuntimeError } from '../src/index.js'
-import * as sharedErrors from '../src/shared-errors.js'
 
 /** A package error written the way the packages write theirs. */
 class JobGoneError extends LoopworkError {
