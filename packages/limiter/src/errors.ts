@@ -16,8 +16,7 @@ export class BorrowerAlreadyHoldsTokenError extends LoopworkError {
   static override readonly code = 'LOOPWORK_BORROWER_HOLDS_TOKEN'
 
   constructor(message: string) {
-    super('LOOPWORK_BORROWER_HOLDS_TOKEN', message)
-    this.name = 'BorrowerAlreadyHoldsTokenError'
+    super('LOOPWORK_BORROWER_HOLDS_TOKEN', message, { name: 'BorrowerAlreadyHoldsTokenError' })
   }
 }
 
@@ -26,7 +25,6 @@ export class BorrowerNotHoldingTokenError extends LoopworkError {
   static override readonly code = 'LOOPWORK_BORROWER_HOLDS_NO_TOKEN'
 
   constructor(message: string) {
-    super('LOOPWORK_BORROWER_HOLDS_NO_TOKEN', message)
-    this.name = 'BorrowerNotHoldingTokenError'
+    super('LOOPWORK_BORROWER_HOLDS_NO_TOKEN', message, { name: 'BorrowerNotHoldingTokenError' })
   }
 }

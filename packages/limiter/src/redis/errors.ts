@@ -1,13 +1,6 @@
 import { LoopworkError } from '@loopwork/internal'
 
-export {
-  AbortError,
-  ClosedError,
-  isLoopworkError,
-  LoopworkError,
-  QueueFullError,
-  TimeoutError,
-} from '@loopwork/internal'
+export * from '@loopwork/internal/shared-errors'
 
 /**
  * Redis could not be reached (a failed call, or one past `commandTimeoutMs`) and the limiter runs
@@ -18,8 +11,7 @@ export class RedisUnavailableError extends LoopworkError {
   static override readonly code = 'LOOPWORK_REDIS_UNAVAILABLE'
 
   constructor(message: string, cause: unknown) {
-    super('LOOPWORK_REDIS_UNAVAILABLE', message, { cause })
-    this.name = 'RedisUnavailableError'
+    super('LOOPWORK_REDIS_UNAVAILABLE', message, { cause, name: 'RedisUnavailableError' })
   }
 }
 
@@ -31,11 +23,9 @@ export class LeaseLostError extends LoopworkError {
   static override readonly code = 'LOOPWORK_LEASE_LOST'
 
   /** `'expired'` (renewed too late) or `'unrenewed'` (no renewal could be confirmed in time). */
-  readonly reason: 'expired' | 'unrenewed'
+  declare readonly reason: 'expired' | 'unrenewed'
 
   constructor(message: string, reason: 'expired' | 'unrenewed') {
-    super('LOOPWORK_LEASE_LOST', message)
-    this.name = 'LeaseLostError'
-    this.reason = reason
+    super('LOOPWORK_LEASE_LOST', message, { name: 'LeaseLostError' }, { reason })
   }
 }

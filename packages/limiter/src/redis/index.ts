@@ -6,16 +6,7 @@
  *
  * @module @loopwork/limiter/redis
  */
-export {
-  AbortError,
-  ClosedError,
-  isLoopworkError,
-  LeaseLostError,
-  LoopworkError,
-  QueueFullError,
-  RedisUnavailableError,
-  TimeoutError,
-} from './errors.js'
+export * from './errors.js'
 export {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_KEY_PREFIX,
