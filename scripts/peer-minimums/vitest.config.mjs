@@ -30,8 +30,6 @@ function resolveFromSet(set) {
   const importer = join(set.directory, 'package.json')
   const seen = new Set()
   return {
-    // The folder is part of the name, which keys Vitest's module cache: the transformed modules of
-    // one set are never reused for another or for the workspace's own run.
     name: `loopwork:peer-set:${set.directory}`,
     enforce: 'pre',
     async resolveId(source, _importer, options) {
@@ -59,6 +57,9 @@ export default defineConfig({
   test: {
     // The suites mostly wait on timers and sockets: more workers than cores shorten the run.
     maxWorkers: 4,
+    // Every import is resolved afresh, through the plugin: a module transformed in an earlier run
+    // comes from the cache with its imports already resolved, and would go unreported.
+    fsModuleCache: false,
     projects: sets.map((set, index) => ({
       root,
       plugins: [resolveFromSet(set)],
