@@ -10,7 +10,7 @@ export class InvalidCacheValueError extends LoopworkError {
   static override readonly code = 'LOOPWORK_INVALID_CACHE_VALUE'
 
   /** The key the value was meant for. */
-  readonly key: unknown
+  declare readonly key: unknown
 
   /**
    * @param key The key the value was meant for.
@@ -22,9 +22,9 @@ export class InvalidCacheValueError extends LoopworkError {
     super(
       'LOOPWORK_INVALID_CACHE_VALUE',
       `cache ${JSON.stringify(cacheName)}: ${origin} undefined for key ${describeKey(key)}; a cached value must not be undefined (use null for "absent")`,
+      { name: 'InvalidCacheValueError' },
+      { key },
     )
-    this.name = 'InvalidCacheValueError'
-    this.key = key
   }
 }
 
@@ -37,9 +37,9 @@ export class CircuitOpenError extends LoopworkError {
   static override readonly code = 'LOOPWORK_CIRCUIT_OPEN'
 
   /** The Redis operation that was skipped. */
-  readonly operation: string
+  declare readonly operation: string
   /** Milliseconds until the breaker lets a trial call through. */
-  readonly retryInMs: number
+  declare readonly retryInMs: number
 
   /**
    * @param operation The Redis operation that was skipped, such as `read`.
@@ -50,10 +50,9 @@ export class CircuitOpenError extends LoopworkError {
     super(
       'LOOPWORK_CIRCUIT_OPEN',
       `cache ${JSON.stringify(cacheName)}: Redis operation "${operation}" skipped: the circuit breaker is open for another ${Math.ceil(retryInMs)} ms after repeated failures`,
+      { name: 'CircuitOpenError' },
+      { operation, retryInMs },
     )
-    this.name = 'CircuitOpenError'
-    this.operation = operation
-    this.retryInMs = retryInMs
   }
 }
 
@@ -66,7 +65,7 @@ export class SerializationError extends LoopworkError {
   static override readonly code = 'LOOPWORK_SERIALIZATION'
 
   /** The cache key whose value failed. */
-  readonly key: string
+  declare readonly key: string
 
   /**
    * @param key The cache key whose value failed.
@@ -83,10 +82,9 @@ export class SerializationError extends LoopworkError {
     super(
       'LOOPWORK_SERIALIZATION',
       `cache ${JSON.stringify(cacheName)}: could not ${direction} the value of key ${JSON.stringify(key)}: ${messageOf(cause)}`,
-      { cause },
+      { cause, name: 'SerializationError' },
+      { key },
     )
-    this.name = 'SerializationError'
-    this.key = key
   }
 }
 

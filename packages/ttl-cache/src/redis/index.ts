@@ -5,15 +5,7 @@
  *
  * @module @loopwork/ttl-cache/redis
  */
-export {
-  AbortError,
-  CircuitOpenError,
-  InvalidCacheValueError,
-  isLoopworkError,
-  LoopworkError,
-  SerializationError,
-  TimeoutError,
-} from '../errors.js'
+export * from '../errors.js'
 export { jsonSerializer } from '../internal/redis/json-serializer.js'
 export type {
   CacheEvictEvent,
@@ -29,12 +21,4 @@ export type {
   TtlCacheStats,
 } from '../types.js'
 export { RedisTtlCache } from './redis-ttl-cache.js'
-export type {
-  CircuitEvent,
-  CircuitState,
-  RedisErrorEvent,
-  RedisTierStats,
-  RedisTtlCacheEvents,
-  RedisTtlCacheOptions,
-  Serializer,
-} from './types.js'
+export type * from './types.js'
