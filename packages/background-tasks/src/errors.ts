@@ -1,13 +1,6 @@
 import { LoopworkError, messageOf, type SharedErrorCode } from '@loopwork/internal'
 
-export {
-  AbortError,
-  ClosedError,
-  isLoopworkError,
-  LoopworkError,
-  QueueFullError,
-  TimeoutError,
-} from '@loopwork/internal'
+export * from '@loopwork/internal/shared-errors'
 
 /**
  * Every `code` an error of this package carries, for `switch (error.code)`: the shared ones
@@ -35,8 +28,8 @@ export class TasksAlreadyRunError extends LoopworkError {
       action === 'run'
         ? 'BackgroundTasks.run() was already called; a set of background tasks runs once'
         : 'BackgroundTasks.add() was called after run() started; add every task before the response is sent',
+      { name: 'TasksAlreadyRunError' },
     )
-    this.name = 'TasksAlreadyRunError'
   }
 }
 
@@ -45,15 +38,15 @@ export class UnknownJobError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNKNOWN_JOB'
 
   /** The job name that has no handler. */
-  readonly jobName: string
+  declare readonly jobName: string
 
   constructor(queueName: string, jobName: string, known: readonly string[]) {
     super(
       'LOOPWORK_UNKNOWN_JOB',
       `Task queue "${queueName}" has no handler for job ${JSON.stringify(jobName)}; known jobs: ${known.map((name) => JSON.stringify(name)).join(', ') || '(none)'}`,
+      { name: 'UnknownJobError' },
+      { jobName },
     )
-    this.name = 'UnknownJobError'
-    this.jobName = jobName
   }
 }
 
@@ -66,15 +59,15 @@ export class JobDataError extends LoopworkError {
   static override readonly code = 'LOOPWORK_JOB_DATA_NOT_JSON'
 
   /** Where in the data the offending value sits, like `data.user.createdAt`. */
-  readonly path: string
+  declare readonly path: string
 
   constructor(jobName: string, path: string, problem: string) {
     super(
       'LOOPWORK_JOB_DATA_NOT_JSON',
       `Data of job ${JSON.stringify(jobName)} must be JSON-serializable: ${path} ${problem}; nothing was enqueued`,
+      { name: 'JobDataError' },
+      { path },
     )
-    this.name = 'JobDataError'
-    this.path = path
   }
 }
 
@@ -83,22 +76,19 @@ export class JobFailedError extends LoopworkError {
   static override readonly code = 'LOOPWORK_JOB_FAILED'
 
   /** The job's id. */
-  readonly jobId: string
+  declare readonly jobId: string
   /** The job's name. */
-  readonly jobName: string
+  declare readonly jobName: string
   /** How many attempts ran. */
-  readonly attempts: number
+  declare readonly attempts: number
 
   constructor(jobId: string, jobName: string, attempts: number, cause: unknown) {
     super(
       'LOOPWORK_JOB_FAILED',
       `Job ${JSON.stringify(jobName)} (id ${jobId}) failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${messageOf(cause)}`,
-      { cause },
+      { cause, name: 'JobFailedError' },
+      { jobId, jobName, attempts },
     )
-    this.name = 'JobFailedError'
-    this.jobId = jobId
-    this.jobName = jobName
-    this.attempts = attempts
   }
 }
 
@@ -107,15 +97,15 @@ export class JobNotFoundError extends LoopworkError {
   static override readonly code = 'LOOPWORK_JOB_NOT_FOUND'
 
   /** The id that was asked about. */
-  readonly jobId: string
+  declare readonly jobId: string
 
   constructor(queueName: string, jobId: string) {
     super(
       'LOOPWORK_JOB_NOT_FOUND',
       `Task queue "${queueName}" knows no job with id ${JSON.stringify(jobId)} (never added, or finished longer ago than keepCompleted/maxDeadLetters retain)`,
+      { name: 'JobNotFoundError' },
+      { jobId },
     )
-    this.name = 'JobNotFoundError'
-    this.jobId = jobId
   }
 }
 
@@ -134,8 +124,7 @@ export class UnrecoverableJobError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNRECOVERABLE_JOB'
 
   constructor(message: string, options?: ErrorOptions) {
-    super('LOOPWORK_UNRECOVERABLE_JOB', message, options)
-    this.name = 'UnrecoverableJobError'
+    super('LOOPWORK_UNRECOVERABLE_JOB', message, { ...options, name: 'UnrecoverableJobError' })
   }
 }
 
@@ -151,15 +140,12 @@ export class LeaseLostError extends LoopworkError {
   static override readonly code = 'LOOPWORK_LEASE_LOST'
 
   /** The job's id. */
-  readonly jobId: string
+  declare readonly jobId: string
   /** The job's name. */
-  readonly jobName: string
+  declare readonly jobName: string
 
   constructor(message: string, jobId: string, jobName: string) {
-    super('LOOPWORK_LEASE_LOST', message)
-    this.name = 'LeaseLostError'
-    this.jobId = jobId
-    this.jobName = jobName
+    super('LOOPWORK_LEASE_LOST', message, { name: 'LeaseLostError' }, { jobId, jobName })
   }
 }
 
@@ -174,7 +160,6 @@ export class DatabaseBusyError extends LoopworkError {
   static override readonly code = 'LOOPWORK_DATABASE_BUSY'
 
   constructor(message: string, cause: unknown) {
-    super('LOOPWORK_DATABASE_BUSY', message, { cause })
-    this.name = 'DatabaseBusyError'
+    super('LOOPWORK_DATABASE_BUSY', message, { cause, name: 'DatabaseBusyError' })
   }
 }

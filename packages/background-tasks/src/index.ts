@@ -13,23 +13,7 @@ export type {
   BackgroundTasksReport,
   RunOptions,
 } from './background-tasks-options.js'
-export {
-  AbortError,
-  type BackgroundTasksErrorCode,
-  ClosedError,
-  DatabaseBusyError,
-  isLoopworkError,
-  JobDataError,
-  JobFailedError,
-  JobNotFoundError,
-  LeaseLostError,
-  LoopworkError,
-  QueueFullError,
-  TasksAlreadyRunError,
-  TimeoutError,
-  UnknownJobError,
-  UnrecoverableJobError,
-} from './errors.js'
+export * from './errors.js'
 export { TaskQueue } from './task-queue.js'
 export {
   type AddArguments,
