@@ -23,16 +23,15 @@ export class MetricNameConflictError extends LoopworkError {
   static override readonly code = 'LOOPWORK_METRIC_NAME_CONFLICT'
 
   /** The metric name that is taken. */
-  readonly metricName: string
+  declare readonly metricName: string
 
   constructor(metricName: string, cause?: unknown) {
     super(
       'LOOPWORK_METRIC_NAME_CONFLICT',
       `A metric named "${metricName}" is already registered in this registry; give each createMetrics sharing a registry its own prefix, or close the previous one first`,
-      { cause },
+      { cause, name: 'MetricNameConflictError' },
+      { metricName },
     )
-    this.name = 'MetricNameConflictError'
-    this.metricName = metricName
   }
 }
 
@@ -44,15 +43,15 @@ export class InvalidLabelValueError extends LoopworkError {
   static override readonly code = 'LOOPWORK_INVALID_LABEL_VALUE'
 
   /** The label that was wrong. */
-  readonly label: string
+  declare readonly label: string
 
   constructor(label: string, value: unknown, allowed: string) {
     super(
       'LOOPWORK_INVALID_LABEL_VALUE',
       `Label "${label}" must be ${allowed}, got ${describeValue(value)}`,
+      { name: 'InvalidLabelValueError' },
+      { label },
     )
-    this.name = 'InvalidLabelValueError'
-    this.label = label
   }
 }
 
@@ -61,8 +60,7 @@ export class UnrecognisedPrimitiveError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNRECOGNISED_PRIMITIVE'
 
   constructor(message: string) {
-    super('LOOPWORK_UNRECOGNISED_PRIMITIVE', message)
-    this.name = 'UnrecognisedPrimitiveError'
+    super('LOOPWORK_UNRECOGNISED_PRIMITIVE', message, { name: 'UnrecognisedPrimitiveError' })
   }
 }
 
@@ -74,8 +72,8 @@ export class AlreadyTrackedError extends LoopworkError {
     super(
       'LOOPWORK_ALREADY_TRACKED',
       `A ${kind} named "${trackedName}" is already tracked; pass a distinct { name } or untrack the other first`,
+      { name: 'AlreadyTrackedError' },
     )
-    this.name = 'AlreadyTrackedError'
   }
 }
 
@@ -87,7 +85,7 @@ export class DetectorActiveError extends LoopworkError {
     super(
       'LOOPWORK_DETECTOR_ACTIVE',
       'A blocked-loop detector is already running for these metrics; close() it before starting another',
+      { name: 'DetectorActiveError' },
     )
-    this.name = 'DetectorActiveError'
   }
 }

@@ -1,16 +1,5 @@
 export { shareWithClusterPrimary } from './cluster-worker.js'
-export {
-  AlreadyTrackedError,
-  ClosedError,
-  DetectorActiveError,
-  InvalidLabelValueError,
-  isLoopworkError,
-  LoopworkError,
-  MetricNameConflictError,
-  type MetricsErrorCode,
-  UnrecognisedPrimitiveError,
-  UnsupportedRuntimeError,
-} from './errors.js'
+export * from './errors.js'
 export { createMetrics, Metrics } from './metrics.js'
 export { createOverloadGuard, OverloadGuard } from './overload-guard.js'
 export { StatusPage } from './status-page.js'
