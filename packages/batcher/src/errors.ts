@@ -27,16 +27,15 @@ export class BatchFailedError extends LoopworkError {
   static override readonly code = 'LOOPWORK_BATCH_FAILED'
 
   /** How many keys the failed batch held. */
-  readonly batchSize: number
+  declare readonly batchSize: number
 
   constructor(batcherName: string, batchSize: number, cause: unknown) {
     super(
       'LOOPWORK_BATCH_FAILED',
       `The batch function of batcher "${batcherName}" failed for a batch of ${batchSize} keys: ${messageOf(cause)}`,
-      { cause },
+      { cause, name: 'BatchFailedError' },
+      { batchSize },
     )
-    this.name = 'BatchFailedError'
-    this.batchSize = batchSize
   }
 }
 
@@ -48,9 +47,9 @@ export class BatchShapeError extends LoopworkError {
   static override readonly code = 'LOOPWORK_BATCH_SHAPE'
 
   /** How many keys the batch function was given. */
-  readonly expectedLength: number
+  declare readonly expectedLength: number
   /** The length of the array it returned, or `undefined` when it returned no array. */
-  readonly actualLength: number | undefined
+  declare readonly actualLength: number | undefined
 
   constructor(batcherName: string, expectedLength: number, result: unknown) {
     const actualLength = Array.isArray(result) ? result.length : undefined
@@ -61,10 +60,9 @@ export class BatchShapeError extends LoopworkError {
     super(
       'LOOPWORK_BATCH_SHAPE',
       `The batch function of batcher "${batcherName}" ${returned}; it must return one value per key in key order (expected length ${expectedLength}), or a Map from key to value`,
+      { name: 'BatchShapeError' },
+      { expectedLength, actualLength },
     )
-    this.name = 'BatchShapeError'
-    this.expectedLength = expectedLength
-    this.actualLength = actualLength
   }
 }
 
@@ -73,14 +71,14 @@ export class MissingKeyError extends LoopworkError {
   static override readonly code = 'LOOPWORK_MISSING_KEY'
 
   /** The key the Map did not hold. */
-  readonly key: unknown
+  declare readonly key: unknown
 
   constructor(batcherName: string, key: unknown) {
     super(
       'LOOPWORK_MISSING_KEY',
       `The batch function of batcher "${batcherName}" returned a Map without the key ${describeValue(key)}; return a value (or an Error) for every key, or set missingKey: 'undefined'`,
+      { name: 'MissingKeyError' },
+      { key },
     )
-    this.name = 'MissingKeyError'
-    this.key = key
   }
 }

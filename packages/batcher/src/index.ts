@@ -1,14 +1,5 @@
 export { Batcher } from './batcher.js'
-export {
-  AbortError,
-  type BatcherErrorCode,
-  BatchFailedError,
-  BatchShapeError,
-  isLoopworkError,
-  LoopworkError,
-  MissingKeyError,
-  QueueFullError,
-} from './errors.js'
+export * from './errors.js'
 export {
   type BatchEvent,
   type BatcherEvents,
