@@ -25,11 +25,7 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const cacheDirectory = join(root, '.cache', 'peer-minimums')
 
 const conformance = 'packages/adapters/test/conformance/**/*.test.ts'
-const redisUse = [
-  'packages/limiter/test/redis-basics.test.ts',
-  'packages/ttl-cache/test/redis-contract.test.ts',
-  'packages/background-tasks/test/bullmq-task-queue.test.ts',
-]
+const redisClients = 'scripts/peer-minimums/redis-clients.check.ts'
 
 /**
  * The tests that exercise each peer, by path from the repository root. Every peer with code (not
@@ -40,8 +36,8 @@ export const testsOfPeer = {
   fastify: [conformance],
   hono: [conformance],
   '@hono/node-server': [conformance],
-  ioredis: redisUse,
-  bullmq: ['packages/background-tasks/test/bullmq-task-queue.test.ts'],
+  ioredis: [redisClients],
+  bullmq: [redisClients],
 }
 
 /** Type declarations have no run-time behaviour to check. */
