@@ -3,13 +3,13 @@ import { build, type Plugin } from 'esbuild'
 
 const threadEntry = fileURLToPath(new URL('../src/internal/worker-entry.ts', import.meta.url))
 
-/** The name stack traces give the thread entry's frames (Node honours `sourceURL` in a `data:` module). */
+/** The name stack traces give the thread entry's frames (Node honours its `sourceURL` comment). */
 export const THREAD_ENTRY_NAME = 'loopwork-thread.js'
 
 /**
  * The thread entry bundled into one ES module whose only imports are Node builtins (kept with their
  * `node:` prefix, so every runtime and bundler sees them as builtins). It must not read
- * `import.meta` at its top level: in a `data:` module that is the data URL.
+ * `import.meta`: evaluated, or imported from a `data:` URL, it has no file of its own.
  */
 export async function buildThreadEntryCode(): Promise<string> {
   const result = await build({
@@ -24,9 +24,9 @@ export async function buildThreadEntryCode(): Promise<string> {
     // Only builtins may stay imports: a data: module cannot resolve a relative or package import.
     packages: 'bundle',
     legalComments: 'none',
-    // A new thread decodes its data: URL byte by byte before it parses the code: the smaller, the
-    // sooner it starts (without this, a thread started later than from a file). Names are kept,
-    // so the thread's frames in a stack trace still read like the sources.
+    // The smaller the code, the sooner a thread starts: it parses it, and from a data: URL (Bun,
+    // Deno) first decodes it byte by byte. Names are kept, so the thread's frames in a stack trace
+    // still read like the sources.
     minifyWhitespace: true,
     minifySyntax: true,
     logLevel: 'silent',

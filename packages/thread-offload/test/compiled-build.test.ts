@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -36,6 +36,8 @@ beforeAll(async () => {
     },
   })
   copyFileSync(join(outDir, 'index.js'), join(deployed, 'index.js'))
+  // As the published package.json says.
+  writeFileSync(join(deployed, 'package.json'), JSON.stringify({ type: 'module' }))
 }, 60_000)
 afterAll(() => {
   rmSync(outDir, { recursive: true, force: true })
@@ -79,6 +81,32 @@ describe('the compiled package', () => {
       error: 'E_OUT_OF_STOCK',
       threadFrames: THREAD_ENTRY_NAME,
       missingImportedFrom: THREAD_ENTRY_NAME,
+    })
+  })
+
+  it('has a Node thread evaluate the embedded code, or import it when module syntax detection is off', async () => {
+    const index = pathToFileURL(join(deployed, 'index.js')).href
+    const module = new URL('./fixtures/plain.mjs', import.meta.url).href
+    const script = [
+      `const { WorkerPool } = await import(${JSON.stringify(index)})`,
+      `const pool = new WorkerPool({ module: ${JSON.stringify(module)}, maxThreads: 1 })`,
+      `const argv = await pool.run('threadArgv', [])`,
+      `console.log(JSON.stringify({ tripled: await pool.run('triple', [5]), evaluated: argv.includes('[worker eval]') }))`,
+      'await pool.close()',
+    ].join('\n')
+    const run = async (flags: string[]) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [...flags, '--input-type=module', '-e', script],
+        { timeout: 30_000 },
+      )
+      return JSON.parse(stdout)
+    }
+    expect(await run([])).toEqual({ tripled: 15, evaluated: true })
+    // Evaluated code would be taken for CommonJS: the thread starts from a data: URL instead.
+    expect(await run(['--no-experimental-detect-module'])).toEqual({
+      tripled: 15,
+      evaluated: false,
     })
   })
 

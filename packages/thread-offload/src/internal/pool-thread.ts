@@ -6,6 +6,7 @@ import {
   Worker,
   type WorkerOptions,
 } from 'node:worker_threads'
+import { currentRuntime } from '@loopwork/internal'
 import {
   createControlBlock,
   isClaimed,
@@ -32,7 +33,8 @@ export interface ThreadOwner {
 
 /** How a thread is spawned. */
 export interface ThreadLaunch {
-  readonly entry: URL
+  /** The thread entry: its code (with `workerOptions.eval`), or a module's URL. */
+  readonly entry: URL | string
   readonly module: string
   readonly loader: string | undefined
   /** Replaced once if a thread refuses flags inherited from the parent. */
@@ -40,33 +42,55 @@ export interface ThreadLaunch {
   derivedExecArgv: boolean
 }
 
-let embeddedEntry: URL | undefined
+/** What the thread entry is called in stack traces and messages when it runs from its embedded code. */
+const EMBEDDED_ENTRY_NAME = 'loopwork-thread.js'
+
+let embeddedEntryUrl: URL | undefined
 
 /**
- * Where threads start: the thread entry's code the build embedded, as a `data:` URL module made
- * once per process (nothing is looked up on disk, so bundling the package into an application
- * changes nothing), or, running from the TypeScript sources, `src/internal/worker-entry.ts`. See
- * `thread-entry-code.ts`.
+ * The embedded thread entry as a `data:` URL module, made once per process. base64 rather than
+ * percent-encoding: shorter for code, and a new thread decodes it faster.
  */
-export function threadEntry(): URL {
-  if (THREAD_ENTRY_CODE === undefined) return SOURCE_ENTRY!
-  // base64: Node reads a data: module's percent-decoded text as Latin-1, which would garble
-  // any non-ASCII character; base64 carries the UTF-8 bytes as they are.
-  embeddedEntry ??= new URL(
-    `data:text/javascript;base64,${Buffer.from(THREAD_ENTRY_CODE).toString('base64')}`,
+function embeddedEntry(code: string): URL {
+  embeddedEntryUrl ??= new URL(
+    `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`,
   )
-  return embeddedEntry
+  return embeddedEntryUrl
 }
 
-/** How the threads of a pool are spawned. */
+/**
+ * Whether a Node thread may be given the embedded code itself to evaluate (`eval: true`), the
+ * quickest start: Node recognises it as an ES module by its syntax, unless that detection is
+ * turned off. Bun and Deno start from the `data:` URL (Deno refuses module syntax in evaluated
+ * code).
+ */
+function evaluatesModuleCode(execArgv: readonly string[]): boolean {
+  if (currentRuntime !== 'node') return false
+  const flags = [...execArgv, process.env.NODE_OPTIONS ?? '']
+  return !flags.some((flag) => flag.includes('detect-module') || flag.includes('default-type'))
+}
+
+/**
+ * How the threads of a pool are spawned. Built, the package carries the thread entry's code (see
+ * `thread-entry-code.ts`): a Node thread evaluates it, a Bun or Deno thread imports it as a
+ * `data:` URL module. Nothing is looked up on disk, so bundling the package into an application
+ * changes nothing. Running from its TypeScript sources, threads start from
+ * `src/internal/worker-entry.ts`.
+ */
 export function threadLaunch(options: ResolvedPoolOptions): ThreadLaunch {
-  const entry = threadEntry()
-  const loading = threadLoading(options.module, entry.href, options.execArgv)
+  const code = THREAD_ENTRY_CODE
+  const loading = threadLoading(
+    options.module,
+    code === undefined ? SOURCE_ENTRY!.href : EMBEDDED_ENTRY_NAME,
+    options.execArgv,
+  )
+  const evaluate = code !== undefined && evaluatesModuleCode(loading.execArgv ?? process.execArgv)
   return {
-    entry,
+    entry: code === undefined ? SOURCE_ENTRY! : evaluate ? code : embeddedEntry(code),
     module: options.module,
     loader: loading.loader,
     workerOptions: {
+      eval: evaluate,
       execArgv: loading.execArgv,
       resourceLimits: options.resourceLimits,
       name: `loopwork:${options.name}`,

@@ -29,13 +29,16 @@ async function loadTasks(): Promise<Record<string, unknown> | undefined> {
   }
 }
 
-/** A `data:` URL of the built thread entry, as it appears in the platform's messages. */
-const ENTRY_URL = /data:text\/javascript[;,][^\s'")]*/g
+/**
+ * How the platform names the built thread entry in its messages: its whole code as a `data:` URL,
+ * or, evaluated, a made-up file in the working directory (`/srv/app/[eval1]`, `[worker eval]`).
+ */
+const ENTRY_URL =
+  /data:text\/javascript[;,][^\s'")]*|(?:file:\/\/)?[^\s'"()]*\[(?:worker )?eval\d*\]/g
 
 /**
- * The error with the thread entry called by its name: the platform names the module that imported
- * the missing one ("imported from data:text/javascript;base64,..."), which, built, is this module's
- * whole code as a `data:` URL.
+ * The error with the thread entry called by its name: a module that cannot be found is reported
+ * as "imported from" the module that imported it, here the built thread entry.
  */
 function withEntryName(error: Error): Error {
   try {
