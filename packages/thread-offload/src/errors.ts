@@ -1,16 +1,23 @@
 import { LoopworkError } from '@loopwork/internal'
 import { explainStartupFailure } from './internal/startup-failure.js'
 
-export { UnsupportedRuntimeError } from '@loopwork/internal'
-export * from '@loopwork/internal/shared-errors'
+export {
+  AbortError,
+  ClosedError,
+  isLoopworkError,
+  LoopworkError,
+  QueueFullError,
+  TimeoutError,
+  UnsupportedRuntimeError,
+} from '@loopwork/internal'
 
 /** The task module has no exported function of that name. */
 export class UnknownTaskError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNKNOWN_TASK'
   /** The name that was asked for. */
-  declare readonly taskName: string
+  readonly taskName: string
   /** The exported functions the module does have. */
-  declare readonly available: readonly string[]
+  readonly available: readonly string[]
 
   constructor(taskName: string, available: readonly string[], module: string) {
     super(
@@ -18,9 +25,10 @@ export class UnknownTaskError extends LoopworkError {
       `Task "${taskName}" is not an exported function of ${module}; it exports ${
         available.length === 0 ? 'no functions' : available.map((name) => `"${name}"`).join(', ')
       }`,
-      { name: 'UnknownTaskError' },
-      { taskName, available },
     )
+    this.name = 'UnknownTaskError'
+    this.taskName = taskName
+    this.available = available
   }
 }
 
@@ -32,9 +40,9 @@ export class UnknownTaskError extends LoopworkError {
 export class WorkerCrashedError extends LoopworkError {
   static override readonly code = 'LOOPWORK_WORKER_CRASHED'
   /** The thread's exit code. */
-  declare readonly exitCode: number
+  readonly exitCode: number
   /** The thread's id. */
-  declare readonly threadId: number
+  readonly threadId: number
 
   constructor(taskName: string, threadId: number, exitCode: number, cause: unknown) {
     super(
@@ -42,9 +50,11 @@ export class WorkerCrashedError extends LoopworkError {
       `The worker thread ${threadId} running task "${taskName}" died (exit code ${exitCode})${
         cause instanceof Error ? `: ${cause.message}` : ''
       }`,
-      cause === undefined ? { name: 'WorkerCrashedError' } : { cause, name: 'WorkerCrashedError' },
-      { exitCode, threadId },
+      cause === undefined ? undefined : { cause },
     )
+    this.name = 'WorkerCrashedError'
+    this.exitCode = exitCode
+    this.threadId = threadId
   }
 }
 
@@ -57,15 +67,12 @@ export class WorkerCrashedError extends LoopworkError {
 export class WorkerStartupError extends LoopworkError {
   static override readonly code = 'LOOPWORK_WORKER_STARTUP'
   /** The module that failed to load. */
-  declare readonly module: string
+  readonly module: string
 
   constructor(module: string, cause: unknown) {
-    super(
-      'LOOPWORK_WORKER_STARTUP',
-      explainStartupFailure(module, cause),
-      { cause, name: 'WorkerStartupError' },
-      { module },
-    )
+    super('LOOPWORK_WORKER_STARTUP', explainStartupFailure(module, cause), { cause })
+    this.name = 'WorkerStartupError'
+    this.module = module
   }
 }
 
@@ -82,11 +89,11 @@ export type UncloneablePart = 'arguments' | 'transfer' | 'result'
 export class UncloneableValueError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNCLONEABLE'
   /** The task whose call failed. */
-  declare readonly taskName: string
+  readonly taskName: string
   /** What could not cross: the arguments, the transfer list or the result. */
-  declare readonly part: UncloneablePart
+  readonly part: UncloneablePart
   /** Where the value that cannot be copied sits, such as `args[1].callback`, when it was found. */
-  declare readonly path: string | undefined
+  readonly path: string | undefined
 
   constructor(
     taskName: string,
@@ -95,12 +102,13 @@ export class UncloneableValueError extends LoopworkError {
     found: string | undefined,
     cause: unknown,
   ) {
-    super(
-      'LOOPWORK_UNCLONEABLE',
-      uncloneableMessage(taskName, part, path, found, cause),
-      { cause, name: 'UncloneableValueError' },
-      { taskName, part, path },
-    )
+    super('LOOPWORK_UNCLONEABLE', uncloneableMessage(taskName, part, path, found, cause), {
+      cause,
+    })
+    this.name = 'UncloneableValueError'
+    this.taskName = taskName
+    this.part = part
+    this.path = path
   }
 }
 
