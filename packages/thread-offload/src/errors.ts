@@ -1,23 +1,16 @@
 import { LoopworkError } from '@loopwork/internal'
 import { explainStartupFailure } from './internal/startup-failure.js'
 
-export {
-  AbortError,
-  ClosedError,
-  isLoopworkError,
-  LoopworkError,
-  QueueFullError,
-  TimeoutError,
-  UnsupportedRuntimeError,
-} from '@loopwork/internal'
+export { UnsupportedRuntimeError } from '@loopwork/internal'
+export * from '@loopwork/internal/shared-errors'
 
 /** The task module has no exported function of that name. */
 export class UnknownTaskError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNKNOWN_TASK'
   /** The name that was asked for. */
-  readonly taskName: string
+  declare readonly taskName: string
   /** The exported functions the module does have. */
-  readonly available: readonly string[]
+  declare readonly available: readonly string[]
 
   constructor(taskName: string, available: readonly string[], module: string) {
     super(
@@ -25,10 +18,9 @@ export class UnknownTaskError extends LoopworkError {
       `Task "${taskName}" is not an exported function of ${module}; it exports ${
         available.length === 0 ? 'no functions' : available.map((name) => `"${name}"`).join(', ')
       }`,
+      { name: 'UnknownTaskError' },
+      { taskName, available },
     )
-    this.name = 'UnknownTaskError'
-    this.taskName = taskName
-    this.available = available
   }
 }
 
@@ -40,9 +32,9 @@ export class UnknownTaskError extends LoopworkError {
 export class WorkerCrashedError extends LoopworkError {
   static override readonly code = 'LOOPWORK_WORKER_CRASHED'
   /** The thread's exit code. */
-  readonly exitCode: number
+  declare readonly exitCode: number
   /** The thread's id. */
-  readonly threadId: number
+  declare readonly threadId: number
 
   constructor(taskName: string, threadId: number, exitCode: number, cause: unknown) {
     super(
@@ -50,11 +42,9 @@ export class WorkerCrashedError extends LoopworkError {
       `The worker thread ${threadId} running task "${taskName}" died (exit code ${exitCode})${
         cause instanceof Error ? `: ${cause.message}` : ''
       }`,
-      cause === undefined ? undefined : { cause },
+      cause === undefined ? { name: 'WorkerCrashedError' } : { cause, name: 'WorkerCrashedError' },
+      { exitCode, threadId },
     )
-    this.name = 'WorkerCrashedError'
-    this.exitCode = exitCode
-    this.threadId = threadId
   }
 }
 
@@ -67,12 +57,15 @@ export class WorkerCrashedError extends LoopworkError {
 export class WorkerStartupError extends LoopworkError {
   static override readonly code = 'LOOPWORK_WORKER_STARTUP'
   /** The module that failed to load. */
-  readonly module: string
+  declare readonly module: string
 
   constructor(module: string, cause: unknown) {
-    super('LOOPWORK_WORKER_STARTUP', explainStartupFailure(module, cause), { cause })
-    this.name = 'WorkerStartupError'
-    this.module = module
+    super(
+      'LOOPWORK_WORKER_STARTUP',
+      explainStartupFailure(module, cause),
+      { cause, name: 'WorkerStartupError' },
+      { module },
+    )
   }
 }
 
@@ -89,11 +82,11 @@ export type UncloneablePart = 'arguments' | 'transfer' | 'result'
 export class UncloneableValueError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNCLONEABLE'
   /** The task whose call failed. */
-  readonly taskName: string
+  declare readonly taskName: string
   /** What could not cross: the arguments, the transfer list or the result. */
-  readonly part: UncloneablePart
+  declare readonly part: UncloneablePart
   /** Where the value that cannot be copied sits, such as `args[1].callback`, when it was found. */
-  readonly path: string | undefined
+  declare readonly path: string | undefined
 
   constructor(
     taskName: string,
@@ -102,13 +95,12 @@ export class UncloneableValueError extends LoopworkError {
     found: string | undefined,
     cause: unknown,
   ) {
-    super('LOOPWORK_UNCLONEABLE', uncloneableMessage(taskName, part, path, found, cause), {
-      cause,
-    })
-    this.name = 'UncloneableValueError'
-    this.taskName = taskName
-    this.part = part
-    this.path = path
+    super(
+      'LOOPWORK_UNCLONEABLE',
+      uncloneableMessage(taskName, part, path, found, cause),
+      { cause, name: 'UncloneableValueError' },
+      { taskName, part, path },
+    )
   }
 }
 

@@ -1,18 +1,5 @@
 export { currentDefaultThreadLimiter, DEFAULT_THREAD_TOKENS } from './default-limiter.js'
-export {
-  AbortError,
-  ClosedError,
-  isLoopworkError,
-  LoopworkError,
-  QueueFullError,
-  TimeoutError,
-  type UncloneablePart,
-  UncloneableValueError,
-  UnknownTaskError,
-  UnsupportedRuntimeError,
-  WorkerCrashedError,
-  WorkerStartupError,
-} from './errors.js'
+export * from './errors.js'
 export { closeDefaultPools, defaultPool, toThread } from './to-thread.js'
 export {
   type AnyTaskModule,
