@@ -13,8 +13,8 @@ export class StreamChunkError extends LoopworkError {
     super(
       'LOOPWORK_STREAM_CHUNK',
       `streamIterable(): the iterable must yield strings or Uint8Array/Buffer chunks, got ${chunk === null ? 'null' : typeof chunk}; serialize objects first (for example JSON.stringify(value) + '\\n')`,
+      { name: 'StreamChunkError' },
     )
-    this.name = 'StreamChunkError'
   }
 }
 
@@ -27,14 +27,14 @@ export class UncacheableResponseError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNCACHEABLE'
 
   /** Why the response was not stored, such as `status 500` or `cache-control: private`. */
-  readonly reason: string
+  declare readonly reason: string
 
   constructor(key: string, reason: string) {
     super(
       'LOOPWORK_UNCACHEABLE',
       `responseCache: the response for ${JSON.stringify(key)} was not cached: ${reason}`,
+      { name: 'UncacheableResponseError' },
+      { reason },
     )
-    this.name = 'UncacheableResponseError'
-    this.reason = reason
   }
 }

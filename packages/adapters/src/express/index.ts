@@ -6,35 +6,7 @@
  *
  * @module @loopwork/adapters/express
  */
-export { isLoopworkError, LoopworkError } from '../errors.js'
-export { createErrorLog } from '../internal/error-log.js'
-export { cachedResponseSize } from '../internal/response-cache/cached-response.js'
-export {
-  type BackgroundTasksMiddlewareOptions,
-  type CachedResponse,
-  type ConcurrencyLimitOptions,
-  DEFAULT_DRAIN_TIMEOUT_MS,
-  DEFAULT_ERROR_LOG_WINDOW_MS,
-  DEFAULT_EXEMPT_PATHS,
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_WAIT_TIMEOUT_MS,
-  type ErrorLog,
-  type ErrorLogOptions,
-  type LoadSheddingOptions,
-  type MapArgs,
-  type OffloadOptions,
-  type RequestMetricsOptions,
-  type ResourceReport,
-  type ResponseCacheOptions,
-  type ShutdownOptions,
-  type ShutdownReport,
-  type ShutdownResource,
-  type StoredResponse,
-  type StreamOptions,
-  type StreamOutcome,
-  type StreamSource,
-  type VaryMarker,
-} from '../types.js'
+export * from '../internal/framework-entry.js'
 export { backgroundTasks } from './background-tasks.js'
 export { concurrencyLimit } from './concurrency-limit.js'
 export { loadShedding } from './load-shedding.js'
