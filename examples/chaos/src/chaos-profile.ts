@@ -19,7 +19,7 @@ export interface ChaosProfile {
   slowClients: {
     /** Export readers that read the headers and then stop reading. */
     stalledReaders: number
-    /** Searches sent while they are stalled. */
+    /** Searches sent one after the other while they are stalled. */
     searches: number
     /** Concurrent clients that vanish mid-request or mid-stream. */
     vanishingClients: number
@@ -81,12 +81,12 @@ export const fullProfile: ChaosProfile = {
   },
   slowClients: {
     stalledReaders: 16,
-    searches: 32,
+    searches: 16,
     vanishingClients: 16,
     durationMs: 10_000,
     maxRequests: 3_000,
   },
-  orderFlood: { clients: 64, durationMs: 15_000, maxOrders: 12_000 },
+  orderFlood: { clients: 64, durationMs: 15_000, maxOrders: 6_000 },
   sigterm: { clients: 32, warmUpMs: 5_000, maxRequests: 20_000 },
   sigkill: { clients: 32, killAfterMs: 5_000, maxOrders: 10_000 },
   fulfilmentGraceMs: 60_000,

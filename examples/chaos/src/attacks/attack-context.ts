@@ -12,18 +12,21 @@ export interface AttackContext {
   restart(): Promise<ServiceChild>
 }
 
-/** A bounded loop of `clients` concurrent clients: stops at `deadline` or after `maxRequests` starts. */
+/**
+ * A bounded loop of `clients` concurrent clients: stops after `durationMs` or `maxRequests`
+ * starts. Each call gets its request's index and the loop's deadline (a `performance.now()` time).
+ */
 export async function runClients(
   clients: number,
   bounds: { durationMs: number; maxRequests: number },
-  client: (index: number) => Promise<'continue' | 'stop'>,
+  client: (index: number, deadline: number) => Promise<'continue' | 'stop'>,
 ): Promise<void> {
   const deadline = performance.now() + bounds.durationMs
   let started = 0
   const loop = async () => {
     while (performance.now() < deadline && started < bounds.maxRequests) {
       const index = started++
-      if ((await client(index)) === 'stop') return
+      if ((await client(index, deadline)) === 'stop') return
     }
   }
   await Promise.all(Array.from({ length: clients }, loop))

@@ -1,4 +1,5 @@
 import { Agent } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { ChaosRow } from '../chaos-table.js'
 import { exchange, OutcomeTally } from '../http-exchange.js'
 import { ResidentSampler } from '../service-child.js'
@@ -10,7 +11,7 @@ const settleMs = 15_000
 
 /**
  * Attack 2: ten times more concurrent `/search` clients than the search limiter has tokens, each
- * sending its next search as soon as it has an answer. Every search must be answered (200, or
+ * sending its next search as soon as it has an answer (after what `Retry-After` asks, when refused). Every search must be answered (200, or
  * 503 with `Retry-After`) within the client's patience: none admitted and then left waiting; the
  * resident set stays bounded and the limiter's tokens all come back.
  */
@@ -24,7 +25,7 @@ export async function searchOverload({ service, profile }: AttackContext): Promi
   let gaveUp = 0
   let serverErrors = 0
   try {
-    await runClients(clients, { durationMs, maxRequests }, async (index) => {
+    await runClients(clients, { durationMs, maxRequests }, async (index, deadline) => {
       const answer = await exchange(
         `${service.url}/search?q=${encodeURIComponent(searchQuery(index))}`,
         { agent, patienceMs: profile.clientPatienceMs },
@@ -32,8 +33,17 @@ export async function searchOverload({ service, profile }: AttackContext): Promi
       tally.add(answer)
       if (answer.gaveUp) gaveUp++
       else slowestAnswerMs = Math.max(slowestAnswerMs, answer.elapsedMs)
-      if (answer.status === 503 && answer.headers['retry-after'] === undefined) {
-        refusedWithoutRetryAfter++
+      const retryAfter = answer.headers['retry-after']
+      if (answer.status === 503 && retryAfter === undefined) refusedWithoutRetryAfter++
+      if (answer.status === 503) {
+        // A client that honours Retry-After (at most 2 s here); one that ignores it is a retry
+        // storm, which the overload guard sheds.
+        const waitMs = Math.min(
+          Number(retryAfter ?? 1) * 1_000,
+          2_000,
+          deadline - performance.now(),
+        )
+        if (waitMs > 0) await sleep(waitMs)
       }
       if (answer.status !== undefined && answer.status >= 500 && answer.status !== 503) {
         serverErrors++

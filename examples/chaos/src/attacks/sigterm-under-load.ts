@@ -14,6 +14,7 @@ const shutdownLimitMs = 30_000
 export interface ShutdownLine {
   timedOut?: boolean
   closedConnections?: number
+  resources?: { name: string; outcome: string }[]
   fulfilments?: { aborted: number[]; notStarted: number[] }
 }
 
@@ -27,7 +28,7 @@ export function shutdownLineOf(output: string): ShutdownLine | undefined {
 /**
  * An error a client cannot tell from "processed, answer lost": the connection was reset or
  * closed after the request went out, or the answer was cut short. A refused connection is not
- * one (nothing was sent).
+ * one (nothing was sent); a client that gave up is counted apart.
  */
 function fateUnknown(answer: Exchange): boolean {
   return answer.status === undefined && answer.error !== 'ECONNREFUSED'
@@ -49,6 +50,7 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
   const acknowledged = new Set<number>()
   const problems: string[] = []
   let unknownFate = 0
+  let unanswered = 0
   /** When each reset request went out and failed, relative to the signal. */
   const resets: string[] = []
   let unknownOnReusedSocket = 0
@@ -66,16 +68,18 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
       const options = { agent, patienceMs: profile.clientPatienceMs }
       let answer: Exchange
       let route = 'POST /orders'
-      if (index % 3 === 0) {
+      // Half orders, three in eight lookups, one in eight searches: the pool is shared, and this
+      // attack is about the shutdown, not about search capacity.
+      if (index % 2 === 0) {
         answer = await sendOrder(service.url, profile.seedRows, options, acknowledged)
         if (answer.status !== undefined && ![201, 409, 503].includes(answer.status)) {
           wrongAnswers.add({ error: `status ${answer.status} on /orders` })
         }
       } else {
         const path =
-          index % 3 === 1
-            ? `/items/${1 + (index % profile.seedRows)}`
-            : `/search?q=${encodeURIComponent(searchQuery(index))}`
+          index % 8 === 3
+            ? `/search?q=${encodeURIComponent(searchQuery(index))}`
+            : `/items/${1 + (index % profile.seedRows)}`
         route = `GET /${path.split(/[?/]/)[1]}`
         answer = await exchange(`${service.url}${path}`, options)
         if (answer.status !== undefined && answer.status !== 200 && answer.status !== 503) {
@@ -88,7 +92,9 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
       if (answer.status === 503 && answer.headers['retry-after'] === undefined) {
         refusedWithoutRetryAfter++
       }
-      if (fateUnknown(answer)) {
+      if (answer.gaveUp) {
+        unanswered++
+      } else if (fateUnknown(answer)) {
         unknownFate++
         const now = performance.now()
         resets.push(
@@ -115,9 +121,18 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
       problems.push(`exit code ${exit.code ?? exit.signal}, the report says ${expectedCode}`)
     }
   }
+  if (unanswered > 0) {
+    problems.push(`${unanswered} requests unanswered after ${profile.clientPatienceMs / 1_000} s`)
+  }
+  const notDrained = (report?.resources ?? []).filter((resource) => resource.outcome !== 'drained')
+  if (notDrained.length > 0) {
+    problems.push(
+      `not drained: ${notDrained.map((resource) => `${resource.name} (${resource.outcome})`).join(', ')}`,
+    )
+  }
   if (unknownFate > 0) {
     problems.push(
-      `${unknownFate} requests reset or cut off (${unknownOnReusedSocket} on reused keep-alive sockets; ${resets.slice(0, 3).join(', ')}; exit at ${Math.round(shutdownMs)} ms)`,
+      `${unknownFate} requests reset (${unknownOnReusedSocket} on reused keep-alive sockets; ${resets.slice(0, 3).join(', ')})`,
     )
   }
   if (refusedWithoutClose > 0) problems.push(`${refusedWithoutClose} 503 without Connection: close`)

@@ -126,13 +126,15 @@ export async function slowClients({ service, profile }: AttackContext): Promise<
     )
     if (!held.reached)
       problems.push(`the stalled readers held no export tokens: ${describeLimiters(held.gauges)}`)
-    const answers = await Promise.all(
-      Array.from({ length: searches }, (_, index) =>
-        exchange(`${service.url}/search?q=${encodeURIComponent(searchQuery(index))}`, {
+    // One search after the other: this checks that search is not starved, not its capacity.
+    const answers = []
+    for (let index = 0; index < searches; index++) {
+      answers.push(
+        await exchange(`${service.url}/search?q=${encodeURIComponent(searchQuery(index))}`, {
           patienceMs: profile.clientPatienceMs,
         }),
-      ),
-    )
+      )
+    }
     for (const answer of answers) {
       tally.add(answer)
       slowestSearchMs = Math.max(slowestSearchMs, answer.elapsedMs)
