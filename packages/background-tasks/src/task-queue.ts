@@ -1,4 +1,4 @@
-import { abortErrorFor, adoptThenable, ClosedError, QueueFullError } from '@loopwork/internal'
+import { abortErrorFor, adoptThenable } from '@loopwork/internal'
 import { EventEmitter } from 'eventemitter3'
 import PQueue from 'p-queue'
 import { JobFailedError, JobNotFoundError, UnrecoverableJobError } from './errors.js'
@@ -9,10 +9,11 @@ import { deadlinePassed } from './internal/deadline-passed.js'
 import { emitSafely } from './internal/error-reporting.js'
 import { reportJobFailure } from './internal/job-failure-report.js'
 import { JobRegistry } from './internal/job-registry.js'
-import { checkJobRequest } from './internal/job-request.js'
+import { checkJobRequest, queueFullError } from './internal/job-request.js'
 import { type AbortableContext, MemoryJob } from './internal/memory-job.js'
+import { QueueClosing } from './internal/queue-closing.js'
+import { IDLE_EVENT } from './internal/queue-events.js'
 import {
-  closeTimeoutOf,
   concurrencyOption,
   type QueueSettings,
   resolveQueueSettings,
@@ -38,13 +39,9 @@ import type {
   ResultOptions,
   TaskQueueApi,
   TaskQueueEvents,
-  TaskQueueIdleEvent,
   TaskQueueOptions,
   TaskQueueStats,
 } from './task-queue-options.js'
-
-/** The one `idle` event object: it has no fields, and freezing it keeps listeners from adding any. */
-const IDLE_EVENT: TaskQueueIdleEvent = Object.freeze({})
 
 /**
  * A task queue with in-process workers, built on p-queue: typed handlers, a bounded wait, concurrency,
@@ -85,7 +82,7 @@ export class TaskQueue<H extends JobHandlers>
   #failed = 0
   #retried = 0
   #paused = false
-  #closing: Promise<CloseReport> | undefined
+  readonly #closing: QueueClosing
   #returned: MemoryJob[] = []
   #onQuiet: (() => void) | undefined
   #idleWaiters: (() => void)[] = []
@@ -98,6 +95,7 @@ export class TaskQueue<H extends JobHandlers>
     super()
     this.#settings = resolveQueueSettings('TaskQueue options', options, sharedQueueSchema, 'tasks')
     this.name = this.#settings.name
+    this.#closing = new QueueClosing(this.name)
     this.#queue = new PQueue({ concurrency: this.#settings.concurrency })
     this.#jobs = new JobRegistry(this.#settings.keepCompleted, this.#settings.maxDeadLetters)
   }
@@ -127,18 +125,12 @@ export class TaskQueue<H extends JobHandlers>
   add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
   add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
     try {
-      if (this.#closing !== undefined) throw this.#closedError()
-      const payload = data === undefined ? null : data
-      checkJobRequest(this.#settings, name, payload, options)
+      if (this.#closing.started) throw this.#closing.error()
+      const payload = checkJobRequest(this.#settings, name, data, options)
       const jobId = options?.jobId
       if (jobId !== undefined && this.#jobs.get(jobId) !== undefined) return Promise.resolve(jobId)
-      const maxWaiting = this.#settings.maxWaiting
-      if (this.#waiting + this.#delayed >= maxWaiting) {
-        throw new QueueFullError(
-          `Task queue "${this.name}" already holds maxWaiting (${maxWaiting}) waiting or delayed jobs; the job was not enqueued. Raise maxWaiting or shed load upstream`,
-          'maxWaiting',
-          maxWaiting,
-        )
+      if (this.#waiting + this.#delayed >= this.#settings.maxWaiting) {
+        throw queueFullError(this.#settings)
       }
       const retries = options?.retries ?? this.#settings.retries
       const job = new MemoryJob(
@@ -199,7 +191,7 @@ export class TaskQueue<H extends JobHandlers>
       retried: this.#retried,
       deadLetters: this.#jobs.deadLetterCount,
       paused: this.#paused,
-      closed: this.#closing !== undefined,
+      closed: this.#closing.started,
     }
   }
 
@@ -239,15 +231,7 @@ export class TaskQueue<H extends JobHandlers>
    * Rejects only for bad options.
    */
   close(options?: CloseOptions): Promise<CloseReport> {
-    if (this.#closing !== undefined) return this.#closing
-    let timeoutMs: number
-    try {
-      timeoutMs = closeTimeoutOf(options)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    this.#closing = this.#shutDown(timeoutMs)
-    return this.#closing
+    return this.#closing.close(options, (timeoutMs) => this.#shutDown(timeoutMs))
   }
 
   #delay(job: MemoryJob, delayMs: number): void {
@@ -379,7 +363,7 @@ export class TaskQueue<H extends JobHandlers>
         this.emit('retry', { job: job.info(), error, delayMs }),
       )
     }
-    if (this.#closing !== undefined && delayMs > 0) {
+    if (this.#closing.started && delayMs > 0) {
       this.#handBack(job)
       this.#afterFinish()
     } else if (delayMs > 0) {
@@ -428,7 +412,7 @@ export class TaskQueue<H extends JobHandlers>
     job.state = 'returned'
     this.#jobs.drop(job)
     this.#returned.push(job)
-    this.#rejectWaiters(job, this.#closedError(`job ${job.id} never started`))
+    this.#rejectWaiters(job, this.#closing.error(`job ${job.id} never started`))
   }
 
   async #shutDown(timeoutMs: number): Promise<CloseReport> {
@@ -461,13 +445,9 @@ export class TaskQueue<H extends JobHandlers>
     this.#running--
     job.state = 'interrupted'
     this.#jobs.drop(job)
-    const reason = this.#closedError(`job ${job.id} was still running at the close() deadline`)
+    const reason = this.#closing.error(`job ${job.id} was still running at the close() deadline`)
     this.#rejectWaiters(job, reason)
     context.abort(reason)
     return job
-  }
-
-  #closedError(detail = 'it accepts no new job'): ClosedError {
-    return new ClosedError(`Task queue "${this.name}" is closed; ${detail}`)
   }
 }

@@ -1,10 +1,4 @@
-import {
-  abortErrorFor,
-  ClosedError,
-  QueueFullError,
-  startTimer,
-  TimeoutError,
-} from '@loopwork/internal'
+import { abortErrorFor, startTimer, TimeoutError } from '@loopwork/internal'
 import { type Job, type JobsOptions, Queue, Worker } from 'bullmq'
 import { EventEmitter } from 'eventemitter3'
 import { backoffDelay } from '../internal/backoff.js'
@@ -24,11 +18,12 @@ import {
   resolveBullMQSettings,
 } from '../internal/bullmq/bullmq-settings.js'
 import { deadlinePassed } from '../internal/deadline-passed.js'
-import { emitSafely, logFailure, toError } from '../internal/error-reporting.js'
+import { emitSafely, toError } from '../internal/error-reporting.js'
 import { reportJobFailure } from '../internal/job-failure-report.js'
-import { checkJobRequest } from '../internal/job-request.js'
+import { checkJobRequest, queueFullError } from '../internal/job-request.js'
+import { QueueClosing } from '../internal/queue-closing.js'
+import { IDLE_EVENT, reportQueueError } from '../internal/queue-events.js'
 import {
-  closeTimeoutOf,
   concurrencyOption,
   type QueueSettings,
   resolveQueueSettings,
@@ -48,7 +43,6 @@ import type {
   ResultOptions,
   TaskQueueApi,
   TaskQueueEvents,
-  TaskQueueIdleEvent,
   TaskQueueStats,
 } from '../task-queue-options.js'
 import type { BullMQTaskQueueOptions } from './bullmq-options.js'
@@ -66,8 +60,6 @@ const IDLE_POLL_MS = 100
 const MAX_LISTED_NOT_STARTED = 10_000
 /** The error of a bound without a timeout, which never fires. */
 const unreachable = (): Error => new Error('no timeout was set')
-/** The one `idle` event object: it has no fields, and freezing it keeps listeners from adding any. */
-const IDLE_EVENT: TaskQueueIdleEvent = Object.freeze({})
 
 /**
  * The `TaskQueue` interface on BullMQ over Redis, for work that must outlive a process or spread
@@ -112,7 +104,7 @@ export class TaskQueue<H extends JobHandlers>
   #refreshing: Promise<TaskQueueStats> | undefined
   #paused = false
   #busySinceDrained = false
-  #closing: Promise<CloseReport> | undefined
+  readonly #closing: QueueClosing
   #wakeIdleWaiters: (() => void)[] = []
   /** Ends a call still waiting for Redis with an error; `close()` ends every one still here. */
   readonly #pendingCalls = new Set<(error: Error) => void>()
@@ -132,6 +124,7 @@ export class TaskQueue<H extends JobHandlers>
     )
     this.#bullmq = resolveBullMQSettings(options as BullMQTaskQueueOptions<never>)
     this.name = this.#settings.name
+    this.#closing = new QueueClosing(this.name)
     const base = { connection: this.#bullmq.connection, prefix: this.#bullmq.prefix }
     this.#queue = new Queue(this.name, base)
     this.#queue.on('error', this.#onInfrastructureError)
@@ -170,9 +163,8 @@ export class TaskQueue<H extends JobHandlers>
   add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
   add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
     try {
-      if (this.#closing !== undefined) throw this.#closedError()
-      const payload = data === undefined ? null : data
-      checkJobRequest(this.#settings, name, payload, options)
+      if (this.#closing.started) throw this.#closing.error()
+      const payload = checkJobRequest(this.#settings, name, data, options)
       const timeoutMs = this.#bullmq.addTimeoutMs
       return this.#bounded(this.#store(name, payload, options), timeoutMs, () => {
         const error = new TimeoutError(
@@ -230,7 +222,7 @@ export class TaskQueue<H extends JobHandlers>
     let signal: AbortSignal | undefined
     try {
       signal = resultSignalOf(options)
-      if (this.#closing !== undefined) throw this.#closedError()
+      if (this.#closing.started) throw this.#closing.error()
     } catch (error) {
       return Promise.reject(error)
     }
@@ -246,7 +238,7 @@ export class TaskQueue<H extends JobHandlers>
    */
   stats(): TaskQueueStats {
     const stale = performance.now() - this.#countsReadAt > this.#bullmq.statsMaxAgeMs
-    if (stale && this.#closing === undefined && this.#refreshing === undefined) {
+    if (stale && !this.#closing.started && this.#refreshing === undefined) {
       this.refreshStats().catch(this.#onBackgroundReadError)
     }
     return this.#snapshot()
@@ -258,7 +250,7 @@ export class TaskQueue<H extends JobHandlers>
    * answered.
    */
   refreshStats(): Promise<TaskQueueStats> {
-    if (this.#closing !== undefined) return Promise.resolve(this.#snapshot())
+    if (this.#closing.started) return Promise.resolve(this.#snapshot())
     return this.#bounded(this.#readStats(), Number.POSITIVE_INFINITY, unreachable)
   }
 
@@ -280,7 +272,7 @@ export class TaskQueue<H extends JobHandlers>
    * first. Rejects with a `ClosedError` when the queue is closed or closes before Redis answered.
    */
   async deadLetters(): Promise<DeadLetter[]> {
-    if (this.#closing !== undefined) throw this.#closedError()
+    if (this.#closing.started) throw this.#closing.error()
     const limit = this.#settings.maxDeadLetters
     if (limit === 0) return []
     const jobs = await this.#bounded(
@@ -296,12 +288,12 @@ export class TaskQueue<H extends JobHandlers>
 
   /** Resolves once no job is waiting, delayed or running anywhere in the queue; at once after `close()`. */
   async onIdle(): Promise<void> {
-    while (this.#closing === undefined) {
+    while (!this.#closing.started) {
       let counts: QueueCounts
       try {
         counts = await this.#bounded(readCounts(this.#queue), Number.POSITIVE_INFINITY, unreachable)
       } catch (error) {
-        if (this.#closing !== undefined) return
+        if (this.#closing.started) return
         throw error
       }
       if (counts.waiting + counts.delayed + counts.running === 0) return
@@ -339,15 +331,7 @@ export class TaskQueue<H extends JobHandlers>
    * socket is left; a connection you passed in stays open. Rejects only for bad options.
    */
   close(options?: CloseOptions): Promise<CloseReport> {
-    if (this.#closing !== undefined) return this.#closing
-    let timeoutMs: number
-    try {
-      timeoutMs = closeTimeoutOf(options)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    this.#closing = this.#shutDown(timeoutMs)
-    return this.#closing
+    return this.#closing.close(options, (timeoutMs) => this.#shutDown(timeoutMs))
   }
 
   #createWorker(base: { connection: BullMQSettings['connection']; prefix: string | undefined }) {
@@ -393,11 +377,7 @@ export class TaskQueue<H extends JobHandlers>
     if ((await countPending(this.#queue)) < maxWaiting) return
     // A duplicate of a known job is answered as in memory: with its id, not with "full".
     if (jobId !== undefined && (await this.#queue.getJob(jobId))) return
-    throw new QueueFullError(
-      `Task queue "${this.name}" already holds maxWaiting (${maxWaiting}) waiting or delayed jobs; the job was not enqueued. Raise maxWaiting or shed load upstream`,
-      'maxWaiting',
-      maxWaiting,
-    )
+    throw queueFullError(this.#settings)
   }
 
   #backoff(attemptsMade: number, job: { id?: string | undefined } | undefined): number {
@@ -446,7 +426,7 @@ export class TaskQueue<H extends JobHandlers>
    */
   #maybeIdle(): void {
     if (!this.#busySinceDrained || this.#running.size !== 0) return
-    if (this.listenerCount('idle') === 0 || this.#closing !== undefined) return
+    if (this.listenerCount('idle') === 0 || this.#closing.started) return
     this.#busySinceDrained = false
     readCounts(this.#queue).then((counts) => {
       if (counts.waiting + counts.delayed + counts.running !== 0) {
@@ -470,17 +450,12 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   readonly #onInfrastructureError = (error: unknown): void => {
-    const failure = toError(error)
-    if (this.listenerCount('error') !== 0) {
-      emitSafely(`queue "${this.name}"`, () => this.emit('error', failure))
-    } else {
-      logFailure(`Redis access of queue "${this.name}"`, failure)
-    }
+    reportQueueError(this, this.name, `Redis access of queue "${this.name}"`, error)
   }
 
   /** A read this queue started on its own that lost the race with `close()` is no error. */
   readonly #onBackgroundReadError = (error: unknown): void => {
-    if (this.#closing === undefined) this.#onInfrastructureError(error)
+    if (!this.#closing.started) this.#onInfrastructureError(error)
   }
 
   #snapshot(): TaskQueueStats {
@@ -495,7 +470,7 @@ export class TaskQueue<H extends JobHandlers>
       retried: this.#retried,
       deadLetters: counts.deadLetters,
       paused: this.#paused,
-      closed: this.#closing !== undefined,
+      closed: this.#closing.started,
     }
   }
 
@@ -510,7 +485,7 @@ export class TaskQueue<H extends JobHandlers>
       const closing = worker.close()
       closing.catch(this.#onInfrastructureError)
       if (await deadlinePassed(closing, timeoutMs - reserve)) {
-        const reason = this.#closedError('the close() deadline passed while the job ran')
+        const reason = this.#closing.error('the close() deadline passed while the job ran')
         for (const job of this.#running.values()) {
           aborted.push(job.info)
           job.interrupt(reason)
@@ -522,14 +497,14 @@ export class TaskQueue<H extends JobHandlers>
       reserve / 4,
       new Set(aborted.map((job) => job.id)),
     )
-    const closed = this.#closedError('result() stopped waiting')
+    const closed = this.#closing.error('result() stopped waiting')
     const rest = Promise.all([this.#results.close(closed), this.#queue.close()])
     rest.catch(this.#onInfrastructureError)
     if (await deadlinePassed(rest, reserve / 2)) {
       forceClose(this.#queue)
       this.#results.forceClose()
     }
-    const ended = this.#closedError('it closed before Redis answered')
+    const ended = this.#closing.error('it closed before Redis answered')
     for (const end of [...this.#pendingCalls]) end(ended)
     for (const wake of this.#wakeIdleWaiters) wake()
     this.#retryDelays.clear()
@@ -558,9 +533,5 @@ export class TaskQueue<H extends JobHandlers>
     return jobs
       .filter((job) => job?.id !== undefined && !aborted.has(job.id))
       .map((job) => jobInfoOf(job, job.attemptsMade))
-  }
-
-  #closedError(detail = 'it accepts no new job'): ClosedError {
-    return new ClosedError(`Task queue "${this.name}" is closed; ${detail}`)
   }
 }

@@ -4,14 +4,10 @@ import {
   integerOption,
   invalidOption,
   type OptionCheck,
+  QueueFullError,
 } from '@loopwork/internal'
 import { UnknownJobError } from '../errors.js'
-import {
-  type AddJobOptions,
-  type JobHandler,
-  MAX_PRIORITY,
-  MIN_PRIORITY,
-} from '../task-queue-options.js'
+import { type AddJobOptions, MAX_PRIORITY, MIN_PRIORITY } from '../task-queue-options.js'
 import { assertJsonData } from './job-data.js'
 import type { QueueSettings } from './queue-settings.js'
 
@@ -38,21 +34,31 @@ const addSchema = {
 }
 
 /**
- * Checks one `add()` request the same way in both backends, before anything is enqueued: the job
+ * Checks one `add()` request the same way in every backend, before anything is enqueued: the job
  * name must have a handler, the data must be JSON, the options must be known and in range. Returns
- * the handler.
+ * the data as the job keeps it: `null` when it was left out.
  */
 export function checkJobRequest(
   settings: QueueSettings,
   name: string,
   data: unknown,
   options: AddJobOptions | undefined,
-): JobHandler {
-  const handler = settings.handlers.get(name)
-  if (handler === undefined) {
+): unknown {
+  if (!settings.handlers.has(name)) {
     throw new UnknownJobError(settings.name, String(name), [...settings.handlers.keys()])
   }
-  assertJsonData(name, data)
+  const payload = data === undefined ? null : data
+  assertJsonData(name, payload)
   if (options !== undefined) checkOptions('add() options', options, addSchema)
-  return handler
+  return payload
+}
+
+/** What an `add()` rejects with when `maxWaiting` jobs already wait (or are delayed). */
+export function queueFullError(settings: QueueSettings): QueueFullError {
+  const { name, maxWaiting } = settings
+  return new QueueFullError(
+    `Task queue "${name}" already holds maxWaiting (${maxWaiting}) waiting or delayed jobs; the job was not enqueued. Raise maxWaiting or shed load upstream`,
+    'maxWaiting',
+    maxWaiting,
+  )
 }

@@ -10,8 +10,6 @@ import {
   objectOption,
 } from '@loopwork/internal'
 import {
-  type CloseOptions,
-  DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_KEEP_COMPLETED,
   DEFAULT_MAX_DEAD_LETTERS,
   DEFAULT_MAX_WAITING,
@@ -105,13 +103,4 @@ function resolveHandlers(handlers: unknown): ReadonlyMap<string, JobHandler> {
 /** Reports a job that failed for good: to `onError` if given, else to stderr unless someone listens. */
 export function defaultJobFailureLog(queueName: string, job: JobInfo, error: unknown): void {
   logFailure(`job "${job.name}" (id ${job.id}) of queue "${queueName}"`, error)
-}
-
-const closeSchema = { timeoutMs: durationOption({ infinity: true }) }
-
-/** The deadline of a `close()` call, shared by both backends: checks the options, applies the default. */
-export function closeTimeoutOf(options: CloseOptions | undefined): number {
-  return (
-    checkOptions('close() options', options, closeSchema)?.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
-  )
 }

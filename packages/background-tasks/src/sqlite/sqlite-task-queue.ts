@@ -3,10 +3,8 @@ import type { DatabaseSync } from 'node:sqlite'
 import {
   abortErrorFor,
   adoptThenable,
-  ClosedError,
   invalidOption,
   isThenable,
-  QueueFullError,
   TimeoutError,
 } from '@loopwork/internal'
 import { EventEmitter } from 'eventemitter3'
@@ -21,11 +19,12 @@ import { AttemptContext } from '../internal/attempt-context.js'
 import { settleWithin } from '../internal/attempt-timeout.js'
 import { backoffDelay } from '../internal/backoff.js'
 import { deadlinePassed } from '../internal/deadline-passed.js'
-import { emitSafely, logFailure, toError } from '../internal/error-reporting.js'
+import { emitSafely } from '../internal/error-reporting.js'
 import { reportJobFailure } from '../internal/job-failure-report.js'
-import { checkJobRequest } from '../internal/job-request.js'
+import { checkJobRequest, queueFullError } from '../internal/job-request.js'
+import { QueueClosing } from '../internal/queue-closing.js'
+import { IDLE_EVENT, reportQueueError } from '../internal/queue-events.js'
 import {
-  closeTimeoutOf,
   concurrencyOption,
   type QueueSettings,
   resolveQueueSettings,
@@ -73,13 +72,10 @@ import type {
   ResultOptions,
   TaskQueueApi,
   TaskQueueEvents,
-  TaskQueueIdleEvent,
   TaskQueueStats,
 } from '../task-queue-options.js'
 import type { SqliteTaskQueueOptions } from './sqlite-options.js'
 
-/** The one `idle` event object: it has no fields, and freezing it keeps listeners from adding any. */
-const IDLE_EVENT: TaskQueueIdleEvent = Object.freeze({})
 /** The `maxWaiting` the insert compares with when the option sets no bound. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER
 /** The busy timeout of the last writes of `close()`, which may block the event loop (it is closing). */
@@ -201,7 +197,7 @@ export class TaskQueue<H extends JobHandlers>
   #failed = 0
   #retried = 0
   #paused = false
-  #closing: Promise<CloseReport> | undefined
+  readonly #closing: QueueClosing
   #closed = false
   #onQuiet: (() => void) | undefined
   #busySinceIdle = false
@@ -235,6 +231,7 @@ export class TaskQueue<H extends JobHandlers>
     )
     this.#sqlite = resolveSqliteSettings(options as SqliteTaskQueueOptions<never>)
     this.name = this.#settings.name
+    this.#closing = new QueueClosing(this.name)
     this.#concurrency = this.#settings.concurrency
     const database = new nodeSqlite.DatabaseSync(this.#sqlite.file)
     try {
@@ -282,9 +279,8 @@ export class TaskQueue<H extends JobHandlers>
   add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
   add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
     try {
-      if (this.#closing !== undefined) throw this.#closedError()
-      const payload = data === undefined ? null : data
-      checkJobRequest(this.#settings, name, payload, options)
+      if (this.#closing.started) throw this.#closing.error()
+      const payload = checkJobRequest(this.#settings, name, data, options)
       const now = Date.now()
       const runAt = now + (options?.delayMs ?? 0)
       const { promise, resolve, reject } = Promise.withResolvers<string>()
@@ -344,9 +340,8 @@ export class TaskQueue<H extends JobHandlers>
     data?: unknown,
     options?: AddJobOptions,
   ): string {
-    if (this.#closing !== undefined) throw this.#closedError()
-    const payload = data === undefined ? null : data
-    checkJobRequest(this.#settings, name, payload, options)
+    if (this.#closing.started) throw this.#closing.error()
+    const payload = checkJobRequest(this.#settings, name, data, options)
     const outbox = this.#outboxOf(database)
     const now = Date.now()
     const runAt = now + (options?.delayMs ?? 0)
@@ -363,7 +358,7 @@ export class TaskQueue<H extends JobHandlers>
       if (isBusyError(error)) throw this.#busyError('addInTransaction()', error)
       throw error
     }
-    if (row === undefined) throw this.#fullError()
+    if (row === undefined) throw queueFullError(this.#settings)
     this.#nextRunAt = Math.min(this.#nextRunAt, runAt)
     // The caller's commit is another connection's: it changes this connection's data_version,
     // which the next check (soon, and then every poll) notices.
@@ -432,7 +427,7 @@ export class TaskQueue<H extends JobHandlers>
     let row: StoredRow | undefined
     try {
       signal = resultSignalOf(options)
-      if (this.#closing !== undefined) throw this.#closedError()
+      if (this.#closing.started) throw this.#closing.error()
       if (signal?.aborted) throw abortErrorFor(resultAbortMessage(this.name, id), signal)
       row = this.#find(String(id))
     } catch (error) {
@@ -469,7 +464,7 @@ export class TaskQueue<H extends JobHandlers>
 
   /** The jobs that failed for good and are still retained in the file (`maxDeadLetters`), oldest first. */
   deadLetters(): Promise<DeadLetter[]> {
-    if (this.#closed) return Promise.reject(this.#closedError())
+    if (this.#closed) return Promise.reject(this.#closing.error())
     try {
       const rows = this.#statements.deadLetters.all(
         this.name,
@@ -483,7 +478,7 @@ export class TaskQueue<H extends JobHandlers>
 
   /** Resolves once no job is waiting, delayed or running in the queue (every process); at once after `close()`. */
   onIdle(): Promise<void> {
-    if (this.#closing !== undefined) return Promise.resolve()
+    if (this.#closing.started) return Promise.resolve()
     if (this.#idle()) return Promise.resolve()
     const { promise, resolve } = Promise.withResolvers<void>()
     this.#idleWaiters.push(resolve)
@@ -514,15 +509,7 @@ export class TaskQueue<H extends JobHandlers>
    * only for bad options.
    */
   close(options?: CloseOptions): Promise<CloseReport> {
-    if (this.#closing !== undefined) return this.#closing
-    let timeoutMs: number
-    try {
-      timeoutMs = closeTimeoutOf(options)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    this.#closing = this.#shutDown(timeoutMs)
-    return this.#closing
+    return this.#closing.close(options, (timeoutMs) => this.#shutDown(timeoutMs))
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -558,7 +545,7 @@ export class TaskQueue<H extends JobHandlers>
   readonly #writeSoon = (): void => {
     this.#writeScheduled = false
     if (this.#closed) {
-      for (const insert of this.#inserts.splice(0)) insert.reject(this.#closedError())
+      for (const insert of this.#inserts.splice(0)) insert.reject(this.#closing.error())
       return
     }
     const now = Date.now()
@@ -600,7 +587,7 @@ export class TaskQueue<H extends JobHandlers>
         insert.resolve(insert.jobId)
         return
       }
-      insert.reject(this.#fullError())
+      insert.reject(queueFullError(this.#settings))
     } catch (error) {
       insert.reject(error)
     }
@@ -670,7 +657,7 @@ export class TaskQueue<H extends JobHandlers>
   #plan(now: number, active: boolean): void {
     if (this.#closed) return
     this.#pollDelay = active ? 1 : Math.min(this.#pollDelay * 2, this.#sqlite.pollIntervalMs)
-    const consuming = this.#sqlite.consume && this.#closing === undefined
+    const consuming = this.#sqlite.consume && !this.#closing.started
     let at = Number.POSITIVE_INFINITY
     if (consuming || this.#waiters.size > 0 || this.#idleWaiters.length > 0) {
       at = now + this.#pollDelay
@@ -704,7 +691,7 @@ export class TaskQueue<H extends JobHandlers>
     return (
       this.#sqlite.consume &&
       !this.#paused &&
-      this.#closing === undefined &&
+      !this.#closing.started &&
       this.#running.size < this.#concurrency
     )
   }
@@ -800,7 +787,7 @@ export class TaskQueue<H extends JobHandlers>
     // What the rolled-back claim concluded about the ready jobs no longer holds.
     this.#workMayBeReady = true
     const failures = ++this.#writeFailures
-    if (isBusyError(error) && this.#closing === undefined) {
+    if (isBusyError(error) && !this.#closing.started) {
       this.#writesBlockedUntil = now + busyRetryDelay(failures)
       this.#expireInserts(now)
       return
@@ -1227,7 +1214,7 @@ export class TaskQueue<H extends JobHandlers>
     const timedOut = await deadlinePassed(quiet, timeoutMs)
     this.#onQuiet = undefined
     const aborted: JobInfo[] = []
-    const reason = this.#closedError('the close() deadline passed while the job ran')
+    const reason = this.#closing.error('the close() deadline passed while the job ran')
     for (const job of [...this.#running.values()]) {
       job.ended = true
       this.#running.delete(job.row.id)
@@ -1261,7 +1248,7 @@ export class TaskQueue<H extends JobHandlers>
     clearTimeout(this.#timer)
     this.#immediate = undefined
     this.#timer = undefined
-    const closed = this.#closedError('it closed before the job finished')
+    const closed = this.#closing.error('it closed before the job finished')
     for (const insert of this.#inserts.splice(0)) insert.reject(closed)
     for (const [, waiters] of this.#waiters) {
       for (const waiter of waiters) settleWaiter(waiter, () => waiter.reject(closed))
@@ -1291,27 +1278,13 @@ export class TaskQueue<H extends JobHandlers>
       retried: this.#retried,
       deadLetters: counts?.dead ?? 0,
       paused: this.#paused,
-      closed: this.#closing !== undefined,
+      closed: this.#closing.started,
     }
   }
 
   /** A database problem the queue recovers from by retrying: the `error` event, or stderr. */
   #reportError(what: string, error: unknown): void {
-    const failure = toError(error)
-    if (this.listenerCount('error') !== 0) {
-      emitSafely(`queue "${this.name}"`, () => this.emit('error', failure))
-    } else {
-      logFailure(`${what} of SQLite task queue "${this.name}"`, failure)
-    }
-  }
-
-  #fullError(): QueueFullError {
-    const maxWaiting = this.#settings.maxWaiting
-    return new QueueFullError(
-      `Task queue "${this.name}" already holds maxWaiting (${maxWaiting}) waiting or delayed jobs; the job was not enqueued. Raise maxWaiting or shed load upstream`,
-      'maxWaiting',
-      maxWaiting,
-    )
+    reportQueueError(this, this.name, `${what} of SQLite task queue "${this.name}"`, error)
   }
 
   #busyError(what: string, cause: unknown): DatabaseBusyError {
@@ -1319,10 +1292,6 @@ export class TaskQueue<H extends JobHandlers>
       `${what} of task queue "${this.name}" could not write: the database is locked by another connection (or your transaction read data that changed since). Roll the transaction back and run it again`,
       cause,
     )
-  }
-
-  #closedError(detail = 'it accepts no new job'): ClosedError {
-    return new ClosedError(`Task queue "${this.name}" is closed; ${detail}`)
   }
 }
 
