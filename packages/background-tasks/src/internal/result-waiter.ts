@@ -8,7 +8,10 @@ import {
 import type { ResultOptions } from '../task-queue-options.js'
 import type { MemoryJob } from './memory-job.js'
 
-/** Someone awaiting `result(id)` of an unfinished in-memory job: a link in the job's waiters. */
+/**
+ * A `result(id)` call waiting for an unfinished job's outcome: a link in an in-memory job's waiters,
+ * or one of the SQLite queue's waiters for that id. Settling it removes its abort listener first.
+ */
 export class ResultWaiter implements ListNode<ResultWaiter> {
   previous: ResultWaiter | undefined = undefined
   next: ResultWaiter | undefined = undefined

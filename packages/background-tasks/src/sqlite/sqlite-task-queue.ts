@@ -29,7 +29,7 @@ import {
   type QueueSettings,
   resolveQueueSettings,
 } from '../internal/queue-settings.js'
-import { resultAbortMessage, resultSignalOf } from '../internal/result-waiter.js'
+import { ResultWaiter, resultAbortMessage, resultSignalOf } from '../internal/result-waiter.js'
 import { JobStatements, type QueueCountsRow } from '../internal/sqlite/job-statements.js'
 import { newLeaseOwner, ownerIsGone } from '../internal/sqlite/lease-owner.js'
 import { nodeSqlite } from '../internal/sqlite/node-sqlite.js'
@@ -133,13 +133,6 @@ interface Written {
   readonly applied: boolean[]
   readonly claimed: ClaimedRow[]
   readonly token: number
-}
-
-/** A `result()` call waiting for a job's outcome. */
-interface ResultWaiter {
-  readonly resolve: (value: unknown) => void
-  readonly reject: (error: unknown) => void
-  readonly stopListening: (() => void) | undefined
 }
 
 /**
@@ -880,7 +873,7 @@ export class TaskQueue<H extends JobHandlers>
       this.#waiters.delete(id)
       // As a waiter in another process would read it: through JSON.
       const stored = restoreResult(storeResult(value))
-      for (const waiter of waiters) settleWaiter(waiter, () => waiter.resolve(stored))
+      for (const waiter of waiters) waiter.resolve(stored)
     }
     if (this.listenerCount('complete') !== 0) {
       const event = { job: jobInfoOf(job.row), result: value }
@@ -894,7 +887,7 @@ export class TaskQueue<H extends JobHandlers>
     if (waiters !== undefined) {
       this.#waiters.delete(info.id)
       const failure = new JobFailedError(info.id, info.name, info.attempt, error)
-      for (const waiter of waiters) settleWaiter(waiter, () => waiter.reject(failure))
+      for (const waiter of waiters) waiter.reject(failure)
     }
     reportJobFailure(this, this.name, this.#settings.onError, info, error)
   }
@@ -1155,16 +1148,15 @@ export class TaskQueue<H extends JobHandlers>
       waiters = new Set()
       this.#waiters.set(id, waiters)
     }
-    let stopListening: (() => void) | undefined
+    const waiter = new ResultWaiter(resolve, reject)
     if (signal !== undefined) {
       const onAbort = () => {
         this.#dropWaiter(id, waiter)
-        reject(abortErrorFor(resultAbortMessage(this.name, id), signal))
+        waiter.reject(abortErrorFor(resultAbortMessage(this.name, id), signal))
       }
       signal.addEventListener('abort', onAbort, { once: true })
-      stopListening = () => signal.removeEventListener('abort', onAbort)
+      waiter.stopListening = () => signal.removeEventListener('abort', onAbort)
     }
-    const waiter: ResultWaiter = { resolve, reject, stopListening }
     waiters.add(waiter)
     this.#plan(Date.now(), false)
     return promise
@@ -1199,7 +1191,7 @@ export class TaskQueue<H extends JobHandlers>
       }
       if (settle === undefined) continue
       this.#waiters.delete(id)
-      for (const waiter of waiters) settleWaiter(waiter, () => settle(waiter))
+      for (const waiter of waiters) settle(waiter)
     }
   }
 
@@ -1251,7 +1243,7 @@ export class TaskQueue<H extends JobHandlers>
     const closed = this.#closing.error('it closed before the job finished')
     for (const insert of this.#inserts.splice(0)) insert.reject(closed)
     for (const [, waiters] of this.#waiters) {
-      for (const waiter of waiters) settleWaiter(waiter, () => waiter.reject(closed))
+      for (const waiter of waiters) waiter.reject(closed)
     }
     this.#waiters.clear()
     for (const resolve of this.#idleWaiters.splice(0)) resolve()
@@ -1298,12 +1290,6 @@ export class TaskQueue<H extends JobHandlers>
 /** The claim's order: higher priority first, then the earliest `run_at`, then the order added. */
 function claimOrder(a: ClaimedRow, b: ClaimedRow): number {
   return b.priority - a.priority || a.run_at - b.run_at || a.id - b.id
-}
-
-/** Settles a waiter once, after removing its abort listener. */
-function settleWaiter(waiter: ResultWaiter, settle: () => void): void {
-  waiter.stopListening?.()
-  settle()
 }
 
 /** Rolls back whatever transaction is open; an error here means none was (SQLite already rolled back). */
