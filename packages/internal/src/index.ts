@@ -31,6 +31,7 @@ export {
   type OptionSchema,
   objectOption,
   oneOfOption,
+  optionError,
   signalOption,
   stringOption,
 } from './options.ts'

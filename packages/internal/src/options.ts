@@ -29,7 +29,23 @@ export function invalidOption(
   allowed: string,
   outOfRange = typeof value === 'number' && numericAllowed.test(allowed),
 ): InvalidOptionError {
-  const message = `${option} must be ${allowed}, got ${describeValue(value)}`
+  return optionError(
+    option,
+    `${option} must be ${allowed}, got ${describeValue(value)}`,
+    outOfRange,
+  )
+}
+
+/**
+ * An option error whose message says more than "must be ..., got ...", such as a hint for a known
+ * option of another library: a `TypeError` (a `RangeError` when `outOfRange`) with the shared
+ * `code` and the `option`.
+ */
+export function optionError(
+  option: string,
+  message: string,
+  outOfRange = false,
+): InvalidOptionError {
   const error = outOfRange ? new RangeError(message) : new TypeError(message)
   return Object.assign(error, { code: INVALID_OPTION_CODE, option }) as InvalidOptionError
 }
@@ -156,11 +172,7 @@ export function checkOptions<T extends object>(
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     // A bag of the wrong kind is a TypeError even when it is a number (`new CapacityLimiter(40)`),
     // which invalidOption alone would call a RangeError.
-    const message = `${what} must be an options object, got ${describeValue(input)}`
-    throw Object.assign(new TypeError(message), {
-      code: INVALID_OPTION_CODE,
-      option: what,
-    }) as InvalidOptionError
+    throw optionError(what, `${what} must be an options object, got ${describeValue(input)}`)
   }
   for (const key in input) {
     const check = schema[key]
@@ -177,11 +189,10 @@ export function checkOptions<T extends object>(
 function unknownOption(what: string, key: string, known: readonly string[]): InvalidOptionError {
   const suggestion = closestName(key, known)
   const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`
-  const message = `Unknown option "${key}" in ${what}${hint}; known options: ${known.join(', ')}`
-  return Object.assign(new TypeError(message), {
-    code: INVALID_OPTION_CODE,
-    option: key,
-  }) as InvalidOptionError
+  return optionError(
+    key,
+    `Unknown option "${key}" in ${what}${hint}; known options: ${known.join(', ')}`,
+  )
 }
 
 /** The known name closest to `name` (case-insensitive edit distance), when one is close enough. */

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { INVALID_OPTION_CODE, optionError } from '../src/index.js'
+
+describe('optionError', () => {
+  it('is a TypeError with the shared code, the option and the message as given', () => {
+    const error = optionError('redis', 'the redis client has a keyPrefix; pass keyPrefix instead')
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error).not.toBeInstanceOf(RangeError)
+    expect(error).toMatchObject({
+      code: INVALID_OPTION_CODE,
+      option: 'redis',
+      message: 'the redis client has a keyPrefix; pass keyPrefix instead',
+    })
+  })
+
+  it('is a RangeError when the value is out of range', () => {
+    const error = optionError('maxSize', 'maxSize must be at least max', true)
+    expect(error).toBeInstanceOf(RangeError)
+    expect(error).toMatchObject({ code: INVALID_OPTION_CODE, option: 'maxSize' })
+  })
+})
