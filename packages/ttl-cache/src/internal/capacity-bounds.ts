@@ -1,4 +1,4 @@
-import { INVALID_OPTION_CODE, type InvalidOptionError } from '@loopwork/internal'
+import { optionError } from '@loopwork/internal'
 import type { LRUCache } from 'lru-cache'
 import type { TtlCacheOptions } from '../types.js'
 import type { CacheEntry } from './cache-entry.js'
@@ -37,11 +37,4 @@ export function capacityBounds<K extends {}, V>(
     // A remembered failure has no value to measure; it costs one unit.
     sizeCalculation: (entry, key) => (entry.failed ? 1 : measure(entry.value, key)),
   }
-}
-
-function optionError(option: string, message: string): InvalidOptionError {
-  return Object.assign(new TypeError(message), {
-    code: INVALID_OPTION_CODE,
-    option,
-  }) as InvalidOptionError
 }

@@ -2,13 +2,13 @@ import {
   checkOptions,
   durationOption,
   functionOption,
-  INVALID_OPTION_CODE,
   type InvalidOptionError,
   integerOption,
   invalidOption,
   nameOption,
   type OptionCheck,
   type OptionSchema,
+  optionError,
   signalOption,
 } from '@loopwork/internal'
 
@@ -107,6 +107,8 @@ function withLruCacheHint(error: unknown, schema: OptionSchema): unknown {
   if (option === undefined || Object.hasOwn(schema, option)) return error
   const hint = Object.hasOwn(lruCacheOptions, option) ? lruCacheOptions[option] : undefined
   if (hint === undefined) return error
-  const message = `${(error as Error).message}. "${option}" is an lru-cache option that this cache does not support: ${hint}`
-  return Object.assign(new TypeError(message), { code: INVALID_OPTION_CODE, option })
+  return optionError(
+    option,
+    `${(error as Error).message}. "${option}" is an lru-cache option that this cache does not support: ${hint}`,
+  )
 }

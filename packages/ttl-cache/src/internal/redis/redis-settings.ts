@@ -1,12 +1,11 @@
 import {
   durationOption,
-  INVALID_OPTION_CODE,
-  type InvalidOptionError,
   integerOption,
   invalidOption,
   nameOption,
   type OptionCheck,
   type OptionSchema,
+  optionError,
   signalOption,
 } from '@loopwork/internal'
 import type { Redis } from 'ioredis'
@@ -114,12 +113,10 @@ export function resolveRedisSettings<V>(options: RedisTtlCacheOptions<V>): Redis
   clientOption('redis', options.redis)
   const ioredisPrefix = options.redis.options?.keyPrefix
   if (ioredisPrefix) {
-    throw Object.assign(
-      new TypeError(
-        `the redis client has ioredis' keyPrefix ${JSON.stringify(ioredisPrefix)}; remove it and pass keyPrefix to RedisTtlCache instead`,
-      ),
-      { code: INVALID_OPTION_CODE, option: 'redis' },
-    ) as InvalidOptionError
+    throw optionError(
+      'redis',
+      `the redis client has ioredis' keyPrefix ${JSON.stringify(ioredisPrefix)}; remove it and pass keyPrefix to RedisTtlCache instead`,
+    )
   }
   const ttlMs = redisDurationOption('ttlMs', options.ttlMs)
   const lockTtlMs = Math.ceil(options.lockTtlMs ?? 2_000)
