@@ -34,6 +34,7 @@ export {
   optionError,
   signalOption,
   stringOption,
+  waitOptionsSchema,
 } from './options.ts'
 export {
   currentRuntime,

@@ -156,6 +156,16 @@ export const anyOption: OptionCheck<unknown> = (_option, value) => value
 export type OptionSchema = Readonly<Record<string, OptionCheck<unknown>>>
 
 /**
+ * The per-call options of a call that may wait (`acquire()`, `run()`, `spawn()`): `signal` ends the
+ * wait, `timeoutMs` bounds it (`Infinity` for no limit). A call with more options spreads it into
+ * its own schema.
+ */
+export const waitOptionsSchema: OptionSchema = {
+  signal: signalOption,
+  timeoutMs: durationOption({ infinity: true }),
+}
+
+/**
  * Checks an options bag against `schema`: `undefined` is an empty bag; anything but a plain object
  * is a `TypeError`; a key the schema does not know is a `TypeError` that names it and suggests the
  * closest known name (a misspelled option must never be silently ignored); each present value that
