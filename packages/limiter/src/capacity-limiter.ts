@@ -2,14 +2,13 @@ import {
   abortErrorFor,
   adoptResult,
   checkOptions,
-  durationOption,
   integerOption,
   invalidOption,
   LinkedList,
   nameOption,
   type OptionSchema,
-  signalOption,
   startTimer,
+  waitOptionsSchema,
 } from '@loopwork/internal'
 import { EventEmitter } from 'eventemitter3'
 import {
@@ -41,11 +40,6 @@ const limiterOptions: OptionSchema = {
   totalTokens: tokenCount,
   maxWaiting: waitingBound,
   name: nameOption,
-}
-
-const acquireOptions: OptionSchema = {
-  signal: signalOption,
-  timeoutMs: durationOption({ infinity: true }),
 }
 
 /** Every fast-path start reaction hangs off this one settled promise (see PendingStarts). */
@@ -217,7 +211,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
     options?: AcquireOptions,
   ): (...args: A) => Promise<Awaited<R>> {
     if (typeof fn !== 'function') throw invalidOption('wrap() fn', fn, 'a function')
-    checkOptions('wrap() options', options, acquireOptions)
+    checkOptions('wrap() options', options, waitOptionsSchema)
     return (...args: A) => this.run(() => fn(...args), options)
   }
 
@@ -238,7 +232,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
       return this.#enqueue(undefined, undefined, undefined, undefined) as Promise<Lease>
     }
     try {
-      checkOptions('acquire() options', options, acquireOptions)
+      checkOptions('acquire() options', options, waitOptionsSchema)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -273,7 +267,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
       return Promise.reject(invalidOption('borrower', borrower, 'an object or a symbol'))
     }
     try {
-      checkOptions('acquireOnBehalfOf() options', options, acquireOptions)
+      checkOptions('acquireOnBehalfOf() options', options, waitOptionsSchema)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -301,7 +295,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
 
   #runWithOptions(task: () => unknown, options: AcquireOptions): Promise<unknown> {
     try {
-      checkOptions('run() options', options, acquireOptions)
+      checkOptions('run() options', options, waitOptionsSchema)
     } catch (error) {
       return Promise.reject(error)
     }

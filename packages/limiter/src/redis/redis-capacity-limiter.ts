@@ -3,14 +3,12 @@ import {
   abortErrorFor,
   adoptResult,
   checkOptions,
-  durationOption,
   invalidOption,
   LinkedList,
   messageOf,
-  type OptionSchema,
-  signalOption,
   startInterval,
   startTimer,
+  waitOptionsSchema,
 } from '@loopwork/internal'
 import type { RedisScript } from '@loopwork/internal/redis-script'
 import { EventEmitter } from 'eventemitter3'
@@ -55,11 +53,6 @@ import type {
   RedisCapacityLimiterRejectReason,
   RedisCapacityLimiterStats,
 } from './types.js'
-
-const acquireOptions: OptionSchema = {
-  signal: signalOption,
-  timeoutMs: durationOption({ infinity: true }),
-}
 
 /**
  * A capacity limiter whose tokens are shared by every process that uses the same Redis and `name`:
@@ -328,7 +321,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     options?: RedisAcquireOptions,
   ): (...args: A) => Promise<Awaited<R>> {
     if (typeof fn !== 'function') throw invalidOption('wrap() fn', fn, 'a function')
-    checkOptions('wrap() options', options, acquireOptions)
+    checkOptions('wrap() options', options, waitOptionsSchema)
     return (...args: A) => this.run(() => fn(...args), options)
   }
 
@@ -344,7 +337,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     let timeoutMs = Number.POSITIVE_INFINITY
     if (options !== undefined) {
       try {
-        checkOptions('acquire() options', options, acquireOptions)
+        checkOptions('acquire() options', options, waitOptionsSchema)
       } catch (error) {
         return Promise.reject(error)
       }
