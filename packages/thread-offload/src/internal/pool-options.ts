@@ -11,7 +11,7 @@ import {
   type OptionCheck,
   type OptionSchema,
   objectOption,
-  signalOption,
+  waitOptionsSchema,
 } from '@loopwork/internal'
 import { currentDefaultThreadLimiter } from '../default-limiter.js'
 import {
@@ -66,11 +66,7 @@ const poolSchema: OptionSchema = {
   execArgv: execArgvOption,
 }
 
-const runSchema: OptionSchema = {
-  signal: signalOption,
-  timeoutMs: durationOption({ infinity: true }),
-  transfer: transferOption,
-}
+const runSchema: OptionSchema = { ...waitOptionsSchema, transfer: transferOption }
 
 /** The options of a pool after checking, with the defaults filled in. */
 export interface ResolvedPoolOptions {
