@@ -9,9 +9,9 @@ import {
   LinkedList,
   nameOption,
   QueueFullError,
-  signalOption,
   startTimer,
   TimeoutError,
+  waitOptionsSchema,
 } from '@loopwork/internal'
 import { EventEmitter } from 'eventemitter3'
 import { emitSafely, logFailure, reportSafely } from './internal/error-reporting.js'
@@ -38,11 +38,7 @@ const supervisorSchema = {
   onError: functionOption,
   maxRunning: integerOption({ min: 1, infinity: true }),
 }
-const spawnSchema = {
-  name: nameOption,
-  signal: signalOption,
-  timeoutMs: durationOption({ infinity: true }),
-}
+const spawnSchema = { name: nameOption, ...waitOptionsSchema }
 const drainSchema = { timeoutMs: durationOption({ infinity: true }) }
 
 /**
