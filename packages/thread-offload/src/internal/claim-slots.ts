@@ -46,28 +46,19 @@ export function markPending(control: Int32Array, sequence: number): void {
 
 /** The thread's side: true when the call is still pending and is now claimed by the thread. */
 export function claim(control: Int32Array, sequence: number): boolean {
-  const pending = tagOf(sequence, PENDING)
-  return (
-    Atomics.compareExchange(
-      control,
-      FIRST_SLOT + slotOf(sequence),
-      pending,
-      tagOf(sequence, CLAIMED),
-    ) === pending
-  )
+  return leavePending(control, sequence, CLAIMED)
 }
 
 /** The pool's side: true when the call had not started and the thread will now skip it. */
 export function revoke(control: Int32Array, sequence: number): boolean {
+  return leavePending(control, sequence, REVOKED)
+}
+
+/** Moves a pending call to `state` in one compare-and-swap; false when it was no longer pending. */
+function leavePending(control: Int32Array, sequence: number, state: number): boolean {
   const pending = tagOf(sequence, PENDING)
-  return (
-    Atomics.compareExchange(
-      control,
-      FIRST_SLOT + slotOf(sequence),
-      pending,
-      tagOf(sequence, REVOKED),
-    ) === pending
-  )
+  const slot = FIRST_SLOT + slotOf(sequence)
+  return Atomics.compareExchange(control, slot, pending, tagOf(sequence, state)) === pending
 }
 
 /** Whether the thread has claimed (started) the call. */
