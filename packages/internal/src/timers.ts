@@ -7,11 +7,7 @@ export function startTimer(
   callback: () => void,
   milliseconds: number,
 ): ReturnType<typeof setTimeout> | undefined {
-  if (milliseconds === Number.POSITIVE_INFINITY) return undefined
-  const timer = setTimeout(callback, milliseconds)
-  // Not every runtime's timer has unref() (Workers and browsers return a number).
-  if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref()
-  return timer
+  return startUnrefed(setTimeout, callback, milliseconds)
 }
 
 /** Like {@link startTimer}, but repeating. */
@@ -19,8 +15,17 @@ export function startInterval(
   callback: () => void,
   milliseconds: number,
 ): ReturnType<typeof setInterval> | undefined {
+  return startUnrefed(setInterval, callback, milliseconds)
+}
+
+function startUnrefed<T extends ReturnType<typeof setTimeout>>(
+  schedule: (callback: () => void, milliseconds: number) => T,
+  callback: () => void,
+  milliseconds: number,
+): T | undefined {
   if (milliseconds === Number.POSITIVE_INFINITY) return undefined
-  const timer = setInterval(callback, milliseconds)
+  const timer = schedule(callback, milliseconds)
+  // Not every runtime's timer has unref() (Workers and browsers return a number).
   if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref()
   return timer
 }

@@ -14,6 +14,7 @@ import {
   nameOption,
   QueueFullError,
   signalOption,
+  startInterval,
   startTimer,
   TimeoutError,
 } from '../src/index.js'
@@ -92,6 +93,10 @@ describe('durations', () => {
     const timer = startTimer(() => {}, 1000)
     expect(timer?.hasRef()).toBe(false)
     clearTimeout(timer)
+    expect(startInterval(() => {}, Number.POSITIVE_INFINITY)).toBeUndefined()
+    const interval = startInterval(() => {}, 1000)
+    expect(interval?.hasRef()).toBe(false)
+    clearInterval(interval)
   })
 })
 
