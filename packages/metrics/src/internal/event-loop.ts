@@ -1,5 +1,5 @@
 import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks'
-import { Counter, Gauge } from 'prom-client'
+import { type Aggregator, Counter, Gauge } from 'prom-client'
 import { ArrayHistogram } from './exposition.js'
 import type { RegistrableMetric } from './registration.js'
 
@@ -88,6 +88,18 @@ export class EventLoopMetrics {
   #gauges(prefix: string): RegistrableMetric[] {
     const window = this.#window
     const fold = () => this.#fold()
+    /** A gauge of one number of the last window, folded in at each scrape. */
+    const windowGauge = (name: string, help: string, aggregator: Aggregator, read: () => number) =>
+      new Gauge({
+        name: `${prefix}${name}`,
+        help,
+        registers: [],
+        aggregator,
+        collect(this: Gauge<string>) {
+          fold()
+          this.set(read())
+        },
+      })
     return [
       new Gauge({
         name: `${prefix}eventloop_delay_window_seconds`,
@@ -102,26 +114,18 @@ export class EventLoopMetrics {
           this.set({ quantile: '0.99' }, window.p99)
         },
       }),
-      new Gauge({
-        name: `${prefix}eventloop_delay_window_max_seconds`,
-        help: 'The longest event-loop delay in the last window.',
-        registers: [],
-        aggregator: 'max',
-        collect(this: Gauge<string>) {
-          fold()
-          this.set(window.max)
-        },
-      }),
-      new Gauge({
-        name: `${prefix}eventloop_utilization`,
-        help: 'Share of the last window the event loop spent running code (0..1), not waiting for I/O.',
-        registers: [],
-        aggregator: 'average',
-        collect(this: Gauge<string>) {
-          fold()
-          this.set(window.utilization)
-        },
-      }),
+      windowGauge(
+        'eventloop_delay_window_max_seconds',
+        'The longest event-loop delay in the last window.',
+        'max',
+        () => window.max,
+      ),
+      windowGauge(
+        'eventloop_utilization',
+        'Share of the last window the event loop spent running code (0..1), not waiting for I/O.',
+        'average',
+        () => window.utilization,
+      ),
     ]
   }
 
