@@ -86,7 +86,9 @@ export function threadLoading(
   const typeScriptEntry = isTypeScript(entry)
   const typeScriptModule = isTypeScript(module)
   const tsx =
-    (typeScriptEntry || typeScriptModule) && !hasLoader(base) && !runsTypeScript(currentRuntime)
+    (typeScriptEntry || typeScriptModule) &&
+    !(hasLoader(base) && inheritedTsxWorks()) &&
+    !runsTypeScript(currentRuntime)
       ? locateTsx(typeScriptEntry ? entry : module)
       : undefined
   const extra: string[] = []
@@ -115,6 +117,15 @@ function runsTypeScript(runtime: RuntimeKey): boolean {
   return runtime === 'bun' || runtime === 'deno'
 }
 
+/**
+ * Whether a thread that inherits `--import tsx` gets tsx's loader. tsx's entry registers in a
+ * thread only where Node tells its own internal threads apart (`isInternalThread`, Node 22.14 and
+ * 23.7); before that it assumes threads share the main thread's hooks, which they do not.
+ */
+function inheritedTsxWorks(): boolean {
+  return 'isInternalThread' in process.getBuiltinModule('node:worker_threads')
+}
+
 function hasLoader(execArgv: readonly string[]): boolean {
   return execArgv.some((argument) => /(^|[/\\=])tsx([/\\]|$)|^tsx$/.test(argument))
 }
@@ -122,10 +133,14 @@ function hasLoader(execArgv: readonly string[]): boolean {
 const tsxLocations = new Map<string, string | null>()
 
 /**
- * tsx's loader as a `file:` URL, looked up from the task module (tsx is a dev dependency of the
- * project that holds the TypeScript module) and then from the working directory. Not from this
- * package's own file: a bundle has none, and a strict `node_modules` (pnpm) would not expose tsx
- * there anyway.
+ * A module that registers tsx's loader in the thread that imports it, looked up from the task
+ * module (tsx is a dev dependency of the project that holds the TypeScript module) and then from
+ * the working directory. Not from this package's own file: a bundle has none, and a strict
+ * `node_modules` (pnpm) would not expose tsx there anyway.
+ *
+ * It calls tsx's `register()` itself rather than importing the `tsx` entry: that entry registers
+ * only in the main thread on Node versions before 22.14 (where hooks were shared with workers), so a
+ * thread that imports it on Node 22.13 still fails on every `.ts` file.
  */
 function locateTsx(module: string): string | undefined {
   let location = tsxLocations.get(module)
@@ -136,7 +151,13 @@ function locateTsx(module: string): string | undefined {
     location = null
     for (const base of [module, pathToFileURL(join(process.cwd(), 'index.js')).href]) {
       try {
-        location = pathToFileURL(createRequire(base).resolve('tsx')).href
+        // require() resolves the CommonJS build of the API; its ES module sits beside it.
+        const api = pathToFileURL(createRequire(base).resolve('tsx/esm/api')).href.replace(
+          /\.cjs$/,
+          '.mjs',
+        )
+        const source = `import{register}from${JSON.stringify(api)};register()`
+        location = `data:text/javascript,${encodeURIComponent(source)}`
         break
       } catch {
         // not installed there; try the next place
