@@ -1,6 +1,6 @@
 import { type ClientRequest, request } from 'node:http'
 import type { ChaosRow } from '../chaos-table.js'
-import { exchange, OutcomeTally } from '../http-exchange.js'
+import { type Exchange, exchange, OutcomeTally } from '../http-exchange.js'
 import { ResidentSampler } from '../service-child.js'
 import { describeLimiters, routesAtRest, waitForGauges } from '../service-gauges.js'
 import { type AttackContext, duration, runClients, searchQuery } from './attack-context.js'
@@ -89,6 +89,17 @@ function vanish(url: string, index: number, patienceMs: number): Promise<void> {
   }
 }
 
+/** What a refused answer says: its status and the reason or code of its JSON body. */
+function refusalOf(answer: Exchange): string {
+  if (answer.status === undefined) return answer.error ?? 'no answer'
+  try {
+    const body = JSON.parse(answer.body) as { reason?: string; code?: string }
+    return `${answer.status} ${body.reason ?? body.code ?? ''}`.trim()
+  } catch {
+    return String(answer.status)
+  }
+}
+
 /**
  * Attack 3: export readers that read the headers and stop reading, searches while they hold the
  * export's tokens, then clients that vanish mid-request, mid-body and mid-stream. `/search` must
@@ -141,8 +152,12 @@ export async function slowClients({ service, profile }: AttackContext): Promise<
     }
     searchesAnswered = answers.filter((answer) => answer.status === 200).length
     if (searchesAnswered < searches) {
+      const refusals = new OutcomeTally()
+      for (const answer of answers) {
+        if (answer.status !== 200) refusals.add({ error: refusalOf(answer) })
+      }
       problems.push(
-        `${searches - searchesAnswered} searches not answered 200 while the readers stalled`,
+        `${searches - searchesAnswered} searches not answered 200 while the readers stalled (${refusals})`,
       )
     }
 
