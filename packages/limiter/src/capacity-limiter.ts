@@ -17,6 +17,7 @@ import {
   QueueFullError,
   TimeoutError,
 } from './errors.js'
+import { isWatched, reportListenerError } from './internal/limiter-events.js'
 import { PendingStarts } from './internal/pending-starts.js'
 import type { Waiter, WaitGuard } from './internal/waiter.js'
 import { Lease, type TokenHolder } from './lease.js'
@@ -194,7 +195,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
       previous: undefined,
       next: undefined,
     })
-    if (this.#watched()) this.#emit('wait')
+    if (isWatched(this)) this.#emit('wait')
     // The task starts in a reaction registered here, in the caller's async context, so
     // AsyncLocalStorage values survive the wait without a per-call snapshot closure.
     return handedOver.then(this.#startWaiter) as Promise<Awaited<T>>
@@ -305,7 +306,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
   #grant(): void {
     this.#borrowed++
     this.#acquired++
-    if (this.#watched()) this.#emit('acquire')
+    if (isWatched(this)) this.#emit('acquire')
   }
 
   /** Starts a task that already holds a token in a later microtask (see PendingStarts). */
@@ -345,7 +346,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
 
   #release(): void {
     this.#borrowed--
-    if (this.#watched()) this.#emit('release')
+    if (isWatched(this)) this.#emit('release')
     if (this.#queue.head !== undefined) this.#dispatch()
   }
 
@@ -408,7 +409,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
       waiter.guard = this.#guard(waiter, borrower, signal, timeoutMs)
     }
     this.#queue.push(waiter)
-    if (this.#watched()) this.#emit('wait')
+    if (isWatched(this)) this.#emit('wait')
     return task === undefined ? handedOver : handedOver.then(this.#startWaiter)
   }
 
@@ -477,7 +478,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
   }
 
   #emitReject(reason: CapacityLimiterRejectReason): void {
-    if (!this.#watched()) return
+    if (!isWatched(this)) return
     try {
       this.emit('reject', { reason, stats: this.stats() })
     } catch (error) {
@@ -493,23 +494,4 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
       reportListenerError(error)
     }
   }
-
-  /**
-   * Whether anyone listens to any event. eventemitter3 keeps this count on the instance; reading it
-   * costs nothing, where `listenerCount(name)` twice per task showed up in the run-queue profile.
-   */
-  #watched(): boolean {
-    return (this as unknown as { _eventsCount: number })._eventsCount > 0
-  }
-}
-
-/**
- * A listener's error surfaces as an uncaught exception, as it would from a timer: thrown into the
- * promise reaction that released a token, it would become an unhandled rejection instead, and thrown
- * into the caller of `release()` it would leave waiters without their tokens.
- */
-function reportListenerError(error: unknown): void {
-  queueMicrotask(() => {
-    throw error
-  })
 }

@@ -13,6 +13,7 @@ import {
 import type { RedisScript } from '@loopwork/internal/redis-script'
 import { EventEmitter } from 'eventemitter3'
 import type { Cluster, Redis } from 'ioredis'
+import { isWatched, reportListenerError } from '../internal/limiter-events.js'
 import {
   ClosedError,
   LeaseLostError,
@@ -662,7 +663,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     this.#acquired++
     this.#startRenewing()
     this.#watchDeadline(renewedAt + this.#settings.leaseMs)
-    if (this.#watched()) this.#emitLease('acquire', state.lease)
+    if (isWatched(this)) this.#emitLease('acquire', state.lease)
     waiter.resolve(state.lease)
   }
 
@@ -716,12 +717,12 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     const stillHeld = state.lostReason === undefined
     if (state.fallback) {
       this.#fallbackLeases.delete(state)
-      if (this.#watched()) this.#emitLease('release', state.lease)
+      if (isWatched(this)) this.#emitLease('release', state.lease)
       this.#dispatchFallback()
       return Promise.resolve(stillHeld)
     }
     const counted = this.#held.delete(state.id)
-    if (this.#watched()) this.#emitLease('release', state.lease)
+    if (isWatched(this)) this.#emitLease('release', state.lease)
     // close() gave it back already.
     if (this.#closed && !counted) return Promise.resolve(false)
     if (this.#outageSince !== undefined) {
@@ -753,7 +754,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     )
     this.#abortLease(state, error)
     this.#leasesLost++
-    if (this.#watched()) {
+    if (isWatched(this)) {
       try {
         this.emit('leaseLost', { lease: state.lease, reason, stats: this.stats() })
       } catch (listenerError) {
@@ -928,7 +929,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
       }
       waiter = next
     }
-    if (starting && this.#watched()) {
+    if (starting && isWatched(this)) {
       try {
         this.emit('outage', { error, onOutage: this.#settings.onOutage, stats: this.stats() })
       } catch (listenerError) {
@@ -943,7 +944,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     const outageMs = performance.now() - this.#outageSince!
     this.#outageSince = undefined
     this.#outageError = undefined
-    if (this.#watched()) {
+    if (isWatched(this)) {
       try {
         this.emit('recover', { outageMs, stats: this.stats() })
       } catch (listenerError) {
@@ -977,7 +978,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     this.#fallbackLeases.add(state)
     this.#acquired++
     this.#startRenewing()
-    if (this.#watched()) this.#emitLease('acquire', state.lease)
+    if (isWatched(this)) this.#emitLease('acquire', state.lease)
     waiter?.resolve(state.lease)
     return state.lease
   }
@@ -1025,7 +1026,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
   }
 
   #emitWait(): void {
-    if (!this.#watched()) return
+    if (!isWatched(this)) return
     try {
       this.emit('wait', { stats: this.stats() })
     } catch (error) {
@@ -1042,25 +1043,13 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
   }
 
   #emitReject(reason: RedisCapacityLimiterRejectReason): void {
-    if (!this.#watched()) return
+    if (!isWatched(this)) return
     try {
       this.emit('reject', { reason, stats: this.stats() })
     } catch (error) {
       reportListenerError(error)
     }
   }
-
-  /** Whether anyone listens to any event (eventemitter3 keeps the count on the instance). */
-  #watched(): boolean {
-    return (this as unknown as { _eventsCount: number })._eventsCount > 0
-  }
 }
 
 function ignore(): void {}
-
-/** A listener's error surfaces as an uncaught exception, as it would from a timer. */
-function reportListenerError(error: unknown): void {
-  queueMicrotask(() => {
-    throw error
-  })
-}
