@@ -26,6 +26,28 @@ export function shutdownLineOf(output: string): ShutdownLine | undefined {
 }
 
 /**
+ * Why the services' own admission refused a request: a 503 of a limiter, of the overload guard or
+ * of a full queue leaves its keep-alive connection open, like any answer; only the shutdown's own
+ * refusal must close it.
+ */
+const admissionReasons = new Set([
+  'concurrency-limit',
+  'overloaded',
+  'pool-saturated',
+  'LOOPWORK_QUEUE_FULL',
+])
+
+/** The `reason` or `code` of a JSON error body, or `'no reason'`. */
+function refusalReason(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { reason?: unknown; code?: unknown }
+    return String(parsed.reason ?? parsed.code ?? 'no reason')
+  } catch {
+    return 'no reason'
+  }
+}
+
+/**
  * An error a client cannot tell from "processed, answer lost": the connection was reset or
  * closed after the request went out, or the answer was cut short. A refused connection is not
  * one (nothing was sent); a client that gave up is counted apart.
@@ -54,7 +76,8 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
   /** When each reset request went out and failed, relative to the signal. */
   const resets: string[] = []
   let unknownOnReusedSocket = 0
-  let refusedWithoutClose = 0
+  /** Shutdown refusals (503 that name no admission reason) left on a keep-alive connection, by reason. */
+  const refusedWithoutClose = new OutcomeTally()
   let refusedWithoutRetryAfter = 0
   const wrongAnswers = new OutcomeTally()
   let signalledAt = Number.POSITIVE_INFINITY
@@ -88,7 +111,10 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
       }
       tally.add(answer)
       if (answer.status !== undefined && performance.now() > signalledAt) answeredAfterSignal++
-      if (answer.status === 503 && answer.headers.connection !== 'close') refusedWithoutClose++
+      if (answer.status === 503 && answer.headers.connection !== 'close') {
+        const reason = refusalReason(answer.body)
+        if (!admissionReasons.has(reason)) refusedWithoutClose.add({ error: reason })
+      }
       if (answer.status === 503 && answer.headers['retry-after'] === undefined) {
         refusedWithoutRetryAfter++
       }
@@ -135,7 +161,9 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
       `${unknownFate} requests reset (${unknownOnReusedSocket} on reused keep-alive sockets; ${resets.slice(0, 3).join(', ')})`,
     )
   }
-  if (refusedWithoutClose > 0) problems.push(`${refusedWithoutClose} 503 without Connection: close`)
+  if (refusedWithoutClose.total() > 0) {
+    problems.push(`503 without Connection: close: ${refusedWithoutClose}`)
+  }
   if (wrongAnswers.total() > 0) problems.push(`unexpected: ${wrongAnswers}`)
 
   const restarted = await context.restart()
