@@ -32,6 +32,19 @@ import type {
 } from './types.js'
 
 /**
+ * Batches whose end-of-tick job is queued, in the order of their jobs (see `#onTickJob`), linked
+ * through `nextInTickJobs`.
+ */
+const tickJobs: {
+  first: Batch<unknown, unknown> | undefined
+  last: Batch<unknown, unknown> | undefined
+} = {
+  first: undefined,
+  last: undefined,
+}
+const resolved = Promise.resolve()
+
+/**
  * Collects single lookups into batches and answers them from one batch function call (the N+1 fix),
  * with a time window (10 ms by default) that batches across requests, a `concurrency` bound on
  * running batches, a `maxWaiting` bound on waiting keys, per-load abort and no per-result cache.
@@ -80,8 +93,15 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
   }
 
   // End-of-tick scheduling: a promise job queued now runs after this turn's promise jobs and queues
-  // a nextTick, which runs once they have drained, before any I/O or timer.
-  static #onTickJob<K, V>(batch: Batch<K, V>): void {
+  // a nextTick, which runs once they have drained, before any I/O or timer. The jobs are reactions
+  // to one resolved promise and take their batches from a queue in the same order, since promise jobs
+  // run in the order they were queued: no promise per batch, and no batch object to resolve a promise
+  // with (resolving with an object looks up its `then`).
+  static #onTickJob(): void {
+    const batch = tickJobs.first!
+    tickJobs.first = batch.nextInTickJobs
+    if (tickJobs.first === undefined) tickJobs.last = undefined
+    else batch.nextInTickJobs = undefined
     process.nextTick(Batcher.#onTickEnd, batch)
   }
 
@@ -280,8 +300,13 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
     this.#open = batch
     // Not unref()ed, unlike a timeout: this timer sends keys that callers await, and it lives at most
     // windowMs. A script whose last step is `await batcher.load(key)` must not exit before it fires.
-    if (settings.windowMs === 0) Promise.resolve(batch).then(Batcher.#onTickJob)
-    else this.#timer = setTimeout(Batcher.#onWindowEnd, settings.windowMs, this)
+    if (settings.windowMs === 0) {
+      const queued = batch as Batch<unknown, unknown>
+      if (tickJobs.last === undefined) tickJobs.first = queued
+      else tickJobs.last.nextInTickJobs = queued
+      tickJobs.last = queued
+      resolved.then(Batcher.#onTickJob)
+    } else this.#timer = setTimeout(Batcher.#onWindowEnd, settings.windowMs, this)
     return batch
   }
 

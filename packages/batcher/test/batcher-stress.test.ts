@@ -98,6 +98,23 @@ describe('stress', () => {
     expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0)
   })
 
+  it('holds nothing of a settled batch: its keys and values can be collected', async () => {
+    for (const windowMs of [0, 1]) {
+      const users = new Batcher(
+        async (keys: readonly object[]) => keys.map((key) => ({ of: key })),
+        { windowMs },
+      )
+      const references = await (async () => {
+        const key = {}
+        const value = await users.load(key)
+        return [new WeakRef(key), new WeakRef(value)]
+      })()
+      await new Promise((resolve) => setImmediate(resolve))
+      collectGarbage()
+      expect(references.map((reference) => reference.deref())).toEqual([undefined, undefined])
+    }
+  })
+
   it('a million loads, a tenth of them with a signal, leave no heap growth', async () => {
     const users = new Batcher(async (keys: readonly number[]) => keys, { windowMs: 0 })
     const signal = new AbortController().signal

@@ -59,6 +59,35 @@ describe('windowMs: 0 (end of the current tick, like DataLoader)', () => {
     expect(calls).toHaveLength(1)
   })
 
+  it('several batchers opening batches in one turn each send their own keys, in the order the batches opened', async () => {
+    const sent: string[] = []
+    const named = (name: string) =>
+      new Batcher(
+        async (keys: readonly number[]) => {
+          sent.push(`${name}:${keys.join(',')}`)
+          return keys.map((key) => key * 2)
+        },
+        { windowMs: 0, maxBatchSize: 2, name },
+      )
+    const [a, b, c] = [named('a'), named('b'), named('c')]
+    for (let turn = 0; turn < 2; turn++) {
+      const base = turn * 1000
+      const loads = [a.load(base + 1), b.load(base + 10), a.load(base + 2)]
+      // a's first batch is full: a's next load opens a second batch, behind b's and c's.
+      loads.push(c.load(base + 100), a.load(base + 3))
+      await Promise.resolve().then(() => loads.push(b.load(base + 11)))
+      expect(await Promise.all(loads)).toEqual(
+        [1, 10, 2, 100, 3, 11].map((key) => (base + key) * 2),
+      )
+      expect(sent.splice(0)).toEqual([
+        `a:${base + 1},${base + 2}`,
+        `b:${base + 10},${base + 11}`,
+        `c:${base + 100}`,
+        `a:${base + 3}`,
+      ])
+    }
+  })
+
   it('10,000 concurrent loads with maxBatchSize 100 make exactly 100 batch calls', async () => {
     for (const windowMs of [0, 10]) {
       const { calls, batchFunction } = recordingBatchFunction((key: number) => key * 2)

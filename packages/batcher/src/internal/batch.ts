@@ -53,20 +53,25 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
   indexOfPosition: Int32Array | undefined = undefined
   previous: Batch<K, V> | undefined = undefined
   next: Batch<K, V> | undefined = undefined
+  /** The batch whose end-of-tick job comes after this one's (see the batcher's tick jobs). */
+  nextInTickJobs: Batch<unknown, unknown> | undefined = undefined
   /**
    * Calls the batch function from a promise reaction registered when the batch opened, so it runs
    * in the first caller's async context even when a later load or another batch triggers it. Only
    * created when the batch may be started that way (a window or a concurrency cap).
    */
   readonly start: ((batch: Batch<K, V>) => void) | undefined
-  readonly #settled: Promise<BatchOutcome>
-  readonly #resolve: (outcome: BatchOutcome) => void
-  readonly #reject: (error: Error) => void
+  // TypeScript `private` rather than `#private`: V8's mid-tier compiler, which is as far as code run
+  // once per batch usually gets, does not inline the definition of a `#private` field (or the brand
+  // a `#private` method adds), so each one would cost a call per batch.
+  private readonly settled: Promise<BatchOutcome>
+  private readonly resolveSettled: (outcome: BatchOutcome) => void
+  private readonly rejectSettled: (error: Error) => void
   /** Slots with callers that have a signal, by their promise. */
-  #states: Map<Promise<V>, SlotState<V>> | undefined = undefined
-  #abortedSignalled = 0
-  #controller: AbortController | undefined = undefined
-  #abortReason: Error | undefined = undefined
+  private states: Map<Promise<V>, SlotState<V>> | undefined = undefined
+  private abortedSignalled = 0
+  private controller: AbortController | undefined = undefined
+  private abortReason: Error | undefined = undefined
 
   constructor(
     batcher: unknown,
@@ -87,9 +92,9 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
       this.start = started.resolve
     }
     const { promise, resolve, reject } = Promise.withResolvers<BatchOutcome>()
-    this.#settled = promise
-    this.#resolve = resolve
-    this.#reject = reject
+    this.settled = promise
+    this.resolveSettled = resolve
+    this.rejectSettled = reject
   }
 
   /** Keys still wanted by a caller. */
@@ -100,7 +105,7 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
   /** Adds a key; returns the promise all its callers settle from. */
   add(key: K, cacheKey: unknown): Promise<V> {
     // The reaction is registered now, in position order: that order is how it finds its value.
-    const promise = this.#settled.then(takeNext) as Promise<V>
+    const promise = this.settled.then(takeNext) as Promise<V>
     this.keys.push(key)
     this.promisesByKey?.set(cacheKey, promise)
     return promise
@@ -109,15 +114,15 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
   /** Adds a key asked by a caller with a signal; returns the slot's bookkeeping. */
   addSignalled(key: K, cacheKey: unknown): SlotState<V> {
     const state = new SlotState(this.keys.length, this.add(key, cacheKey), cacheKey, false)
-    this.#states ??= new Map()
-    this.#states.set(state.promise, state)
+    this.states ??= new Map()
+    this.states.set(state.promise, state)
     this.signalOnlySlots++
     return state
   }
 
   /** A caller without a signal joined `promise`'s key: that key can no longer be abandoned. */
   joinedWithoutSignal(promise: Promise<V>): void {
-    const state = this.#states?.get(promise)
+    const state = this.states?.get(promise)
     if (state !== undefined && !state.shared) {
       state.shared = true
       this.signalOnlySlots--
@@ -126,12 +131,12 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
 
   /** The bookkeeping of a key a caller with a signal joins. */
   stateOf(promise: Promise<V>): SlotState<V> {
-    let state = this.#states?.get(promise)
+    let state = this.states?.get(promise)
     if (state === undefined) {
       // First asked by a caller without a signal, so it is never abandoned: no position needed.
       state = new SlotState(-1, promise, undefined, true)
-      this.#states ??= new Map()
-      this.#states.set(promise, state)
+      this.states ??= new Map()
+      this.states.set(promise, state)
     }
     return state
   }
@@ -148,14 +153,14 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
 
   /** A caller with a signal aborted; its entry in `signalled` is dropped in bulk, amortised O(1). */
   forgetAborted(): void {
-    this.#abortedSignalled++
+    this.abortedSignalled++
     const signalled = this.signalled!
     if (
-      this.#abortedSignalled > COMPACT_ABORTED_AFTER &&
-      this.#abortedSignalled * 2 > signalled.length
+      this.abortedSignalled > COMPACT_ABORTED_AFTER &&
+      this.abortedSignalled * 2 > signalled.length
     ) {
       this.signalled = signalled.filter((load) => !load.done)
-      this.#abortedSignalled = 0
+      this.abortedSignalled = 0
     }
   }
 
@@ -179,13 +184,13 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
   }
 
   resolve(outcome: BatchOutcome): void {
-    this.#resolve(outcome)
-    this.#stopListening()
+    this.resolveSettled(outcome)
+    this.stopListening()
   }
 
   reject(error: Error): void {
-    this.#reject(error)
-    this.#stopListening()
+    this.rejectSettled(error)
+    this.stopListening()
   }
 
   /** The context handed to the batch function; its signal is created only if the function reads it. */
@@ -194,21 +199,21 @@ export class Batch<K, V> implements ListNode<Batch<K, V>> {
   }
 
   get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController()
-      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason)
+    if (this.controller === undefined) {
+      this.controller = new AbortController()
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason)
     }
-    return this.#controller.signal
+    return this.controller.signal
   }
 
   /** Every caller aborted after dispatch: fire the batch function's signal. */
   abort(reason: Error): void {
-    if (this.#abortReason !== undefined) return
-    this.#abortReason = reason
-    this.#controller?.abort(reason)
+    if (this.abortReason !== undefined) return
+    this.abortReason = reason
+    this.controller?.abort(reason)
   }
 
-  #stopListening(): void {
+  private stopListening(): void {
     const signalled = this.signalled
     if (signalled === undefined) return
     for (const load of signalled) load.stopListening()
