@@ -298,15 +298,18 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
       this.#startsElsewhere ? Batcher.#onStart : undefined,
     )
     this.#open = batch
-    // Not unref()ed, unlike a timeout: this timer sends keys that callers await, and it lives at most
-    // windowMs. A script whose last step is `await batcher.load(key)` must not exit before it fires.
     if (settings.windowMs === 0) {
       const queued = batch as Batch<unknown, unknown>
       if (tickJobs.last === undefined) tickJobs.first = queued
       else tickJobs.last.nextInTickJobs = queued
       tickJobs.last = queued
       resolved.then(Batcher.#onTickJob)
-    } else this.#timer = setTimeout(Batcher.#onWindowEnd, settings.windowMs, this)
+    } else {
+      // Not unref()ed, unlike a timeout: this timer sends keys that callers await, and it lives at
+      // most windowMs. A script whose last step is `await batcher.load(key)` must not exit before it
+      // fires.
+      this.#timer = setTimeout(Batcher.#onWindowEnd, settings.windowMs, this)
+    }
     return batch
   }
 
