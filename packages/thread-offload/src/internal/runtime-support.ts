@@ -8,7 +8,7 @@ import {
 /**
  * Why a pool cannot work as asked on `runtime`, or `undefined` when it can. Checked when the pool
  * is created, so that no call fails later for a reason its caller cannot fix:
- * - Cloudflare Workers have no worker threads: `new Worker()` is not implemented there.
+ * - Cloudflare Workers have no worker threads: `new Worker()` throws there.
  * - Bun ignores `resourceLimits`: a thread allocates past them unchecked.
  * - Deno enforces them only outside message handlers: a thread that reaches its heap limit while
  *   running a call neither exits nor reports an error, so the call would never settle.
