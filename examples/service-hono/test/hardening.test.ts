@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { Agent, type ClientRequest, type IncomingHttpHeaders, request } from 'node:http'
+import { Agent, type ClientRequest, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CatalogService, type RunningCatalogServer } from '@loopwork-example/catalog'
+import { exchange } from '@loopwork-example/catalog/http-exchange'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { orderBodyLimitBytes, serveWithHono } from '../src/hono-app.js'
 
@@ -36,52 +37,6 @@ async function start(): Promise<Running> {
   const entry = { service, server, closed: false }
   running.push(entry)
   return entry
-}
-
-interface Answer {
-  status: number
-  headers: IncomingHttpHeaders
-  body: string
-}
-
-/** One request; `chunked` sends the body without a content-length. */
-function exchange(
-  url: string,
-  options: {
-    method?: string
-    headers?: Record<string, string>
-    body?: string
-    chunked?: boolean
-    agent?: Agent
-  } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      url,
-      {
-        method: options.method ?? 'GET',
-        headers: options.headers,
-        agent: options.agent ?? false,
-      },
-      (response) => {
-        let body = ''
-        response.setEncoding('utf8')
-        response.on('data', (chunk: string) => {
-          body += chunk
-        })
-        response.on('end', () =>
-          resolve({ status: response.statusCode!, headers: response.headers, body }),
-        )
-        response.on('error', reject)
-      },
-    )
-    // The server may answer and close before a refused body is fully sent.
-    outgoing.on('error', reject)
-    if (options.body !== undefined && options.chunked === true) {
-      outgoing.write(options.body.slice(0, 10))
-      outgoing.end(options.body.slice(10))
-    } else outgoing.end(options.body)
-  })
 }
 
 const order = JSON.stringify({ itemId: 7, quantity: 1, email: 'ada@example.com' })
