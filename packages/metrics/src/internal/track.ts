@@ -47,17 +47,26 @@ interface FamilySpec {
   readonly fromEvents?: boolean
 }
 
-/** A histogram fed by a primitive's events, one series per tracked name. */
+/** A histogram fed by one field of a primitive's event, one series per tracked name. */
 interface EventHistogramSpec {
   readonly name: string
   readonly help: string
   readonly buckets: readonly number[]
+  /** The event whose object carries the value. */
+  readonly event: string
+  /** The field of the event object that is observed. */
+  readonly field: string
+  /** The field is in milliseconds and the histogram in seconds. */
+  readonly inMilliseconds?: boolean
 }
+
+/** A listener on one of a primitive's events. */
+type Listener = (...args: any[]) => void
 
 /** Where event listeners put what they see. */
 interface EventSink {
-  /** A function counting values into this primitive's series of the named histogram. */
-  histogram(name: string): (value: unknown) => void
+  /** A listener for `spec.event` observing its field into this primitive's series of the histogram. */
+  observer(spec: EventHistogramSpec): (event?: unknown) => void
   /** Adds one to an event count, exposed by families with `fromEvents`. */
   count(field: string): void
 }
@@ -75,8 +84,8 @@ interface KindSpec {
   readonly alsoHas?: string
   readonly families: readonly FamilySpec[]
   readonly histograms?: readonly EventHistogramSpec[]
-  /** Subscribes to the primitive's events; returns the function that detaches every listener. */
-  readonly listen?: (source: EventSource, sink: EventSink) => () => void
+  /** Listeners by event that keep the counts read by families with `fromEvents`. */
+  readonly eventCounts?: (sink: EventSink) => Readonly<Record<string, Listener>>
 }
 
 /** A `CapacityLimiter`: read from `stats()` at scrape time, no listener on its hot events. */
@@ -220,36 +229,30 @@ const poolKind: KindSpec = {
       name: 'pool_task_duration_seconds',
       help: 'Time tasks ran on a worker thread.',
       buckets: DEFAULT_REQUEST_BUCKETS,
+      event: 'taskEnd',
+      field: 'durationMs',
+      inMilliseconds: true,
     },
     {
       name: 'pool_task_wait_seconds',
       help: 'Time tasks waited for a worker thread.',
       buckets: DEFAULT_REQUEST_BUCKETS,
+      event: 'taskEnd',
+      field: 'waitMs',
+      inMilliseconds: true,
     },
   ],
-  listen(source, sink) {
-    const duration = sink.histogram('pool_task_duration_seconds')
-    const wait = sink.histogram('pool_task_wait_seconds')
-    return subscribe(source, {
-      taskEnd: (event?: { durationMs?: unknown; waitMs?: unknown }) => {
-        duration(toSeconds(event?.durationMs))
-        wait(toSeconds(event?.waitMs))
-      },
-      threadSpawn: () => sink.count('threadSpawns'),
-      threadExit: (event?: { reason?: unknown }) =>
-        sink.count(`threadExits:${exitReason(event?.reason)}`),
-    })
-  },
+  eventCounts: (sink) => ({
+    threadSpawn: () => sink.count('threadSpawns'),
+    threadExit: (event?: { reason?: unknown }) =>
+      sink.count(`threadExits:${exitReason(event?.reason)}`),
+  }),
 }
 
 function exitReason(reason: unknown): string {
   return typeof reason === 'string' && (exitReasons as readonly string[]).includes(reason)
     ? reason
     : 'other'
-}
-
-function toSeconds(milliseconds: unknown): unknown {
-  return typeof milliseconds === 'number' ? milliseconds / 1000 : undefined
 }
 
 /** A `Batcher`: counts from `stats()` at scrape time, batch sizes and durations from `batch` events. */
@@ -297,23 +300,22 @@ const batcherKind: KindSpec = {
     },
   ],
   histograms: [
-    { name: 'batcher_batch_size', help: 'Keys per batch.', buckets: BATCH_SIZE_BUCKETS },
+    {
+      name: 'batcher_batch_size',
+      help: 'Keys per batch.',
+      buckets: BATCH_SIZE_BUCKETS,
+      event: 'batch',
+      field: 'size',
+    },
     {
       name: 'batcher_batch_duration_seconds',
       help: 'Time a batch function took.',
       buckets: DEFAULT_REQUEST_BUCKETS,
+      event: 'batch',
+      field: 'durationMs',
+      inMilliseconds: true,
     },
   ],
-  listen(source, sink) {
-    const size = sink.histogram('batcher_batch_size')
-    const duration = sink.histogram('batcher_batch_duration_seconds')
-    return subscribe(source, {
-      batch: (event?: { size?: unknown; durationMs?: unknown }) => {
-        size(event?.size)
-        duration(toSeconds(event?.durationMs))
-      },
-    })
-  },
 }
 
 /** A `TtlCache`: counts from `stats()` at scrape time, no listener on the hit path. */
@@ -606,13 +608,16 @@ export class TrackedEntry implements EventSink {
     return this.#snapshot
   }
 
-  histogram(name: string): (value: unknown) => void {
-    const histogram = this.#histograms.get(name)!
+  observer(spec: EventHistogramSpec): (event?: unknown) => void {
+    const histogram = this.#histograms.get(spec.name)!
     const series = this.series.get(histogram)!
-    return (value) => {
+    const { field } = spec
+    const divisor = spec.inMilliseconds === true ? 1000 : 1
+    return (event) => {
+      const value = (event as Readonly<Record<string, unknown>> | null | undefined)?.[field]
       // A malformed event must not throw into the primitive's own emit.
       if (typeof value === 'number' && value >= 0 && value < Number.POSITIVE_INFINITY) {
-        histogram.observe(series, value)
+        histogram.observe(series, value / divisor)
       }
     }
   }
@@ -641,7 +646,28 @@ export class TrackedEntry implements EventSink {
   }
 }
 
-type Listener = (...args: any[]) => void
+/**
+ * Subscribes a tracked primitive to the events its kind reads, with one listener per event that
+ * feeds every histogram reading a field of it and keeps the event counts. Returns the function
+ * that detaches them all.
+ */
+function listen(source: EventSource, spec: KindSpec, sink: EventSink): () => void {
+  const handlers = new Map<string, Listener[]>()
+  const handle = (event: string, handler: Listener): void => {
+    handlers.set(event, [...(handlers.get(event) ?? []), handler])
+  }
+  for (const histogram of spec.histograms ?? []) handle(histogram.event, sink.observer(histogram))
+  for (const [event, handler] of Object.entries(spec.eventCounts?.(sink) ?? {})) {
+    handle(event, handler)
+  }
+  const listeners: Record<string, Listener> = {}
+  for (const [event, list] of handlers) {
+    listeners[event] = (payload?: unknown) => {
+      for (const handler of list) handler(payload)
+    }
+  }
+  return subscribe(source, listeners)
+}
 
 /**
  * Adds the listeners to `source` and returns the function that removes them all again (through
@@ -749,9 +775,7 @@ export class PrimitiveTracker {
     const entry = new TrackedEntry(spec.kind, name, read, state.histograms, (failed) =>
       this.#collectErrors.set(failed, (this.#collectErrors.get(failed) ?? 0) + 1),
     )
-    if (spec.listen !== undefined && isEventSource(primitive)) {
-      entry.detach = spec.listen(primitive, entry)
-    }
+    if (isEventSource(primitive)) entry.detach = listen(primitive, spec, entry)
     state.entries.set(name, entry)
     let tracked = true
     const untrack: Untrack = () => {
