@@ -112,11 +112,11 @@ export interface CapacityLimiterRejectEvent {
  */
 export interface CapacityLimiterEvents {
   /** A token was handed out. */
-  acquire: (event: CapacityLimiterEvent) => void
+  acquire: [event: CapacityLimiterEvent]
   /** A token was given back. */
-  release: (event: CapacityLimiterEvent) => void
+  release: [event: CapacityLimiterEvent]
   /** A caller found no free token and joined the queue. */
-  wait: (event: CapacityLimiterEvent) => void
+  wait: [event: CapacityLimiterEvent]
   /** A caller got no token: refused because the queue was full, timed out, or aborted. */
-  reject: (event: CapacityLimiterRejectEvent) => void
+  reject: [event: CapacityLimiterRejectEvent]
 }

@@ -1,6 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { EventEmitter as NodeEventEmitter } from 'node:events'
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import {
   CapacityLimiter,
+  type CapacityLimiterEvent,
+  type CapacityLimiterEvents,
   type CapacityLimiterRejectEvent,
   type CapacityLimiterStats,
 } from '../src/index.js'
@@ -56,6 +59,33 @@ describe('events and stats', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+
+  it('on() types each listener from the events map, as does a Node EventEmitter of the same map', async () => {
+    const limiter = new CapacityLimiter({ totalTokens: 1, maxWaiting: 0 })
+    const seen: string[] = []
+    limiter.on('acquire', (event) => {
+      expectTypeOf(event).toEqualTypeOf<CapacityLimiterEvent>()
+      seen.push(`acquire:${event.stats.borrowedTokens}`)
+    })
+    limiter.on('reject', (event) => {
+      expectTypeOf(event).toEqualTypeOf<CapacityLimiterRejectEvent>()
+      seen.push(`reject:${event.reason}`)
+    })
+    // @ts-expect-error an acquire event has no reason
+    limiter.on('acquire', ({ reason }: CapacityLimiterRejectEvent) => reason)
+    const hold = limiter.tryAcquire()!
+    await limiter.acquire().catch(() => 'refused')
+    hold.release()
+    expect(seen).toEqual(['acquire:1', 'reject:queueFull'])
+
+    const node = new NodeEventEmitter<CapacityLimiterEvents>()
+    node.on('reject', (event) => {
+      expectTypeOf(event).toEqualTypeOf<CapacityLimiterRejectEvent>()
+      seen.push(`node:${event.reason}`)
+    })
+    node.emit('reject', { reason: 'timeout', stats: limiter.stats() })
+    expect(seen.at(-1)).toBe('node:timeout')
   })
 
   it('a throwing listener is reported as an uncaught exception and leaves no token behind', async () => {

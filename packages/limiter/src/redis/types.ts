@@ -215,17 +215,17 @@ export interface RedisRecoverEvent {
  */
 export interface RedisCapacityLimiterEvents {
   /** A token was handed out to a caller of this instance. */
-  acquire: (event: RedisLeaseEvent) => void
+  acquire: [event: RedisLeaseEvent]
   /** A caller of this instance gave its token back. */
-  release: (event: RedisLeaseEvent) => void
+  release: [event: RedisLeaseEvent]
   /** A caller of this instance found no free token and joined the queue. */
-  wait: (event: RedisWaitEvent) => void
+  wait: [event: RedisWaitEvent]
   /** A caller of this instance got no token. */
-  reject: (event: RedisRejectEvent) => void
+  reject: [event: RedisRejectEvent]
   /** A lease of this instance ran out before it could be renewed; its `signal` aborted. */
-  leaseLost: (event: RedisLeaseLostEvent) => void
+  leaseLost: [event: RedisLeaseLostEvent]
   /** Redis could not be reached: the limiter went into its `onOutage` mode. */
-  outage: (event: RedisOutageEvent) => void
+  outage: [event: RedisOutageEvent]
   /** Redis answered again: the limiter is back on the shared limit. */
-  recover: (event: RedisRecoverEvent) => void
+  recover: [event: RedisRecoverEvent]
 }
