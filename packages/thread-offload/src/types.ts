@@ -322,13 +322,13 @@ export interface ThreadExitEvent {
  */
 export interface WorkerPoolEvents {
   /** A call was handed to a thread. */
-  taskStart: (event: TaskStartEvent) => void
+  taskStart: [event: TaskStartEvent]
   /** A call resolved. */
-  taskEnd: (event: TaskEndEvent) => void
+  taskEnd: [event: TaskEndEvent]
   /** A call rejected, wherever it was. */
-  taskError: (event: TaskErrorEvent) => void
+  taskError: [event: TaskErrorEvent]
   /** A thread was started. */
-  threadSpawn: (event: ThreadSpawnEvent) => void
+  threadSpawn: [event: ThreadSpawnEvent]
   /** A thread ended. */
-  threadExit: (event: ThreadExitEvent) => void
+  threadExit: [event: ThreadExitEvent]
 }

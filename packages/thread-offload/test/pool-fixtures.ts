@@ -58,9 +58,9 @@ export async function until(condition: () => boolean): Promise<void> {
 export async function nextEvent<E extends keyof WorkerPoolEvents>(
   pool: WorkerPool<any>,
   event: E,
-): Promise<Parameters<WorkerPoolEvents[E]>[0]> {
+): Promise<WorkerPoolEvents[E][0]> {
   return new Promise((resolve) => {
-    pool.once(event, ((payload: Parameters<WorkerPoolEvents[E]>[0]) => resolve(payload)) as never)
+    pool.once(event, ((payload: WorkerPoolEvents[E][0]) => resolve(payload)) as never)
   })
 }
 

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import type { TaskErrorEvent } from '../src/index.js'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import type { TaskEndEvent, TaskErrorEvent, ThreadExitReason } from '../src/index.js'
 import { createFlag, hasStarted, poolFactory, release, until } from './pool-fixtures.js'
 
 const createPool = poolFactory({ maxThreads: 1 })
@@ -62,6 +62,20 @@ describe('events', () => {
     ])
     release(flag)
     await blocker
+  })
+
+  it('on() types each listener from the events map', async () => {
+    const pool = createPool()
+    const ended: string[] = []
+    pool.on('taskEnd', (event) => {
+      expectTypeOf(event).toEqualTypeOf<TaskEndEvent>()
+      ended.push(event.name)
+    })
+    pool.on('threadExit', ({ reason }) => expectTypeOf(reason).toEqualTypeOf<ThreadExitReason>())
+    // @ts-expect-error a taskEnd event carries no error
+    pool.on('taskEnd', ({ error }: TaskErrorEvent) => error)
+    await pool.run('add', [1, 2])
+    expect(ended).toEqual(['add'])
   })
 
   it('reports threads starting and exiting', async () => {
