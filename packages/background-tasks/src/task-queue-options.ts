@@ -397,21 +397,21 @@ export type TaskQueueIdleEvent = Readonly<Record<never, never>>
  */
 export interface TaskQueueEvents {
   /** A job succeeded. */
-  complete: (event: TaskQueueCompleteEvent) => void
+  complete: [event: TaskQueueCompleteEvent]
   /** A job failed for good and went to the dead letters; emitted next to the `onError` call. */
-  fail: (event: TaskQueueFailEvent) => void
+  fail: [event: TaskQueueFailEvent]
   /** An attempt failed and the job will run again after `delayMs`. */
-  retry: (event: TaskQueueRetryEvent) => void
+  retry: [event: TaskQueueRetryEvent]
   /**
    * Nothing is left to do: no job is waiting, delayed or running (queue-wide in the SQLite and
    * BullMQ backends, checked after this process's worker ran out of jobs).
    */
-  idle: (event: TaskQueueIdleEvent) => void
+  idle: [event: TaskQueueIdleEvent]
   /**
    * The BullMQ backend lost or could not reach Redis, or the SQLite backend met a database error
    * or lost a job's lease (`LeaseLostError`); the queue keeps retrying.
    */
-  error: (error: Error) => void
+  error: [error: Error]
 }
 
 /**

@@ -191,5 +191,5 @@ export interface TaskSupervisorFailEvent {
  */
 export interface TaskSupervisorEvents {
   /** A task failed; emitted next to the `onError` call. */
-  fail: (event: TaskSupervisorFailEvent) => void
+  fail: [event: TaskSupervisorFailEvent]
 }

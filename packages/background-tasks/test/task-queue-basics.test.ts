@@ -7,6 +7,8 @@ import {
   QueueFullError,
   TaskQueue,
   type TaskQueueApi,
+  type TaskQueueCompleteEvent,
+  type TaskQueueRetryEvent,
   type TaskQueueStats,
 } from '../src/index.js'
 import { countingThenable } from './helpers/counting-thenable.js'
@@ -195,6 +197,21 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
     await queue.add('double', 4)
     await queue.onIdle()
     expect(drained).toHaveBeenCalledTimes(2)
+  })
+
+  it('on() types each listener from the events map', async () => {
+    const queue = new TaskQueue({ handlers: { double: (value: number) => value * 2 } })
+    const results: unknown[] = []
+    queue.on('complete', (event) => {
+      expectTypeOf(event).toEqualTypeOf<TaskQueueCompleteEvent>()
+      results.push(event.result)
+    })
+    queue.on('error', (error) => expectTypeOf(error).toEqualTypeOf<Error>())
+    // @ts-expect-error a complete event carries no retry delay
+    queue.on('complete', ({ delayMs }: TaskQueueRetryEvent) => delayMs)
+    await queue.add('double', 2)
+    await queue.onIdle()
+    expect(results).toEqual([4])
   })
 
   it('returns stats() with the fields the metrics package reads', async () => {
