@@ -221,5 +221,5 @@ export interface BatchEvent {
  */
 export interface BatcherEvents {
   /** A batch function call settled (fulfilled or failed). */
-  batch: (event: BatchEvent) => void
+  batch: [event: BatchEvent]
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
   type BatchEvent,
   Batcher,
@@ -74,6 +74,19 @@ describe('stats() and the batch event', () => {
     expect(events[0]!.durationMs).toBeGreaterThanOrEqual(0)
     expect(events[0]!.waitMs).toBeGreaterThanOrEqual(0)
     expect(events[0]).not.toHaveProperty('error')
+  })
+
+  it('on() types the listener from the events map', async () => {
+    const users = new Batcher(async (keys: readonly number[]) => keys, { windowMs: 0 })
+    const sizes: number[] = []
+    users.on('batch', (event) => {
+      expectTypeOf(event).toEqualTypeOf<BatchEvent>()
+      sizes.push(event.size)
+    })
+    // @ts-expect-error a batch event carries no key
+    users.on('batch', ({ key }: { key: number }) => key)
+    await users.load(1)
+    expect(sizes).toEqual([1])
   })
 
   it('adds the error to the event of a failed batch, but not for per-key Error values', async () => {
