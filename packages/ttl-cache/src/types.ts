@@ -267,15 +267,15 @@ export interface CacheLoadErrorEvent<K> {
  */
 export interface TtlCacheEvents<K> {
   /** A lookup found a fresh value. */
-  hit: (event: CacheKeyEvent<K>) => void
+  hit: [event: CacheKeyEvent<K>]
   /** A lookup found no usable value. */
-  miss: (event: CacheKeyEvent<K>) => void
+  miss: [event: CacheKeyEvent<K>]
   /** A lookup was answered with a stale value (a background refresh runs or ran). */
-  stale: (event: CacheKeyEvent<K>) => void
+  stale: [event: CacheKeyEvent<K>]
   /** The cache removed an entry for room or because it expired. */
-  evict: (event: CacheEvictEvent<K>) => void
+  evict: [event: CacheEvictEvent<K>]
   /** A load or background refresh failed (not counting loads the cache itself aborted). */
-  loadError: (event: CacheLoadErrorEvent<K>) => void
+  loadError: [event: CacheLoadErrorEvent<K>]
 }
 
 /**

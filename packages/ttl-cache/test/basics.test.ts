@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { TtlCache } from '../src/index.js'
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { type CacheEvictEvent, type CacheKeyEvent, TtlCache } from '../src/index.js'
 import { useFakeClock } from './deferred.js'
 
 describe('get, set, delete, has, clear and TTL', () => {
@@ -104,6 +104,21 @@ describe('get, set, delete, has, clear and TTL', () => {
     cache.get('b')
     expect(events).toEqual(['hit:a', 'miss:b'])
     expect(cache.stats()).toMatchObject({ hits: 1, misses: 1 })
+    cache.close()
+  })
+
+  it('on() types each listener from the events map, with the cache’s key type', () => {
+    const cache = new TtlCache<number, string>({ max: 10, ttlMs: 1000 })
+    const keys: number[] = []
+    cache.on('hit', (event) => {
+      expectTypeOf(event).toEqualTypeOf<CacheKeyEvent<number>>()
+      keys.push(event.key)
+    })
+    // @ts-expect-error a hit event carries no eviction reason
+    cache.on('hit', ({ reason }: CacheEvictEvent<number>) => reason)
+    cache.set(1, 'one')
+    cache.get(1)
+    expect(keys).toEqual([1])
     cache.close()
   })
 

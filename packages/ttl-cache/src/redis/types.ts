@@ -203,7 +203,7 @@ export interface CircuitEvent {
  */
 export interface RedisTtlCacheEvents extends TtlCacheEvents<string> {
   /** A Redis call failed or timed out; the cache carried on from memory. */
-  redisError: (event: RedisErrorEvent) => void
+  redisError: [event: RedisErrorEvent]
   /** The circuit breaker changed state. */
-  circuit: (event: CircuitEvent) => void
+  circuit: [event: CircuitEvent]
 }
