@@ -11,7 +11,6 @@ export class StreamChunkError extends LoopworkError {
 
   constructor(chunk: unknown) {
     super(
-      'LOOPWORK_STREAM_CHUNK',
       `streamIterable(): the iterable must yield strings or Uint8Array/Buffer chunks, got ${chunk === null ? 'null' : typeof chunk}; serialize objects first (for example JSON.stringify(value) + '\\n')`,
       { name: 'StreamChunkError' },
     )
@@ -31,7 +30,6 @@ export class UncacheableResponseError extends LoopworkError {
 
   constructor(key: string, reason: string) {
     super(
-      'LOOPWORK_UNCACHEABLE',
       `responseCache: the response for ${JSON.stringify(key)} was not cached: ${reason}`,
       { name: 'UncacheableResponseError' },
       { reason },

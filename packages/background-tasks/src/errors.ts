@@ -24,7 +24,6 @@ export class TasksAlreadyRunError extends LoopworkError {
 
   constructor(action: 'run' | 'add') {
     super(
-      'LOOPWORK_TASKS_ALREADY_RUN',
       action === 'run'
         ? 'BackgroundTasks.run() was already called; a set of background tasks runs once'
         : 'BackgroundTasks.add() was called after run() started; add every task before the response is sent',
@@ -42,7 +41,6 @@ export class UnknownJobError extends LoopworkError {
 
   constructor(queueName: string, jobName: string, known: readonly string[]) {
     super(
-      'LOOPWORK_UNKNOWN_JOB',
       `Task queue "${queueName}" has no handler for job ${JSON.stringify(jobName)}; known jobs: ${known.map((name) => JSON.stringify(name)).join(', ') || '(none)'}`,
       { name: 'UnknownJobError' },
       { jobName },
@@ -63,7 +61,6 @@ export class JobDataError extends LoopworkError {
 
   constructor(jobName: string, path: string, problem: string) {
     super(
-      'LOOPWORK_JOB_DATA_NOT_JSON',
       `Data of job ${JSON.stringify(jobName)} must be JSON-serializable: ${path} ${problem}; nothing was enqueued`,
       { name: 'JobDataError' },
       { path },
@@ -84,7 +81,6 @@ export class JobFailedError extends LoopworkError {
 
   constructor(jobId: string, jobName: string, attempts: number, cause: unknown) {
     super(
-      'LOOPWORK_JOB_FAILED',
       `Job ${JSON.stringify(jobName)} (id ${jobId}) failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${messageOf(cause)}`,
       { cause, name: 'JobFailedError' },
       { jobId, jobName, attempts },
@@ -101,7 +97,6 @@ export class JobNotFoundError extends LoopworkError {
 
   constructor(queueName: string, jobId: string) {
     super(
-      'LOOPWORK_JOB_NOT_FOUND',
       `Task queue "${queueName}" knows no job with id ${JSON.stringify(jobId)} (never added, or finished longer ago than keepCompleted/maxDeadLetters retain)`,
       { name: 'JobNotFoundError' },
       { jobId },
@@ -124,7 +119,7 @@ export class UnrecoverableJobError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNRECOVERABLE_JOB'
 
   constructor(message: string, options?: ErrorOptions) {
-    super('LOOPWORK_UNRECOVERABLE_JOB', message, { ...options, name: 'UnrecoverableJobError' })
+    super(message, { ...options, name: 'UnrecoverableJobError' })
   }
 }
 
@@ -145,7 +140,7 @@ export class LeaseLostError extends LoopworkError {
   declare readonly jobName: string
 
   constructor(message: string, jobId: string, jobName: string) {
-    super('LOOPWORK_LEASE_LOST', message, { name: 'LeaseLostError' }, { jobId, jobName })
+    super(message, { name: 'LeaseLostError' }, { jobId, jobName })
   }
 }
 
@@ -160,6 +155,6 @@ export class DatabaseBusyError extends LoopworkError {
   static override readonly code = 'LOOPWORK_DATABASE_BUSY'
 
   constructor(message: string, cause: unknown) {
-    super('LOOPWORK_DATABASE_BUSY', message, { cause, name: 'DatabaseBusyError' })
+    super(message, { cause, name: 'DatabaseBusyError' })
   }
 }

@@ -31,7 +31,6 @@ export class BatchFailedError extends LoopworkError {
 
   constructor(batcherName: string, batchSize: number, cause: unknown) {
     super(
-      'LOOPWORK_BATCH_FAILED',
       `The batch function of batcher "${batcherName}" failed for a batch of ${batchSize} keys: ${messageOf(cause)}`,
       { cause, name: 'BatchFailedError' },
       { batchSize },
@@ -58,7 +57,6 @@ export class BatchShapeError extends LoopworkError {
         ? `returned ${describeValue(result)} instead of an array or a Map`
         : `returned an array of length ${actualLength} for ${expectedLength} keys`
     super(
-      'LOOPWORK_BATCH_SHAPE',
       `The batch function of batcher "${batcherName}" ${returned}; it must return one value per key in key order (expected length ${expectedLength}), or a Map from key to value`,
       { name: 'BatchShapeError' },
       { expectedLength, actualLength },
@@ -75,7 +73,6 @@ export class MissingKeyError extends LoopworkError {
 
   constructor(batcherName: string, key: unknown) {
     super(
-      'LOOPWORK_MISSING_KEY',
       `The batch function of batcher "${batcherName}" returned a Map without the key ${describeValue(key)}; return a value (or an Error) for every key, or set missingKey: 'undefined'`,
       { name: 'MissingKeyError' },
       { key },

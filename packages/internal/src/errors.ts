@@ -21,30 +21,30 @@ export type SharedErrorCode =
 export class LoopworkError extends Error {
   /**
    * The code every instance of this class carries, or `undefined` on a class that groups several
-   * codes. `instanceof` compares it, so a subclass with its own code must declare it here.
+   * codes. The constructor reads it, and `instanceof` compares it, so a subclass with its own code
+   * declares it here, once: `static override readonly code = 'MY_CODE'`. A subclass without one
+   * carries the code of the class it extends.
    */
   static readonly code: string | undefined = undefined
 
-  /** A stable machine-readable code, for `switch (error.code)`. */
+  /**
+   * A stable machine-readable code, for `switch (error.code)`: the static `code` of the class the
+   * error was created with, or `'LOOPWORK_ERROR'` when that class has none (a `LoopworkError`
+   * created directly, or a grouping class).
+   */
   readonly code: string
 
   /**
-   * @param code A stable code: a subclass passes its static `code`.
    * @param message What went wrong, naming the primitive and what to do about it.
    * @param options `cause`, as for `Error`, and `name`: a subclass passes its class name (the
    *   default is `'LoopworkError'`), spelled out so that a minifier renaming classes cannot change it.
    * @param fields The fields of a subclass, set on the error as they are: the subclass declares them
    *   without emitting them (`declare readonly jobId: string`), so nothing resets them after `super()`.
    */
-  constructor(
-    code: string,
-    message: string,
-    options?: ErrorOptions & { name?: string },
-    fields?: object,
-  ) {
+  constructor(message: string, options?: ErrorOptions & { name?: string }, fields?: object) {
     super(message, options)
     this.name = options?.name ?? 'LoopworkError'
-    this.code = code
+    this.code = new.target.code ?? 'LOOPWORK_ERROR'
     Object.defineProperty(this, loopworkErrorBrand, { value: true })
     if (fields !== undefined) Object.assign(this, fields)
   }
@@ -83,7 +83,7 @@ export class AbortError extends LoopworkError {
   static override readonly code = 'ABORT_ERR'
 
   constructor(message: string, reason: unknown) {
-    super('ABORT_ERR', message, { cause: reason, name: 'AbortError' })
+    super(message, { cause: reason, name: 'AbortError' })
   }
 }
 
@@ -95,7 +95,7 @@ export class TimeoutError extends LoopworkError {
   declare readonly timeoutMs: number
 
   constructor(message: string, timeoutMs: number, options?: ErrorOptions) {
-    super('LOOPWORK_TIMEOUT', message, { ...options, name: 'TimeoutError' }, { timeoutMs })
+    super(message, { ...options, name: 'TimeoutError' }, { timeoutMs })
   }
 }
 
@@ -112,7 +112,7 @@ export class QueueFullError extends LoopworkError {
   declare readonly limit: number
 
   constructor(message: string, option: string, limit: number) {
-    super('LOOPWORK_QUEUE_FULL', message, { name: 'QueueFullError' }, { option, limit })
+    super(message, { name: 'QueueFullError' }, { option, limit })
   }
 }
 
@@ -121,7 +121,7 @@ export class ClosedError extends LoopworkError {
   static override readonly code = 'LOOPWORK_CLOSED'
 
   constructor(message: string) {
-    super('LOOPWORK_CLOSED', message, { name: 'ClosedError' })
+    super(message, { name: 'ClosedError' })
   }
 }
 
@@ -138,12 +138,7 @@ export class UnsupportedRuntimeError extends LoopworkError {
   declare readonly feature: string
 
   constructor(message: string, runtime: string, feature: string) {
-    super(
-      'LOOPWORK_UNSUPPORTED_RUNTIME',
-      message,
-      { name: 'UnsupportedRuntimeError' },
-      { runtime, feature },
-    )
+    super(message, { name: 'UnsupportedRuntimeError' }, { runtime, feature })
   }
 }
 

@@ -12,12 +12,7 @@ class JobGoneError extends LoopworkError {
   declare readonly attempts: number
 
   constructor(jobId: string, attempts: number, options?: ErrorOptions) {
-    super(
-      'LOOPWORK_JOB_GONE',
-      `job ${jobId} is gone`,
-      { ...options, name: 'JobGoneError' },
-      { jobId, attempts },
-    )
+    super(`job ${jobId} is gone`, { ...options, name: 'JobGoneError' }, { jobId, attempts })
   }
 }
 
@@ -50,8 +45,28 @@ describe('the LoopworkError constructor', () => {
     expect('cause' in new TimeoutError('slow', 5)).toBe(false)
   })
 
+  it('takes the code from the static code of the class being constructed', () => {
+    expect(new JobGoneError('7', 1).code).toBe(JobGoneError.code)
+    expect(new ClosedError('closed').code).toBe('LOOPWORK_CLOSED')
+    // A subclass without a code of its own carries the code of the class it extends.
+    class JobGoneLateError extends JobGoneError {}
+    const late = new JobGoneLateError('7', 1)
+    expect(late.code).toBe('LOOPWORK_JOB_GONE')
+    expect(late).toBeInstanceOf(JobGoneError)
+  })
+
+  it('gives LOOPWORK_ERROR to an error whose class has no code, the base itself included', () => {
+    expect(new LoopworkError('x').code).toBe('LOOPWORK_ERROR')
+    class PackageError extends LoopworkError {}
+    const error = new PackageError('x', { name: 'PackageError' })
+    expect(error).toMatchObject({ name: 'PackageError', code: 'LOOPWORK_ERROR', message: 'x' })
+    // The base class keeps no code, so instanceof still means "any loopwork error".
+    expect(LoopworkError.code).toBeUndefined()
+    expect(new ClosedError('closed')).toBeInstanceOf(LoopworkError)
+  })
+
   it('names an error LoopworkError when no name is given', () => {
-    const error = new LoopworkError('LOOPWORK_X', 'x')
+    const error = new LoopworkError('x')
     expect(error.name).toBe('LoopworkError')
     expect(Object.keys(error)).toEqual(['code', 'name'])
     expect(new ClosedError('closed').name).toBe('ClosedError')

@@ -16,7 +16,7 @@ export class BorrowerAlreadyHoldsTokenError extends LoopworkError {
   static override readonly code = 'LOOPWORK_BORROWER_HOLDS_TOKEN'
 
   constructor(message: string) {
-    super('LOOPWORK_BORROWER_HOLDS_TOKEN', message, { name: 'BorrowerAlreadyHoldsTokenError' })
+    super(message, { name: 'BorrowerAlreadyHoldsTokenError' })
   }
 }
 
@@ -25,6 +25,6 @@ export class BorrowerNotHoldingTokenError extends LoopworkError {
   static override readonly code = 'LOOPWORK_BORROWER_HOLDS_NO_TOKEN'
 
   constructor(message: string) {
-    super('LOOPWORK_BORROWER_HOLDS_NO_TOKEN', message, { name: 'BorrowerNotHoldingTokenError' })
+    super(message, { name: 'BorrowerNotHoldingTokenError' })
   }
 }

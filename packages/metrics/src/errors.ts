@@ -27,7 +27,6 @@ export class MetricNameConflictError extends LoopworkError {
 
   constructor(metricName: string, cause?: unknown) {
     super(
-      'LOOPWORK_METRIC_NAME_CONFLICT',
       `A metric named "${metricName}" is already registered in this registry; give each createMetrics sharing a registry its own prefix, or close the previous one first`,
       { cause, name: 'MetricNameConflictError' },
       { metricName },
@@ -47,7 +46,6 @@ export class InvalidLabelValueError extends LoopworkError {
 
   constructor(label: string, value: unknown, allowed: string) {
     super(
-      'LOOPWORK_INVALID_LABEL_VALUE',
       `Label "${label}" must be ${allowed}, got ${describeValue(value)}`,
       { name: 'InvalidLabelValueError' },
       { label },
@@ -60,7 +58,7 @@ export class UnrecognisedPrimitiveError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNRECOGNISED_PRIMITIVE'
 
   constructor(message: string) {
-    super('LOOPWORK_UNRECOGNISED_PRIMITIVE', message, { name: 'UnrecognisedPrimitiveError' })
+    super(message, { name: 'UnrecognisedPrimitiveError' })
   }
 }
 
@@ -70,7 +68,6 @@ export class AlreadyTrackedError extends LoopworkError {
 
   constructor(kind: string, trackedName: string) {
     super(
-      'LOOPWORK_ALREADY_TRACKED',
       `A ${kind} named "${trackedName}" is already tracked; pass a distinct { name } or untrack the other first`,
       { name: 'AlreadyTrackedError' },
     )
@@ -83,7 +80,6 @@ export class DetectorActiveError extends LoopworkError {
 
   constructor() {
     super(
-      'LOOPWORK_DETECTOR_ACTIVE',
       'A blocked-loop detector is already running for these metrics; close() it before starting another',
       { name: 'DetectorActiveError' },
     )

@@ -14,7 +14,6 @@ export class UnknownTaskError extends LoopworkError {
 
   constructor(taskName: string, available: readonly string[], module: string) {
     super(
-      'LOOPWORK_UNKNOWN_TASK',
       `Task "${taskName}" is not an exported function of ${module}; it exports ${
         available.length === 0 ? 'no functions' : available.map((name) => `"${name}"`).join(', ')
       }`,
@@ -38,7 +37,6 @@ export class WorkerCrashedError extends LoopworkError {
 
   constructor(taskName: string, threadId: number, exitCode: number, cause: unknown) {
     super(
-      'LOOPWORK_WORKER_CRASHED',
       `The worker thread ${threadId} running task "${taskName}" died (exit code ${exitCode})${
         cause instanceof Error ? `: ${cause.message}` : ''
       }`,
@@ -60,12 +58,7 @@ export class WorkerStartupError extends LoopworkError {
   declare readonly module: string
 
   constructor(module: string, cause: unknown) {
-    super(
-      'LOOPWORK_WORKER_STARTUP',
-      explainStartupFailure(module, cause),
-      { cause, name: 'WorkerStartupError' },
-      { module },
-    )
+    super(explainStartupFailure(module, cause), { cause, name: 'WorkerStartupError' }, { module })
   }
 }
 
@@ -96,7 +89,6 @@ export class UncloneableValueError extends LoopworkError {
     cause: unknown,
   ) {
     super(
-      'LOOPWORK_UNCLONEABLE',
       uncloneableMessage(taskName, part, path, found, cause),
       { cause, name: 'UncloneableValueError' },
       { taskName, part, path },

@@ -20,7 +20,6 @@ export class InvalidCacheValueError extends LoopworkError {
   constructor(key: unknown, source: 'set' | 'loader', cacheName = 'cache') {
     const origin = source === 'set' ? 'set() was called with' : 'the loader resolved to'
     super(
-      'LOOPWORK_INVALID_CACHE_VALUE',
       `cache ${JSON.stringify(cacheName)}: ${origin} undefined for key ${describeKey(key)}; a cached value must not be undefined (use null for "absent")`,
       { name: 'InvalidCacheValueError' },
       { key },
@@ -48,7 +47,6 @@ export class CircuitOpenError extends LoopworkError {
    */
   constructor(operation: string, retryInMs: number, cacheName = 'cache') {
     super(
-      'LOOPWORK_CIRCUIT_OPEN',
       `cache ${JSON.stringify(cacheName)}: Redis operation "${operation}" skipped: the circuit breaker is open for another ${Math.ceil(retryInMs)} ms after repeated failures`,
       { name: 'CircuitOpenError' },
       { operation, retryInMs },
@@ -80,7 +78,6 @@ export class SerializationError extends LoopworkError {
     cacheName = 'cache',
   ) {
     super(
-      'LOOPWORK_SERIALIZATION',
       `cache ${JSON.stringify(cacheName)}: could not ${direction} the value of key ${JSON.stringify(key)}: ${messageOf(cause)}`,
       { cause, name: 'SerializationError' },
       { key },

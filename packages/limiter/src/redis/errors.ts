@@ -11,7 +11,7 @@ export class RedisUnavailableError extends LoopworkError {
   static override readonly code = 'LOOPWORK_REDIS_UNAVAILABLE'
 
   constructor(message: string, cause: unknown) {
-    super('LOOPWORK_REDIS_UNAVAILABLE', message, { cause, name: 'RedisUnavailableError' })
+    super(message, { cause, name: 'RedisUnavailableError' })
   }
 }
 
@@ -26,6 +26,6 @@ export class LeaseLostError extends LoopworkError {
   declare readonly reason: 'expired' | 'unrenewed'
 
   constructor(message: string, reason: 'expired' | 'unrenewed') {
-    super('LOOPWORK_LEASE_LOST', message, { name: 'LeaseLostError' }, { reason })
+    super(message, { name: 'LeaseLostError' }, { reason })
   }
 }
