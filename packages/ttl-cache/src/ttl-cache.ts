@@ -120,15 +120,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
    * `RangeError` whose code is `LOOPWORK_INVALID_OPTION`.
    */
   getOrLoad(key: K, loader: Loader<K, V>, options?: GetOrLoadOptions): Promise<V> {
-    if (typeof loader !== 'function' || !this.#loadOptionsChecked(options)) {
-      return this.#checkedLookup(key, loader, options, false)
-    }
-    const entry = this.#entries.get(key)
-    if (entry !== undefined && entry.freshUntil > this.#clock.now()) {
-      this.#countHit(key)
-      return entry.settled()
-    }
-    return this.#lookup(key, loader, options, entry, false)
+    return this.#getOrLoad(key, loader, options, false)
   }
 
   /**
@@ -141,15 +133,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     loader: Loader<K, V>,
     options?: GetOrLoadOptions,
   ): Promise<CacheResult<V>> {
-    if (typeof loader !== 'function' || !this.#loadOptionsChecked(options)) {
-      return this.#checkedLookup(key, loader, options, true)
-    }
-    const entry = this.#entries.get(key)
-    if (entry !== undefined && entry.freshUntil > this.#clock.now()) {
-      this.#countHit(key)
-      return entry.hit()
-    }
-    return this.#lookup(key, loader, options, entry, true)
+    return this.#getOrLoad(key, loader, options, true)
   }
 
   /**
@@ -215,17 +199,34 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
     this.clear()
   }
 
-  /** Whether `options` needs no check: left out, or the frozen bag that passed last time. */
-  #loadOptionsChecked(options: GetOrLoadOptions | undefined): boolean {
-    return options === undefined || options === this.#checkedLoadOptions
-  }
-
-  #checkedLookup(
+  /** `getOrLoad`, or with `withStatus` `getOrLoadWithStatus`: a fresh value is answered at once. */
+  #getOrLoad(
     key: K,
     loader: Loader<K, V>,
     options: GetOrLoadOptions | undefined,
     withStatus: boolean,
   ): Promise<any> {
+    // Options left out, or the frozen bag that passed last time, need no check.
+    if (
+      typeof loader !== 'function' ||
+      (options !== undefined && options !== this.#checkedLoadOptions)
+    ) {
+      const refused = this.#checkLoad(loader, options)
+      if (refused !== undefined) return refused
+    }
+    const entry = this.#entries.get(key)
+    if (entry !== undefined && entry.freshUntil > this.#clock.now()) {
+      this.#countHit(key)
+      return withStatus ? entry.hit() : entry.settled()
+    }
+    return this.#lookup(key, loader, options, entry, withStatus)
+  }
+
+  /**
+   * A rejection for a loader that is not a function or bad options, else `undefined`. A frozen
+   * options bag that passes is remembered, so a reused one (`cached()`'s) is checked once.
+   */
+  #checkLoad(loader: unknown, options: GetOrLoadOptions | undefined): Promise<never> | undefined {
     try {
       if (typeof loader !== 'function') throw invalidOption('loader', loader, 'a function')
       checkCacheOptions('getOrLoad() options', options, getOrLoadSchema)
@@ -233,12 +234,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
       return Promise.reject(error)
     }
     if (options !== undefined && Object.isFrozen(options)) this.#checkedLoadOptions = options
-    const entry = this.#entries.get(key)
-    if (entry !== undefined && entry.freshUntil > this.#clock.now()) {
-      this.#countHit(key)
-      return withStatus ? entry.hit() : entry.settled()
-    }
-    return this.#lookup(key, loader, options, entry, withStatus)
+    return undefined
   }
 
   #getSlow(key: K, entry: CacheEntry<V> | undefined): V | undefined {
