@@ -28,6 +28,12 @@ import type {
 } from '../types.js'
 import type { RedisTierStats, RedisTtlCacheEvents, RedisTtlCacheOptions } from './types.js'
 
+/** A name of the cache's events. */
+type EventName = EventEmitter.EventNames<RedisTtlCacheEvents>
+
+/** A listener for the cache's event `T`. */
+type Listener<T extends EventName> = EventEmitter.EventListener<RedisTtlCacheEvents, T>
+
 /** The memory tier's events that the Redis tier passes on, once someone listens for them. */
 type ForwardedEvent = 'hit' | 'stale' | 'evict'
 
@@ -147,31 +153,19 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
    * Adds a listener (eventemitter3's `on`). Listening for `hit`, `stale` or `evict` also starts
    * passing on the memory tier's, which cost nothing while nobody listens.
    */
-  override on<T extends EventEmitter.EventNames<RedisTtlCacheEvents>>(
-    event: T,
-    fn: EventEmitter.EventListener<RedisTtlCacheEvents, T>,
-    context?: unknown,
-  ): this {
+  override on<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
     super.on(event, fn, context)
     this.#forward(event)
     return this
   }
 
   /** The same as {@link on}. */
-  override addListener<T extends EventEmitter.EventNames<RedisTtlCacheEvents>>(
-    event: T,
-    fn: EventEmitter.EventListener<RedisTtlCacheEvents, T>,
-    context?: unknown,
-  ): this {
+  override addListener<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
     return this.on(event, fn, context)
   }
 
   /** Adds a listener called once (eventemitter3's `once`); see {@link on}. */
-  override once<T extends EventEmitter.EventNames<RedisTtlCacheEvents>>(
-    event: T,
-    fn: EventEmitter.EventListener<RedisTtlCacheEvents, T>,
-    context?: unknown,
-  ): this {
+  override once<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
     super.once(event, fn, context)
     this.#forward(event)
     return this
