@@ -7,18 +7,6 @@
  */
 export * from '../errors.js'
 export { jsonSerializer } from '../internal/redis/json-serializer.js'
-export type {
-  CacheEvictEvent,
-  CacheKeyEvent,
-  CacheLoadErrorEvent,
-  CacheResult,
-  CacheStatus,
-  EvictionReason,
-  GetOrLoadOptions,
-  LoadContext,
-  Loader,
-  SetOptions,
-  TtlCacheStats,
-} from '../types.js'
+export type * from '../types.js'
 export { RedisTtlCache } from './redis-ttl-cache.js'
 export type * from './types.js'
