@@ -2,6 +2,7 @@
 // framework subpaths: an option means the same on Express, Fastify and Hono.
 import type { BackgroundTasksOptions, TaskSupervisor } from '@loopwork/background-tasks'
 import type { Metrics, OverloadGuard } from '@loopwork/metrics'
+import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
 import type { TtlCache } from '@loopwork/ttl-cache'
 
 // ---------------------------------------------------------------------------------------------
@@ -246,6 +247,26 @@ export interface OffloadOptions {
    */
   readonly onError?: ((error: unknown) => void) | undefined
 }
+
+/**
+ * The signature of `offload()` in every adapter, given the framework's request type (what `mapArgs`
+ * receives) and route handler type (what `offload()` returns). It is typed from the pool's task
+ * module: `task` must be one of the module's exported functions, and `mapArgs` must produce that
+ * task's argument list.
+ *
+ * @example
+ * // Express: the request is a Request, the answer a RequestHandler
+ * const fib = offload(pool, 'fib', (request) => [Number(request.params.n)])
+ */
+export type OffloadedHandlerFactory<FrameworkRequest, FrameworkHandler> = <
+  M extends TaskModule,
+  K extends TaskName<M>,
+>(
+  pool: WorkerPool<M>,
+  task: K,
+  mapArgs: MapArgs<FrameworkRequest, [...TaskArgs<M, K>]>,
+  options?: OffloadOptions,
+) => FrameworkHandler
 
 // ---------------------------------------------------------------------------------------------
 // Response cache

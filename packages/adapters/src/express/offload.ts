@@ -1,8 +1,7 @@
-import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
 import type { Request, RequestHandler } from 'express'
 import { disconnectSignal, writeOffloadAnswer } from '../internal/offload/node-offload-answer.js'
-import { Offloader } from '../internal/offload/offloader.js'
-import type { MapArgs, OffloadOptions } from '../types.js'
+import { offloadFactory } from '../internal/offload/offload-factory.js'
+import type { OffloadedHandlerFactory } from '../types.js'
 
 /**
  * Turns a task of a WorkerPool into a route handler, so a CPU-bound endpoint runs in the thread
@@ -15,23 +14,12 @@ import type { MapArgs, OffloadOptions } from '../types.js'
  * @example
  * const pool = new WorkerPool<typeof import('./tasks.js')>({ module: new URL('./tasks.js', import.meta.url) })
  * app.get('/fib/:n', offload(pool, 'fib', (request) => [Number(request.params.n)]))
+ * @function
  */
-export function offload<M extends TaskModule, K extends TaskName<M>>(
-  pool: WorkerPool<M>,
-  task: K,
-  mapArgs: MapArgs<Request, [...TaskArgs<M, K>]>,
-  options?: OffloadOptions,
-): RequestHandler {
-  const offloader = new Offloader(pool, task, mapArgs, options)
-  return async (request, response, next) => {
-    let args: TaskArgs<M, K>
-    try {
-      args = await offloader.argsFor(request)
-    } catch (error) {
-      next(error)
-      return
-    }
+export const offload: OffloadedHandlerFactory<Request, RequestHandler> = offloadFactory(
+  (offloader) => async (request, response) => {
+    const args = await offloader.argsFor(request)
     const signal = offloader.abortOnDisconnect ? disconnectSignal(response) : undefined
     writeOffloadAnswer(response, await offloader.call(args, signal))
-  }
-}
+  },
+)

@@ -1,8 +1,8 @@
-import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
 import type { FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { disconnectSignal } from '../internal/offload/node-offload-answer.js'
-import { Offloader, TASK_FAILED_BODY } from '../internal/offload/offloader.js'
-import type { MapArgs, OffloadOptions } from '../types.js'
+import { offloadFactory } from '../internal/offload/offload-factory.js'
+import { TASK_FAILED_BODY } from '../internal/offload/offloader.js'
+import type { OffloadedHandlerFactory } from '../types.js'
 
 /**
  * Turns a task of a WorkerPool into a route handler, so a CPU-bound endpoint runs in the thread
@@ -14,15 +14,10 @@ import type { MapArgs, OffloadOptions } from '../types.js'
  *
  * @example
  * app.get('/fib/:n', offload(pool, 'fib', (request) => [Number((request.params as { n: string }).n)]))
+ * @function
  */
-export function offload<M extends TaskModule, K extends TaskName<M>>(
-  pool: WorkerPool<M>,
-  task: K,
-  mapArgs: MapArgs<FastifyRequest, [...TaskArgs<M, K>]>,
-  options?: OffloadOptions,
-): RouteHandlerMethod {
-  const offloader = new Offloader(pool, task, mapArgs, options)
-  return async (request, reply) => {
+export const offload: OffloadedHandlerFactory<FastifyRequest, RouteHandlerMethod> = offloadFactory(
+  (offloader) => async (request, reply) => {
     const args = await offloader.argsFor(request)
     const signal = offloader.abortOnDisconnect ? disconnectSignal(reply.raw) : undefined
     const answer = await offloader.call(args, signal)
@@ -35,5 +30,5 @@ export function offload<M extends TaskModule, K extends TaskName<M>>(
       return reply.code(500).type('application/json; charset=utf-8').send(TASK_FAILED_BODY)
     }
     return reply.type(answer.contentType).send(answer.body)
-  }
-}
+  },
+)

@@ -1,8 +1,8 @@
-import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
 import type { Context, Handler } from 'hono'
 import { clientGoneResponse } from '../internal/hono/node-bindings.js'
-import { Offloader, TASK_FAILED_BODY } from '../internal/offload/offloader.js'
-import type { MapArgs, OffloadOptions } from '../types.js'
+import { offloadFactory } from '../internal/offload/offload-factory.js'
+import { TASK_FAILED_BODY } from '../internal/offload/offloader.js'
+import type { OffloadedHandlerFactory } from '../types.js'
 
 /**
  * Turns a task of a WorkerPool into a route handler, so a CPU-bound endpoint runs in the thread
@@ -14,15 +14,10 @@ import type { MapArgs, OffloadOptions } from '../types.js'
  *
  * @example
  * app.get('/fib/:n', offload(pool, 'fib', (c) => [Number(c.req.param('n'))]))
+ * @function
  */
-export function offload<M extends TaskModule, K extends TaskName<M>>(
-  pool: WorkerPool<M>,
-  task: K,
-  mapArgs: MapArgs<Context, [...TaskArgs<M, K>]>,
-  options?: OffloadOptions,
-): Handler {
-  const offloader = new Offloader(pool, task, mapArgs, options)
-  return async (context) => {
+export const offload: OffloadedHandlerFactory<Context, Handler> = offloadFactory(
+  (offloader) => async (context) => {
     const args = await offloader.argsFor(context)
     const signal = offloader.abortOnDisconnect ? context.req.raw.signal : undefined
     const answer = await offloader.call(args, signal)
@@ -39,5 +34,5 @@ export function offload<M extends TaskModule, K extends TaskName<M>>(
     return context.body(answer.body as string | Uint8Array<ArrayBuffer>, 200, {
       'content-type': answer.contentType,
     })
-  }
-}
+  },
+)

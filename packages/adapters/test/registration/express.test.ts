@@ -85,7 +85,10 @@ describe('Express registration and typing', () => {
       minThreads: 0,
     })
     closers.push(() => pool.destroy())
-    offload(pool, 'fib', (request) => [Number(request.params.n)])
+    offload(pool, 'fib', (request) => {
+      expectTypeOf(request).toEqualTypeOf<Request>()
+      return [Number(request.params.n)]
+    })
     // @ts-expect-error: the module exports no task of that name
     expect(() => offload(pool, 'nope', () => [])).not.toThrow()
     // @ts-expect-error: fib takes one number, not a string
@@ -93,5 +96,45 @@ describe('Express registration and typing', () => {
     expect(() => offload(pool, '' as 'fib', () => [1])).toThrow(
       /offload\(\) task must be a non-empty string, got ""/,
     )
+  })
+
+  it("hands what mapArgs throws or rejects with to Express's error handling, running no task", async () => {
+    const pool = new WorkerPool<Tasks>({
+      module: new URL('../fixtures/tasks.js', import.meta.url),
+      minThreads: 0,
+    })
+    closers.push(() => pool.destroy())
+    const invalid = new Error('n must be a whole number')
+    const handled: unknown[] = []
+    const app = express()
+    app.get(
+      '/fib/:n',
+      offload(pool, 'fib', (request) => {
+        const n = Number(request.params.n)
+        if (!Number.isInteger(n)) throw invalid
+        return [n]
+      }),
+    )
+    app.get(
+      '/later/:n',
+      offload(pool, 'fib', () => Promise.reject(invalid)),
+    )
+    app.use(
+      (
+        error: unknown,
+        _request: Request,
+        response: express.Response,
+        _next: express.NextFunction,
+      ) => {
+        handled.push(error)
+        response.status(400).send('bad request')
+      },
+    )
+    const url = await listen(app)
+    expect(await send(`${url}/fib/x`)).toMatchObject({ status: 400, body: 'bad request' })
+    expect(await send(`${url}/later/1`)).toMatchObject({ status: 400, body: 'bad request' })
+    expect(handled).toEqual([invalid, invalid])
+    expect(pool.stats()).toMatchObject({ completed: 0, failed: 0 })
+    expect(await send(`${url}/fib/10`)).toMatchObject({ status: 200, body: '55' })
   })
 })

@@ -2,12 +2,14 @@ import type { AddressInfo } from 'node:net'
 import { type BackgroundTasks, TaskSupervisor } from '@loopwork/background-tasks'
 import { CapacityLimiter } from '@loopwork/limiter'
 import { createMetrics } from '@loopwork/metrics'
+import { WorkerPool } from '@loopwork/thread-offload'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import {
   backgroundTasks,
   concurrencyLimit,
   concurrencyLimitHook,
+  offload,
   requestMetrics,
   shutdown,
 } from '../../src/fastify/index.js'
@@ -82,6 +84,23 @@ describe('Fastify registration and typing', () => {
     expect((await send(`${url}/free`)).body).toBe('free')
     gate.resolve()
     expect((await held.response).statusCode).toBe(200)
+  })
+
+  it('types offload() from the task module, and its mapArgs from FastifyRequest', async () => {
+    const pool = new WorkerPool<typeof import('../fixtures/tasks.js')>({
+      module: new URL('../fixtures/tasks.js', import.meta.url),
+      minThreads: 0,
+    })
+    try {
+      offload(pool, 'fib', (request) => {
+        expectTypeOf(request).toEqualTypeOf<FastifyRequest>()
+        return [Number((request.params as { n: string }).n)]
+      })
+      // @ts-expect-error: fib takes one number, not a string
+      offload(pool, 'fib', () => ['30'])
+    } finally {
+      await pool.destroy()
+    }
   })
 
   it('limits a single route through concurrencyLimitHook', async () => {

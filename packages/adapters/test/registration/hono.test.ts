@@ -1,13 +1,15 @@
 import type { BackgroundTasks } from '@loopwork/background-tasks'
 import { CapacityLimiter } from '@loopwork/limiter'
 import { createMetrics } from '@loopwork/metrics'
-import type { ExecutionContext } from 'hono'
+import { WorkerPool } from '@loopwork/thread-offload'
+import type { Context, ExecutionContext } from 'hono'
 import { Hono } from 'hono'
 import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import {
   type BackgroundTasksEnv,
   backgroundTasks,
   concurrencyLimit,
+  offload,
   requestMetrics,
   streamIterable,
 } from '../../src/hono/index.js'
@@ -23,6 +25,23 @@ describe('Hono registration, typing and runtimes without Node bindings', () => {
       return context.text('ok')
     })
     expect(app.routes).toHaveLength(1)
+  })
+
+  it('types offload() from the task module, and its mapArgs from Context', async () => {
+    const pool = new WorkerPool<typeof import('../fixtures/tasks.js')>({
+      module: new URL('../fixtures/tasks.js', import.meta.url),
+      minThreads: 0,
+    })
+    try {
+      offload(pool, 'fib', (context) => {
+        expectTypeOf(context).toEqualTypeOf<Context>()
+        return [Number(context.req.param('n'))]
+      })
+      // @ts-expect-error: fib takes one number, not a string
+      offload(pool, 'fib', () => ['30'])
+    } finally {
+      await pool.destroy()
+    }
   })
 
   it('hands the tasks to executionCtx.waitUntil where the runtime has one', async () => {
