@@ -274,11 +274,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
     }
     this.#borrowers ??= new Map()
     if (this.#borrowers.has(borrower)) {
-      return Promise.reject(
-        new BorrowerAlreadyHoldsTokenError(
-          `This borrower already holds or waits for a token of limiter "${this.name}"; release it before acquiring again`,
-        ),
-      )
+      return Promise.reject(new BorrowerAlreadyHoldsTokenError(this.name))
     }
     return this.#enqueue(undefined, borrower, options?.signal, options?.timeoutMs) as Promise<void>
   }
@@ -286,9 +282,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
   /** Gives back the token `borrower` holds; throws `BorrowerNotHoldingTokenError` if it holds none. */
   releaseOnBehalfOf(borrower: object | symbol): void {
     if (this.#borrowers?.get(borrower) !== 'holds') {
-      throw new BorrowerNotHoldingTokenError(
-        `This borrower holds no token of limiter "${this.name}", so it has nothing to release`,
-      )
+      throw new BorrowerNotHoldingTokenError(this.name)
     }
     this.#borrowers.delete(borrower)
     this.#release()

@@ -15,8 +15,12 @@ export {
 export class BorrowerAlreadyHoldsTokenError extends LoopworkError {
   static override readonly code = 'LOOPWORK_BORROWER_HOLDS_TOKEN'
 
-  constructor(message: string) {
-    super(message, { name: 'BorrowerAlreadyHoldsTokenError' })
+  /** @param limiterName The `name` of the limiter, for the message. */
+  constructor(limiterName: string) {
+    super(
+      `This borrower already holds or waits for a token of limiter "${limiterName}"; release it before acquiring again`,
+      { name: 'BorrowerAlreadyHoldsTokenError' },
+    )
   }
 }
 
@@ -24,7 +28,11 @@ export class BorrowerAlreadyHoldsTokenError extends LoopworkError {
 export class BorrowerNotHoldingTokenError extends LoopworkError {
   static override readonly code = 'LOOPWORK_BORROWER_HOLDS_NO_TOKEN'
 
-  constructor(message: string) {
-    super(message, { name: 'BorrowerNotHoldingTokenError' })
+  /** @param limiterName The `name` of the limiter, for the message. */
+  constructor(limiterName: string) {
+    super(
+      `This borrower holds no token of limiter "${limiterName}", so it has nothing to release`,
+      { name: 'BorrowerNotHoldingTokenError' },
+    )
   }
 }

@@ -85,9 +85,10 @@ describe('borrowers (anyio acquire_on_behalf_of)', () => {
   })
 
   it('releasing a token the borrower does not hold is a clear error and changes nothing', async () => {
-    const limiter = new CapacityLimiter({ totalTokens: 2 })
+    const limiter = new CapacityLimiter({ totalTokens: 2, name: 'db' })
     await limiter.acquireOnBehalfOf({})
     expect(() => limiter.releaseOnBehalfOf({})).toThrow(BorrowerNotHoldingTokenError)
+    expect(() => limiter.releaseOnBehalfOf({})).toThrow(/holds no token of limiter "db"/)
     expect(limiter.borrowedTokens).toBe(1)
   })
 
