@@ -57,8 +57,15 @@ export class InvalidLabelValueError extends LoopworkError {
 export class UnrecognisedPrimitiveError extends LoopworkError {
   static override readonly code = 'LOOPWORK_UNRECOGNISED_PRIMITIVE'
 
-  constructor(message: string) {
-    super(message, { name: 'UnrecognisedPrimitiveError' })
+  /**
+   * @param expected The shapes `track()` knows, each with what its `stats()` returns.
+   * @param got What the object offered instead, such as `an object without stats()`.
+   */
+  constructor(expected: string, got: string) {
+    super(
+      `track() recognises a loopwork primitive by its shape and expected one of: ${expected}; got ${got}`,
+      { name: 'UnrecognisedPrimitiveError' },
+    )
   }
 }
 

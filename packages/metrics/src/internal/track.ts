@@ -523,9 +523,7 @@ function unrecognised(got: string): UnrecognisedPrimitiveError {
       return `${spec.label} (stats() returning ${fields}${method})`
     })
     .join('; ')
-  return new UnrecognisedPrimitiveError(
-    `track() recognises a loopwork primitive by its shape and expected one of: ${expected}; got ${got}`,
-  )
+  return new UnrecognisedPrimitiveError(expected, got)
 }
 
 const trackOptions = { name: nameOption }
