@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { adoptResult, checkOptions, functionOption, signalOption } from '@loopwork/internal'
+import { adoptResult } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type {
   BackgroundTaskInfo,
   BackgroundTasksOptions,
@@ -17,8 +18,8 @@ interface PendingTask {
   readonly inAddContext: <R>(fn: (...args: unknown[]) => R, ...args: unknown[]) => R
 }
 
-const optionsSchema = { onError: functionOption }
-const runSchema = { signal: signalOption }
+const optionsSchema = { onError: option.function }
+const runSchema = { signal: option.signal }
 
 const defaultOnError = (error: unknown, task: BackgroundTaskInfo): void =>
   logFailure(`background task "${task.name}"`, error)
@@ -48,7 +49,7 @@ export class BackgroundTasks {
 
   /** Throws a `TypeError` (code `LOOPWORK_INVALID_OPTION`) for a bad or unknown option. */
   constructor(options?: BackgroundTasksOptions) {
-    checkOptions('BackgroundTasks options', options, optionsSchema)
+    option.check('BackgroundTasks options', options, optionsSchema)
     this.#onError = options?.onError ?? defaultOnError
   }
 
@@ -70,7 +71,7 @@ export class BackgroundTasks {
    */
   add<A extends unknown[]>(task: (...args: A) => unknown, ...args: A): this {
     if (this.#state !== 'collecting') throw new TasksAlreadyRunError('add')
-    functionOption('task', task)
+    option.function('task', task)
     this.#pending.push({
       task: task as (...args: never[]) => unknown,
       args,
@@ -88,7 +89,7 @@ export class BackgroundTasks {
    */
   async run(options?: RunOptions): Promise<BackgroundTasksReport> {
     if (this.#state !== 'collecting') throw new TasksAlreadyRunError('run')
-    const signal = checkOptions('run() options', options, runSchema)?.signal
+    const signal = option.check('run() options', options, runSchema)?.signal
     this.#state = 'running'
     const pending = this.#pending
     this.#pending = []

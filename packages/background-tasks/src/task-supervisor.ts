@@ -2,17 +2,12 @@ import {
   AbortError,
   adoptThenable,
   ClosedError,
-  checkOptions,
-  durationOption,
-  functionOption,
-  integerOption,
   LinkedList,
-  nameOption,
   QueueFullError,
   startTimer,
   TimeoutError,
-  waitOptionsSchema,
 } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { EventEmitter } from 'eventemitter3'
 import { emitSafely, logFailure, reportSafely } from './internal/error-reporting.js'
 import { type SettleListener, SupervisedTaskRun } from './internal/supervised-task.js'
@@ -34,12 +29,12 @@ import {
 type Run = SupervisedTaskRun<unknown>
 
 const supervisorSchema = {
-  name: nameOption,
-  onError: functionOption,
-  maxRunning: integerOption({ min: 1, infinity: true }),
+  name: option.name,
+  onError: option.function,
+  maxRunning: option.integer({ min: 1, infinity: true }),
 }
-const spawnSchema = { name: nameOption, ...waitOptionsSchema }
-const drainSchema = { timeoutMs: durationOption({ infinity: true }) }
+const spawnSchema = { name: option.name, ...option.waitSchema }
+const drainSchema = { timeoutMs: option.duration({ infinity: true }) }
 
 /**
  * Fire-and-forget without lost errors: every spawned task is tracked until it ends; its failure
@@ -77,7 +72,7 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
   /** Throws a `TypeError` or `RangeError` (code `LOOPWORK_INVALID_OPTION`) for a bad or unknown option. */
   constructor(options?: TaskSupervisorOptions) {
     super()
-    checkOptions('TaskSupervisor options', options, supervisorSchema)
+    option.check('TaskSupervisor options', options, supervisorSchema)
     this.name = options?.name ?? 'supervisor'
     this.#onError = options?.onError
     this.#maxRunning = options?.maxRunning ?? DEFAULT_MAX_RUNNING
@@ -114,7 +109,7 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
    * is started then. With an already aborted `signal`, the task ends as aborted without running.
    */
   spawn<T>(task: SupervisedTask<T>, options?: SpawnOptions): TaskHandle<T> {
-    functionOption('task', task)
+    option.function('task', task)
     const name = this.#checkSpawn(task, options)
     const handle = new SupervisedTaskRun<T>(++this.#lastId, name, this.name, this.#onSettle)
     const run = handle as unknown as Run
@@ -132,7 +127,7 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
    */
   async drain(options?: DrainOptions): Promise<DrainReport> {
     const timeoutMs =
-      checkOptions('drain() options', options, drainSchema)?.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS
+      option.check('drain() options', options, drainSchema)?.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS
     this.#draining = true
     const running = this.#runningTasks()
     if (running.length > 0) await this.#idleOrDeadline(timeoutMs)
@@ -160,7 +155,7 @@ export class TaskSupervisor extends EventEmitter<TaskSupervisorEvents> {
   #checkSpawn(task: SupervisedTask<unknown>, options: SpawnOptions | undefined): string {
     let name = task.name || 'anonymous'
     if (options !== undefined) {
-      checkOptions('spawn() options', options, spawnSchema)
+      option.check('spawn() options', options, spawnSchema)
       name = options.name ?? name
     }
     if (this.#draining) {

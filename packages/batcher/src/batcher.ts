@@ -3,10 +3,10 @@ import {
   abortErrorFor,
   adoptThenable,
   describeValue,
-  functionOption,
   LinkedList,
   QueueFullError,
 } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { EventEmitter } from 'eventemitter3'
 import { BatchFailedError } from './errors.js'
 import { Batch } from './internal/batch.js'
@@ -126,7 +126,7 @@ export class Batcher<K, V> extends EventEmitter<BatcherEvents> {
    */
   constructor(batchFunction: BatchFunction<K, V>, options?: BatcherOptions<K>) {
     super()
-    functionOption('batchFunction', batchFunction)
+    option.function('batchFunction', batchFunction)
     this.#batchFunction = batchFunction
     this.#settings = settingsFrom(options)
     this.#cacheKeyOf = this.#settings.cacheKeyOf

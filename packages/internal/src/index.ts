@@ -12,30 +12,11 @@ export {
   UnsupportedRuntimeError,
 } from './errors.ts'
 export { LinkedList, type ListNode } from './linked-list.ts'
-export {
-  anyOption,
-  booleanOption,
-  checkOptions,
-  closestName,
-  durationOption,
-  functionOption,
-  INVALID_OPTION_CODE,
-  type IntegerBounds,
-  type InvalidOptionError,
-  integerOption,
-  invalidOption,
-  MAX_TIMEOUT_MS,
-  nameOption,
-  numberOption,
-  type OptionCheck,
-  type OptionSchema,
-  objectOption,
-  oneOfOption,
-  optionError,
-  signalOption,
-  stringOption,
-  waitOptionsSchema,
-} from './options.ts'
+// The option checks themselves are the `./options` subpath, imported whole as a namespace
+// (`import * as option from '@loopwork/internal/options'`): a bundler turns `option.integer` into a
+// direct call and drops the checks a package does not use, which it cannot do for a namespace
+// re-exported from here.
+export { INVALID_OPTION_CODE, MAX_TIMEOUT_MS } from './options.ts'
 export {
   currentRuntime,
   detectRuntime,

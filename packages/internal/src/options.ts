@@ -1,5 +1,9 @@
 import { describeValue } from './describe-value.ts'
 
+// The option checks, one vocabulary imported as a namespace so that a schema reads like the options
+// it describes: `import * as option from '@loopwork/internal/options'`, then
+// `{ leaseMs: option.duration({ min: 30 }), name: option.name }`.
+
 /**
  * The longest delay a timer honours (2^31 - 1 ms, about 24.8 days). Node, Bun, Deno and browsers
  * fire a longer one after 1 ms, so every duration option refuses a finite value above it; where an
@@ -11,7 +15,7 @@ export const MAX_TIMEOUT_MS = 2_147_483_647
 export const INVALID_OPTION_CODE = 'LOOPWORK_INVALID_OPTION'
 
 /** A `TypeError` or `RangeError` thrown for a bad option: names the option, says what is allowed. */
-export type InvalidOptionError = (TypeError | RangeError) & {
+export type InvalidError = (TypeError | RangeError) & {
   readonly code: typeof INVALID_OPTION_CODE
   /** The option's path, such as `maxWaiting` or `acquire() options.timeoutMs`. */
   readonly option: string
@@ -23,17 +27,13 @@ export type InvalidOptionError = (TypeError | RangeError) & {
  * a boolean or an object was expected is the wrong type, not out of range). `outOfRange` overrides
  * that reading of `allowed`.
  */
-export function invalidOption(
+export function invalid(
   option: string,
   value: unknown,
   allowed: string,
   outOfRange = typeof value === 'number' && numericAllowed.test(allowed),
-): InvalidOptionError {
-  return optionError(
-    option,
-    `${option} must be ${allowed}, got ${describeValue(value)}`,
-    outOfRange,
-  )
+): InvalidError {
+  return error(option, `${option} must be ${allowed}, got ${describeValue(value)}`, outOfRange)
 }
 
 /**
@@ -41,21 +41,17 @@ export function invalidOption(
  * option of another library: a `TypeError` (a `RangeError` when `outOfRange`) with the shared
  * `code` and the `option`.
  */
-export function optionError(
-  option: string,
-  message: string,
-  outOfRange = false,
-): InvalidOptionError {
-  const error = outOfRange ? new RangeError(message) : new TypeError(message)
-  return Object.assign(error, { code: INVALID_OPTION_CODE, option }) as InvalidOptionError
+export function error(option: string, message: string, outOfRange = false): InvalidError {
+  const thrown = outOfRange ? new RangeError(message) : new TypeError(message)
+  return Object.assign(thrown, { code: INVALID_OPTION_CODE, option }) as InvalidError
 }
 
 const numericAllowed = /\b(number|integer|milliseconds?|bytes|Infinity)\b/
 
 /** Checks one option's value (present, not `undefined`) and returns it typed; throws otherwise. */
-export type OptionCheck<T> = (option: string, value: unknown) => T
+export type Check<T> = (option: string, value: unknown) => T
 
-/** Bounds for {@link integerOption}. */
+/** Bounds for {@link integer}. */
 export interface IntegerBounds {
   /** The smallest value allowed. */
   min: number
@@ -66,7 +62,7 @@ export interface IntegerBounds {
 }
 
 /** An integer within `bounds`, or `Infinity` when allowed. */
-export function integerOption(bounds: IntegerBounds): OptionCheck<number> {
+export function integer(bounds: IntegerBounds): Check<number> {
   const max = bounds.max ?? Number.MAX_SAFE_INTEGER
   const allowed = `an integer from ${bounds.min} to ${max === Number.MAX_SAFE_INTEGER ? 'Number.MAX_SAFE_INTEGER' : max}${bounds.infinity ? ', or Infinity' : ''}`
   return (option, value) => {
@@ -74,15 +70,15 @@ export function integerOption(bounds: IntegerBounds): OptionCheck<number> {
       if (value === Number.POSITIVE_INFINITY && bounds.infinity) return value
       if (Number.isInteger(value) && value >= bounds.min && value <= max) return value
     }
-    throw invalidOption(option, value, allowed)
+    throw invalid(option, value, allowed)
   }
 }
 
 /** A finite number within `[min, max]`. */
-export function numberOption(min: number, max: number): OptionCheck<number> {
+export function number(min: number, max: number): Check<number> {
   return (option, value) => {
     if (typeof value === 'number' && value >= min && value <= max) return value
-    throw invalidOption(option, value, `a number from ${min} to ${max}`)
+    throw invalid(option, value, `a number from ${min} to ${max}`)
   }
 }
 
@@ -90,9 +86,7 @@ export function numberOption(min: number, max: number): OptionCheck<number> {
  * A duration in milliseconds from 0 to {@link MAX_TIMEOUT_MS}; with `infinity`, `Infinity` too,
  * meaning "no time limit" (no timer is started).
  */
-export function durationOption(
-  options: { infinity?: boolean; min?: number } = {},
-): OptionCheck<number> {
+export function duration(options: { infinity?: boolean; min?: number } = {}): Check<number> {
   const min = options.min ?? 0
   const allowed = `a number of milliseconds from ${min} to ${MAX_TIMEOUT_MS}${options.infinity ? ', or Infinity for no limit' : ''}`
   return (option, value) => {
@@ -100,69 +94,71 @@ export function durationOption(
       if (value === Number.POSITIVE_INFINITY && options.infinity) return value
       if (value >= min && value <= MAX_TIMEOUT_MS) return value
     }
-    throw invalidOption(option, value, allowed)
+    throw invalid(option, value, allowed)
   }
 }
 
 /** A non-empty string. */
-export const nameOption: OptionCheck<string> = (option, value) => {
+export const name: Check<string> = (option, value) => {
   if (typeof value === 'string' && value.length > 0) return value
-  throw invalidOption(option, value, 'a non-empty string')
+  throw invalid(option, value, 'a non-empty string')
 }
 
 /** Any string. */
-export const stringOption: OptionCheck<string> = (option, value) => {
+export const string: Check<string> = (option, value) => {
   if (typeof value === 'string') return value
-  throw invalidOption(option, value, 'a string')
+  throw invalid(option, value, 'a string')
 }
 
 /** `true` or `false`. */
-export const booleanOption: OptionCheck<boolean> = (option, value) => {
+export const boolean: Check<boolean> = (option, value) => {
   if (typeof value === 'boolean') return value
-  throw invalidOption(option, value, 'true or false')
+  throw invalid(option, value, 'true or false')
 }
 
 /** A function. */
-export const functionOption: OptionCheck<(...args: never[]) => unknown> = (option, value) => {
+const callable: Check<(...args: never[]) => unknown> = (option, value) => {
   if (typeof value === 'function') return value as (...args: never[]) => unknown
-  throw invalidOption(option, value, 'a function')
+  throw invalid(option, value, 'a function')
 }
 
+export { callable as function }
+
 /** An `AbortSignal`. */
-export const signalOption: OptionCheck<AbortSignal> = (option, value) => {
+export const signal: Check<AbortSignal> = (option, value) => {
   if (value instanceof AbortSignal) return value
-  throw invalidOption(option, value, 'an AbortSignal')
+  throw invalid(option, value, 'an AbortSignal')
 }
 
 /** An object (not `null`, not an array). */
-export const objectOption: OptionCheck<object> = (option, value) => {
+export const object: Check<object> = (option, value) => {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value
-  throw invalidOption(option, value, 'an object')
+  throw invalid(option, value, 'an object')
 }
 
 /** One of `choices` (compared with `===`). */
-export function oneOfOption<const T>(choices: readonly T[]): OptionCheck<T> {
+export function oneOf<const T>(choices: readonly T[]): Check<T> {
   const allowed = `one of ${choices.map((choice) => describeValue(choice)).join(', ')}`
   return (option, value) => {
     if (choices.includes(value as T)) return value as T
-    throw invalidOption(option, value, allowed)
+    throw invalid(option, value, allowed)
   }
 }
 
 /** Whatever the value is: the option is known, and its own code checks it. */
-export const anyOption: OptionCheck<unknown> = (_option, value) => value
+export const any: Check<unknown> = (_option, value) => value
 
 /** A map from each known option name to the check of its value. */
-export type OptionSchema = Readonly<Record<string, OptionCheck<unknown>>>
+export type Schema = Readonly<Record<string, Check<unknown>>>
 
 /**
  * The per-call options of a call that may wait (`acquire()`, `run()`, `spawn()`): `signal` ends the
  * wait, `timeoutMs` bounds it (`Infinity` for no limit). A call with more options spreads it into
  * its own schema.
  */
-export const waitOptionsSchema: OptionSchema = {
-  signal: signalOption,
-  timeoutMs: durationOption({ infinity: true }),
+export const waitSchema: Schema = {
+  signal,
+  timeoutMs: duration({ infinity: true }),
 }
 
 /**
@@ -173,36 +169,33 @@ export const waitOptionsSchema: OptionSchema = {
  *
  * @param what How the bag is called in messages, such as `CapacityLimiter options`.
  */
-export function checkOptions<T extends object>(
+export function check<T extends object>(
   what: string,
   input: T | undefined,
-  schema: OptionSchema,
+  schema: Schema,
 ): T | undefined {
   if (input === undefined) return undefined
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     // A bag of the wrong kind is a TypeError even when it is a number (`new CapacityLimiter(40)`),
-    // which invalidOption alone would call a RangeError.
-    throw optionError(what, `${what} must be an options object, got ${describeValue(input)}`)
+    // which `invalid` alone would call a RangeError.
+    throw error(what, `${what} must be an options object, got ${describeValue(input)}`)
   }
   for (const key in input) {
-    const check = schema[key]
-    if (check === undefined) {
+    const valueCheck = schema[key]
+    if (valueCheck === undefined) {
       if (!Object.hasOwn(schema, key)) throw unknownOption(what, key, Object.keys(schema))
       continue
     }
     const value = (input as Record<string, unknown>)[key]
-    if (value !== undefined) check(key, value)
+    if (value !== undefined) valueCheck(key, value)
   }
   return input
 }
 
-function unknownOption(what: string, key: string, known: readonly string[]): InvalidOptionError {
+function unknownOption(what: string, key: string, known: readonly string[]): InvalidError {
   const suggestion = closestName(key, known)
   const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`
-  return optionError(
-    key,
-    `Unknown option "${key}" in ${what}${hint}; known options: ${known.join(', ')}`,
-  )
+  return error(key, `Unknown option "${key}" in ${what}${hint}; known options: ${known.join(', ')}`)
 }
 
 /** The known name closest to `name` (case-insensitive edit distance), when one is close enough. */

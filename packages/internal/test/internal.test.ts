@@ -3,38 +3,33 @@ import {
   AbortError,
   adoptResult,
   ClosedError,
-  checkOptions,
-  durationOption,
-  integerOption,
-  invalidOption,
   isLoopworkError,
   LinkedList,
   LoopworkError,
   MAX_TIMEOUT_MS,
-  nameOption,
   QueueFullError,
-  signalOption,
   startInterval,
   startTimer,
   TimeoutError,
 } from '../src/index.js'
+import * as option from '../src/options.js'
 
 const schema = {
-  totalTokens: integerOption({ min: 1, infinity: true }),
-  timeoutMs: durationOption({ infinity: true }),
-  name: nameOption,
-  signal: signalOption,
+  totalTokens: option.integer({ min: 1, infinity: true }),
+  timeoutMs: option.duration({ infinity: true }),
+  name: option.name,
+  signal: option.signal,
 }
 
-describe('checkOptions', () => {
+describe('option.check', () => {
   it('accepts undefined, known keys and undefined values', () => {
-    expect(checkOptions('Limiter options', undefined, schema)).toBeUndefined()
+    expect(option.check('Limiter options', undefined, schema)).toBeUndefined()
     const options = { totalTokens: 4, name: undefined }
-    expect(checkOptions('Limiter options', options, schema)).toBe(options)
+    expect(option.check('Limiter options', options, schema)).toBe(options)
   })
 
   it('refuses an unknown key, naming it and the closest known name', () => {
-    const call = () => checkOptions('CapacityLimiter options', { totlTokens: 4 } as object, schema)
+    const call = () => option.check('CapacityLimiter options', { totlTokens: 4 } as object, schema)
     expect(call).toThrow(TypeError)
     expect(call).toThrow(
       /Unknown option "totlTokens" in CapacityLimiter options \(did you mean "totalTokens"\?\)/,
@@ -47,30 +42,30 @@ describe('checkOptions', () => {
   })
 
   it('suggests nothing when no name is close', () => {
-    expect(() => checkOptions('X options', { zzzzzzzzzz: 1 } as object, schema)).toThrow(
+    expect(() => option.check('X options', { zzzzzzzzzz: 1 } as object, schema)).toThrow(
       /Unknown option "zzzzzzzzzz" in X options; known options: totalTokens, timeoutMs, name, signal/,
     )
   })
 
   it('refuses a bag that is not an object', () => {
-    expect(() => checkOptions('CapacityLimiter options', 40 as unknown as object, schema)).toThrow(
+    expect(() => option.check('CapacityLimiter options', 40 as unknown as object, schema)).toThrow(
       /CapacityLimiter options must be an options object, got 40/,
     )
-    expect(() => checkOptions('X', [] as unknown as object, schema)).toThrow(TypeError)
-    expect(() => checkOptions('X', null as unknown as object, schema)).toThrow(TypeError)
+    expect(() => option.check('X', [] as unknown as object, schema)).toThrow(TypeError)
+    expect(() => option.check('X', null as unknown as object, schema)).toThrow(TypeError)
   })
 
   it('refuses wrongly typed values with the same code', () => {
     for (const bad of [{ signal: 'x' }, { name: '' }, { totalTokens: 0 }, { totalTokens: 1.5 }]) {
       try {
-        checkOptions('X', bad as object, schema)
+        option.check('X', bad as object, schema)
         expect.unreachable()
       } catch (error) {
         expect(error).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION' })
       }
     }
-    expect(() => checkOptions('X', { totalTokens: 0 }, schema)).toThrow(RangeError)
-    expect(() => checkOptions('X', { signal: 'x' } as object, schema)).toThrow(
+    expect(() => option.check('X', { totalTokens: 0 }, schema)).toThrow(RangeError)
+    expect(() => option.check('X', { signal: 'x' } as object, schema)).toThrow(
       /signal must be an AbortSignal, got "x"/,
     )
   })
@@ -78,12 +73,12 @@ describe('checkOptions', () => {
 
 describe('durations', () => {
   it('refuses a finite duration above the timer range, naming the maximum', () => {
-    const check = durationOption({ infinity: true })
+    const check = option.duration({ infinity: true })
     expect(check('timeoutMs', MAX_TIMEOUT_MS)).toBe(MAX_TIMEOUT_MS)
     expect(check('timeoutMs', Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY)
     expect(() => check('timeoutMs', 3e9)).toThrow(RangeError)
     expect(() => check('timeoutMs', 3e9)).toThrow(/from 0 to 2147483647/)
-    expect(() => durationOption()('windowMs', Number.POSITIVE_INFINITY)).toThrow(RangeError)
+    expect(() => option.duration()('windowMs', Number.POSITIVE_INFINITY)).toThrow(RangeError)
     expect(() => check('timeoutMs', -1)).toThrow(RangeError)
     expect(() => check('timeoutMs', Number.NaN)).toThrow(RangeError)
   })
@@ -189,14 +184,14 @@ describe('LinkedList', () => {
   })
 })
 
-describe('invalidOption', () => {
+describe('option.invalid', () => {
   it('is a RangeError only for a number out of a numeric range', () => {
-    expect(invalidOption('windowMs', 3e9, 'a number of milliseconds from 0 to 5')).toBeInstanceOf(
+    expect(option.invalid('windowMs', 3e9, 'a number of milliseconds from 0 to 5')).toBeInstanceOf(
       RangeError,
     )
-    expect(invalidOption('groupStatusCodes', 1, 'true or false')).toBeInstanceOf(TypeError)
-    expect(invalidOption('groupStatusCodes', 1, 'true or false')).not.toBeInstanceOf(RangeError)
-    expect(invalidOption('size', 'big', 'an integer from 1 to 5')).toBeInstanceOf(TypeError)
-    expect(invalidOption('ratio', 2, 'a value in (0, 1]', true)).toBeInstanceOf(RangeError)
+    expect(option.invalid('groupStatusCodes', 1, 'true or false')).toBeInstanceOf(TypeError)
+    expect(option.invalid('groupStatusCodes', 1, 'true or false')).not.toBeInstanceOf(RangeError)
+    expect(option.invalid('size', 'big', 'an integer from 1 to 5')).toBeInstanceOf(TypeError)
+    expect(option.invalid('ratio', 2, 'a value in (0, 1]', true)).toBeInstanceOf(RangeError)
   })
 })

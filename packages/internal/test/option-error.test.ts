@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { INVALID_OPTION_CODE, optionError } from '../src/index.js'
+import { INVALID_OPTION_CODE } from '../src/index.js'
+import * as option from '../src/options.js'
 
-describe('optionError', () => {
+describe('option.error', () => {
   it('is a TypeError with the shared code, the option and the message as given', () => {
-    const error = optionError('redis', 'the redis client has a keyPrefix; pass keyPrefix instead')
+    const error = option.error('redis', 'the redis client has a keyPrefix; pass keyPrefix instead')
     expect(error).toBeInstanceOf(TypeError)
     expect(error).not.toBeInstanceOf(RangeError)
     expect(error).toMatchObject({
@@ -14,7 +15,7 @@ describe('optionError', () => {
   })
 
   it('is a RangeError when the value is out of range', () => {
-    const error = optionError('maxSize', 'maxSize must be at least max', true)
+    const error = option.error('maxSize', 'maxSize must be at least max', true)
     expect(error).toBeInstanceOf(RangeError)
     expect(error).toMatchObject({ code: INVALID_OPTION_CODE, option: 'maxSize' })
   })

@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { checkOptions, MAX_TIMEOUT_MS, waitOptionsSchema } from '../src/index.js'
+import { MAX_TIMEOUT_MS } from '../src/index.js'
+import * as option from '../src/options.js'
 
-describe('waitOptionsSchema', () => {
+describe('option.waitSchema', () => {
   it('takes a signal and a timeoutMs up to MAX_TIMEOUT_MS or Infinity, and nothing else', () => {
     const options = { signal: new AbortController().signal, timeoutMs: Number.POSITIVE_INFINITY }
-    expect(checkOptions('acquire() options', options, waitOptionsSchema)).toBe(options)
+    expect(option.check('acquire() options', options, option.waitSchema)).toBe(options)
     expect(
-      checkOptions('acquire() options', { timeoutMs: MAX_TIMEOUT_MS }, waitOptionsSchema),
+      option.check('acquire() options', { timeoutMs: MAX_TIMEOUT_MS }, option.waitSchema),
     ).toBeDefined()
-    expect(() => checkOptions('acquire() options', { signal: {} }, waitOptionsSchema)).toThrow(
+    expect(() => option.check('acquire() options', { signal: {} }, option.waitSchema)).toThrow(
       /signal must be an AbortSignal/,
     )
     expect(() =>
-      checkOptions('acquire() options', { timeoutMs: MAX_TIMEOUT_MS + 1 }, waitOptionsSchema),
+      option.check('acquire() options', { timeoutMs: MAX_TIMEOUT_MS + 1 }, option.waitSchema),
     ).toThrow(RangeError)
-    expect(() => checkOptions('acquire() options', { timeout: 5 }, waitOptionsSchema)).toThrow(
+    expect(() => option.check('acquire() options', { timeout: 5 }, option.waitSchema)).toThrow(
       /Unknown option "timeout" in acquire\(\) options \(did you mean "timeoutMs"\?\)/,
     )
   })

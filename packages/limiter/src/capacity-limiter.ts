@@ -1,15 +1,5 @@
-import {
-  abortErrorFor,
-  adoptResult,
-  checkOptions,
-  integerOption,
-  invalidOption,
-  LinkedList,
-  nameOption,
-  type OptionSchema,
-  startTimer,
-  waitOptionsSchema,
-} from '@loopwork/internal'
+import { abortErrorFor, adoptResult, LinkedList, startTimer } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { EventEmitter } from 'eventemitter3'
 import {
   BorrowerAlreadyHoldsTokenError,
@@ -34,13 +24,13 @@ export const DEFAULT_TOTAL_TOKENS = 40
 /** The default bound on waiting callers (`maxWaiting`). */
 export const DEFAULT_MAX_WAITING = 10_000
 
-const tokenCount = integerOption({ min: 1, infinity: true })
-const waitingBound = integerOption({ min: 0, infinity: true })
+const tokenCount = option.integer({ min: 1, infinity: true })
+const waitingBound = option.integer({ min: 0, infinity: true })
 
-const limiterOptions: OptionSchema = {
+const limiterOptions: option.Schema = {
   totalTokens: tokenCount,
   maxWaiting: waitingBound,
-  name: nameOption,
+  name: option.name,
 }
 
 /** Every fast-path start reaction hangs off this one settled promise (see PendingStarts). */
@@ -94,7 +84,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
    */
   constructor(options?: CapacityLimiterOptions) {
     super()
-    checkOptions('CapacityLimiter options', options, limiterOptions)
+    option.check('CapacityLimiter options', options, limiterOptions)
     this.#totalTokens = options?.totalTokens ?? DEFAULT_TOTAL_TOKENS
     this.#maxWaiting = options?.maxWaiting ?? DEFAULT_MAX_WAITING
     this.name = options?.name ?? 'limiter'
@@ -178,7 +168,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
    */
   run<T>(task: () => T | PromiseLike<T>, options?: AcquireOptions): Promise<Awaited<T>> {
     if (typeof task !== 'function') {
-      return Promise.reject(invalidOption('run() task', task, 'a function'))
+      return Promise.reject(option.invalid('run() task', task, 'a function'))
     }
     if (options !== undefined) return this.#runWithOptions(task, options) as Promise<Awaited<T>>
     if (this.#queue.head === undefined && this.#borrowed < this.#totalTokens) {
@@ -211,8 +201,8 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
     fn: (...args: A) => R | PromiseLike<R>,
     options?: AcquireOptions,
   ): (...args: A) => Promise<Awaited<R>> {
-    if (typeof fn !== 'function') throw invalidOption('wrap() fn', fn, 'a function')
-    checkOptions('wrap() options', options, waitOptionsSchema)
+    if (typeof fn !== 'function') throw option.invalid('wrap() fn', fn, 'a function')
+    option.check('wrap() options', options, option.waitSchema)
     return (...args: A) => this.run(() => fn(...args), options)
   }
 
@@ -233,7 +223,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
       return this.#enqueue(undefined, undefined, undefined, undefined) as Promise<Lease>
     }
     try {
-      checkOptions('acquire() options', options, waitOptionsSchema)
+      option.check('acquire() options', options, option.waitSchema)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -265,10 +255,10 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
       typeof borrower !== 'function' &&
       (typeof borrower !== 'object' || borrower === null)
     ) {
-      return Promise.reject(invalidOption('borrower', borrower, 'an object or a symbol'))
+      return Promise.reject(option.invalid('borrower', borrower, 'an object or a symbol'))
     }
     try {
-      checkOptions('acquireOnBehalfOf() options', options, waitOptionsSchema)
+      option.check('acquireOnBehalfOf() options', options, option.waitSchema)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -290,7 +280,7 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
 
   #runWithOptions(task: () => unknown, options: AcquireOptions): Promise<unknown> {
     try {
-      checkOptions('run() options', options, waitOptionsSchema)
+      option.check('run() options', options, option.waitSchema)
     } catch (error) {
       return Promise.reject(error)
     }

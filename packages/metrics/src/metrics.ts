@@ -1,11 +1,4 @@
-import {
-  booleanOption,
-  checkOptions,
-  durationOption,
-  integerOption,
-  invalidOption,
-  type OptionCheck,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { ClosedError, DetectorActiveError } from './errors.js'
 import { BlockingDetector, BlockTotals } from './internal/blocking-detector.js'
@@ -51,7 +44,7 @@ export class Metrics {
    * does the same.
    */
   constructor(options?: MetricsOptions) {
-    const given = checkOptions('createMetrics() options', options, metricsOptions) ?? {}
+    const given = option.check('createMetrics() options', options, metricsOptions) ?? {}
     const registry = given.registry ?? new Registry()
     const prefix = given.prefix ?? ''
     this.registry = registry
@@ -206,7 +199,7 @@ export function createMetrics(options?: MetricsOptions): Metrics {
 
 const metricNamePrefix = /^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/
 
-const registryOption: OptionCheck<Registry> = (option, value) => {
+const registryOption: option.Check<Registry> = (name, value) => {
   const candidate = value as Partial<Registry> | null
   if (
     typeof candidate?.registerMetric === 'function' &&
@@ -215,38 +208,38 @@ const registryOption: OptionCheck<Registry> = (option, value) => {
   ) {
     return value as Registry
   }
-  throw invalidOption(option, value, 'a prom-client Registry')
+  throw option.invalid(name, value, 'a prom-client Registry')
 }
 
-const prefixOption: OptionCheck<string> = (option, value) => {
+const prefixOption: option.Check<string> = (name, value) => {
   if (typeof value === 'string' && metricNamePrefix.test(value)) return value
-  throw invalidOption(
-    option,
+  throw option.invalid(
+    name,
     value,
     'the start of a Prometheus metric name: letters, digits, "_" and ":", not starting with a digit',
   )
 }
 
 /** A non-empty array of finite, non-negative, strictly ascending numbers. */
-const bucketsOption: OptionCheck<readonly number[]> = (option, value) => {
+const bucketsOption: option.Check<readonly number[]> = (name, value) => {
   if (!Array.isArray(value) || value.length === 0) {
-    throw invalidOption(option, value, 'a non-empty array of ascending upper bounds in seconds')
+    throw option.invalid(name, value, 'a non-empty array of ascending upper bounds in seconds')
   }
   for (let index = 0; index < value.length; index++) {
     const bound: unknown = value[index]
     if (typeof bound !== 'number' || !Number.isFinite(bound) || bound < 0) {
-      throw invalidOption(
-        `${option}[${index}]`,
+      throw option.invalid(
+        `${name}[${index}]`,
         bound,
         'a finite number >= 0 (+Inf is always added)',
       )
     }
     const previous = value[index - 1] as number
     if (index > 0 && bound <= previous) {
-      throw invalidOption(
-        `${option}[${index}]`,
+      throw option.invalid(
+        `${name}[${index}]`,
         bound,
-        `greater than ${option}[${index - 1}] (${previous}): bounds must be strictly ascending`,
+        `greater than ${name}[${index - 1}] (${previous}): bounds must be strictly ascending`,
         true,
       )
     }
@@ -254,25 +247,25 @@ const bucketsOption: OptionCheck<readonly number[]> = (option, value) => {
   return value
 }
 
-const resolutionDuration = durationOption({ min: 1 })
+const resolutionDuration = option.duration({ min: 1 })
 
 /** A duration, and a whole number of at most 1000 ms: the delay monitor's sampling resolution. */
-const resolutionOption: OptionCheck<number> = (option, value) => {
-  const milliseconds = resolutionDuration(option, value)
+const resolutionOption: option.Check<number> = (name, value) => {
+  const milliseconds = resolutionDuration(name, value)
   if (Number.isInteger(milliseconds) && milliseconds <= 1000) return milliseconds
-  throw invalidOption(option, value, 'a whole number of milliseconds from 1 to 1000')
+  throw option.invalid(name, value, 'a whole number of milliseconds from 1 to 1000')
 }
 
 const metricsOptions = {
   registry: registryOption,
   prefix: prefixOption,
   buckets: bucketsOption,
-  defaultMetrics: booleanOption,
-  eventLoop: booleanOption,
+  defaultMetrics: option.boolean,
+  eventLoop: option.boolean,
   eventLoopBuckets: bucketsOption,
   eventLoopResolutionMs: resolutionOption,
-  maxRoutes: integerOption({ min: 1, max: 1_000_000 }),
-  groupStatusCodes: booleanOption,
+  maxRoutes: option.integer({ min: 1, max: 1_000_000 }),
+  groupStatusCodes: option.boolean,
 }
 
 /** A frozen copy of checked buckets, so later changes by the caller cannot corrupt the histogram. */

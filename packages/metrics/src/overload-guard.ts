@@ -1,13 +1,5 @@
-import {
-  checkOptions,
-  durationOption,
-  integerOption,
-  invalidOption,
-  nameOption,
-  type OptionCheck,
-  oneOfOption,
-  startInterval,
-} from '@loopwork/internal'
+import { startInterval } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { ProcessLoadProbe } from './internal/process-load-probe.js'
 import type {
   LoadProbe,
@@ -21,28 +13,28 @@ import type {
 const healthy: OverloadStatus = Object.freeze({ overloaded: false })
 
 /** A share in (0, 1]: 0 would make a limit that is always exceeded, or a recovery that never comes. */
-const shareOption: OptionCheck<number> = (option, value) => {
+const shareOption: option.Check<number> = (name, value) => {
   if (typeof value === 'number' && value > 0 && value <= 1) return value
-  throw invalidOption(option, value, 'a number greater than 0 and at most 1')
+  throw option.invalid(name, value, 'a number greater than 0 and at most 1')
 }
 
-const probeOption: OptionCheck<LoadProbe> = (option, value) => {
+const probeOption: option.Check<LoadProbe> = (name, value) => {
   const probe = value as Partial<LoadProbe> | null
   if (typeof probe?.read === 'function' && typeof probe.close === 'function')
     return value as LoadProbe
-  throw invalidOption(option, value, 'an object with read() and close() methods')
+  throw option.invalid(name, value, 'an object with read() and close() methods')
 }
 
 const guardOptions = {
-  name: nameOption,
-  maxEventLoopDelayMs: durationOption({ min: 1 }),
+  name: option.name,
+  maxEventLoopDelayMs: option.duration({ min: 1 }),
   maxEventLoopUtilization: shareOption,
-  maxHeapUsedBytes: integerOption({ min: 1 }),
-  maxRssBytes: integerOption({ min: 1 }),
-  retryAfterSeconds: integerOption({ min: 0, max: 86_400 }),
-  sampleIntervalMs: durationOption({ min: 10 }),
-  eventLoopDelayStatistic: oneOfOption(['p99', 'max']),
-  recoverySamples: integerOption({ min: 1, max: 1000 }),
+  maxHeapUsedBytes: option.integer({ min: 1 }),
+  maxRssBytes: option.integer({ min: 1 }),
+  retryAfterSeconds: option.integer({ min: 0, max: 86_400 }),
+  sampleIntervalMs: option.duration({ min: 10 }),
+  eventLoopDelayStatistic: option.oneOf(['p99', 'max']),
+  recoverySamples: option.integer({ min: 1, max: 1000 }),
   recoveryRatio: shareOption,
   probe: probeOption,
 }
@@ -84,7 +76,7 @@ export class OverloadGuard implements Disposable {
    * @example new OverloadGuard({ maxEventLoopDelayMs: 200 })
    */
   constructor(options: OverloadGuardOptions) {
-    const given = checkOptions('createOverloadGuard() options', options, guardOptions) ?? {}
+    const given = option.check('createOverloadGuard() options', options, guardOptions) ?? {}
     const statistic = given.eventLoopDelayStatistic ?? 'p99'
     this.#limits = limitsOf(given, statistic)
     const intervalMs = given.sampleIntervalMs ?? 1000
@@ -219,7 +211,7 @@ function limitsOf(options: OverloadGuardOptions, statistic: 'p99' | 'max'): Limi
     (value) => `resident set ${value} bytes`,
   )
   if (limits.length === 0) {
-    throw invalidOption(
+    throw option.invalid(
       'createOverloadGuard() options',
       options,
       'an object with at least one limit: maxEventLoopDelayMs, maxEventLoopUtilization, maxHeapUsedBytes or maxRssBytes',

@@ -1,13 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import {
-  checkOptions,
-  durationOption,
-  functionOption,
-  integerOption,
-  invalidOption,
-  nameOption,
-  type OptionCheck,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import {
   EventStreams,
   eventFrame,
@@ -36,19 +28,19 @@ import { StatusSampler } from './internal/status-page/status-sampler.js'
 import type { Metrics } from './metrics.js'
 import type { StatusPageOptions, StatusPageRequestContext } from './types.js'
 
-const intervalOption: OptionCheck<number> = (option, value) => {
-  const milliseconds = durationOption({ min: 100 })(option, value)
+const intervalOption: option.Check<number> = (name, value) => {
+  const milliseconds = option.duration({ min: 100 })(name, value)
   if (milliseconds <= 60_000) return milliseconds
-  throw invalidOption(option, value, 'a number of milliseconds from 100 to 60000')
+  throw option.invalid(name, value, 'a number of milliseconds from 100 to 60000')
 }
 
 const statusPageOptions = {
-  authorize: functionOption,
-  maxClients: integerOption({ min: 0, max: 1000 }),
+  authorize: option.function,
+  maxClients: option.integer({ min: 0, max: 1000 }),
   intervalMs: intervalOption,
-  historyMs: durationOption({ min: 0 }),
-  heartbeatMs: durationOption({ min: 100 }),
-  title: nameOption,
+  historyMs: option.duration({ min: 0 }),
+  heartbeatMs: option.duration({ min: 100 }),
+  title: option.name,
 }
 
 /** Snapshots a page keeps at most, whatever `historyMs / intervalMs` says. */
@@ -89,9 +81,9 @@ export class StatusPage {
   constructor(metrics: Metrics, options?: StatusPageOptions<any>) {
     const sources = metricsSources.get(metrics)
     if (sources === undefined) {
-      throw invalidOption('metrics', metrics, 'a Metrics from createMetrics() of this package')
+      throw option.invalid('metrics', metrics, 'a Metrics from createMetrics() of this package')
     }
-    const given = checkOptions('statusPage() options', options, statusPageOptions) ?? {}
+    const given = option.check('statusPage() options', options, statusPageOptions) ?? {}
     this.#sources = sources
     this.#authorize = given.authorize as StatusPageOptions['authorize']
     this.maxClients = given.maxClients ?? 10

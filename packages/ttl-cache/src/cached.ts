@@ -1,4 +1,4 @@
-import { functionOption, invalidOption, type OptionSchema } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import {
   checkCacheOptions,
   staleWindowOption,
@@ -7,8 +7,8 @@ import {
 } from './internal/option-schemas.js'
 import type { CachedOptions, GetOrLoadOptions } from './types.js'
 
-const cachedSchema: OptionSchema = {
-  cache: (option, value) => {
+const cachedSchema: option.Schema = {
+  cache: (name, value) => {
     if (
       typeof value === 'object' &&
       value !== null &&
@@ -16,12 +16,12 @@ const cachedSchema: OptionSchema = {
     ) {
       return value
     }
-    throw invalidOption(option, value, 'a TtlCache (or another cache with getOrLoad)')
+    throw option.invalid(name, value, 'a TtlCache (or another cache with getOrLoad)')
   },
-  key: functionOption,
+  key: option.function,
   ttlMs: ttlOption,
   staleWhileRevalidateMs: staleWindowOption,
-  tags: (option, value) => (typeof value === 'function' ? value : tagsOption(option, value)),
+  tags: (name, value) => (typeof value === 'function' ? value : tagsOption(name, value)),
 }
 
 /**
@@ -42,13 +42,13 @@ export function cached<A extends unknown[], R, K>(
   fn: (...args: A) => R,
   options: CachedOptions<A, K, Awaited<R>>,
 ): (...args: A) => Promise<Awaited<R>> {
-  functionOption('fn', fn)
+  option.function('fn', fn)
   checkCacheOptions('cached() options', options, cachedSchema)
-  if (options === undefined) throw invalidOption('cached() options', options, '{ cache, key }')
+  if (options === undefined) throw option.invalid('cached() options', options, '{ cache, key }')
   const { cache, key, ttlMs, staleWhileRevalidateMs, tags } = options
   if (cache === undefined)
-    throw invalidOption('cache', cache, 'a TtlCache (or another cache with getOrLoad)')
-  if (key === undefined) throw invalidOption('key', key, 'a function')
+    throw option.invalid('cache', cache, 'a TtlCache (or another cache with getOrLoad)')
+  if (key === undefined) throw option.invalid('key', key, 'a function')
   // One frozen bag for every call: the cache checks a reused frozen bag once, not on every hit.
   const fixed: GetOrLoadOptions = Object.freeze({
     ...(ttlMs === undefined ? {} : { ttlMs }),

@@ -1,4 +1,5 @@
-import { abortErrorFor, adoptResult, invalidOption, stringOption } from '@loopwork/internal'
+import { abortErrorFor, adoptResult } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { EventEmitter } from 'eventemitter3'
 import { LRUCache } from 'lru-cache'
 import { InvalidCacheValueError } from './errors.js'
@@ -160,7 +161,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
 
   /** Removes every entry tagged `tag`, and keeps running loads tagged `tag` from storing. Returns how many entries went. */
   invalidateTag(tag: string): number {
-    stringOption('tag', tag)
+    option.string('tag', tag)
     const keys = this.#tags.take(tag)
     for (const key of keys) this.#entries.delete(key)
     this.#inflight.detachTagged(tag)
@@ -228,7 +229,7 @@ export class TtlCache<K extends {}, V extends {} | null> extends EventEmitter<Tt
    */
   #checkLoad(loader: unknown, options: GetOrLoadOptions | undefined): Promise<never> | undefined {
     try {
-      if (typeof loader !== 'function') throw invalidOption('loader', loader, 'a function')
+      if (typeof loader !== 'function') throw option.invalid('loader', loader, 'a function')
       checkCacheOptions('getOrLoad() options', options, getOrLoadSchema)
     } catch (error) {
       return Promise.reject(error)

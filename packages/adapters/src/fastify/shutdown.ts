@@ -1,4 +1,4 @@
-import { functionOption } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { FastifyPluginAsync } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { pluginOptions } from '../internal/fastify-plugin-options.js'
@@ -11,7 +11,7 @@ import {
 } from '../internal/shutdown/shutdown-settings.js'
 import type { FastifyShutdownOptions } from './types.js'
 
-const SCHEMA = { ...SHUTDOWN_SCHEMA, onReport: functionOption }
+const SCHEMA = { ...SHUTDOWN_SCHEMA, onReport: option.function }
 
 const plugin: FastifyPluginAsync<FastifyShutdownOptions> = async (instance, registered) => {
   const options = pluginOptions(registered)

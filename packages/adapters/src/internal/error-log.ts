@@ -1,13 +1,8 @@
-import {
-  checkOptions,
-  describeValue,
-  durationOption,
-  functionOption,
-  startTimer,
-} from '@loopwork/internal'
+import { describeValue, startTimer } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { DEFAULT_ERROR_LOG_WINDOW_MS, type ErrorLog, type ErrorLogOptions } from '../types.js'
 
-const SCHEMA = { windowMs: durationOption({ min: 1 }), write: functionOption }
+const SCHEMA = { windowMs: option.duration({ min: 1 }), write: option.function }
 
 /**
  * How many distinct errors one window counts. A flood of errors that all differ (a message with a
@@ -39,7 +34,7 @@ export class RepeatedErrorLog implements ErrorLog {
   #timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(options?: ErrorLogOptions) {
-    checkOptions('createErrorLog() options', options, SCHEMA)
+    option.check('createErrorLog() options', options, SCHEMA)
     this.#windowMs = options?.windowMs ?? DEFAULT_ERROR_LOG_WINDOW_MS
     this.#write = options?.write ?? writeToStderr
   }

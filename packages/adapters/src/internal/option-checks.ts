@@ -1,16 +1,16 @@
 // The checks of the adapters' own option types, on top of the shared ones of @loopwork/internal.
-import { integerOption, invalidOption, type OptionCheck } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 
 /** A `Retry-After` value: a whole number of seconds from 0. */
-export const retryAfterOption: OptionCheck<number> = integerOption({ min: 0 })
+export const retryAfterOption: option.Check<number> = option.integer({ min: 0 })
 
 /**
  * An object with every method in `methods`, recognised by shape rather than by class, so a
  * primitive from another installed copy of its package fits as well.
  */
-export function methodsOption<T extends object>(methods: readonly string[]): OptionCheck<T> {
+export function methodsOption<T extends object>(methods: readonly string[]): option.Check<T> {
   const allowed = `an object with ${methods.map((method) => `${method}()`).join(', ')}`
-  return (option, value) => {
+  return (name, value) => {
     if (
       value !== null &&
       (typeof value === 'object' || typeof value === 'function') &&
@@ -18,25 +18,25 @@ export function methodsOption<T extends object>(methods: readonly string[]): Opt
     ) {
       return value as T
     }
-    throw invalidOption(option, value, allowed)
+    throw option.invalid(name, value, allowed)
   }
 }
 
 /** An array of request paths, each starting with `/`. */
-export const pathsOption: OptionCheck<readonly string[]> = (option, value) => {
+export const pathsOption: option.Check<readonly string[]> = (name, value) => {
   if (
     Array.isArray(value) &&
     value.every((path) => typeof path === 'string' && path.startsWith('/'))
   ) {
     return value
   }
-  throw invalidOption(option, value, 'an array of paths starting with "/"')
+  throw option.invalid(name, value, 'an array of paths starting with "/"')
 }
 
 /** An array of objects. */
-export const objectsOption: OptionCheck<readonly object[]> = (option, value) => {
+export const objectsOption: option.Check<readonly object[]> = (name, value) => {
   if (Array.isArray(value) && value.every((item) => item !== null && typeof item === 'object')) {
     return value
   }
-  throw invalidOption(option, value, 'an array of objects')
+  throw option.invalid(name, value, 'an array of objects')
 }

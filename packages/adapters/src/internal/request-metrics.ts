@@ -1,4 +1,4 @@
-import { checkOptions } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { Metrics } from '@loopwork/metrics'
 import type { RequestMetricsOptions } from '../types.js'
 import { methodsOption } from './option-checks.js'
@@ -8,7 +8,7 @@ const renderableOption = methodsOption<Metrics>(['render'])
 
 /** Checks the options of the request metrics and returns the `Metrics` to record into. */
 export function requestMetricsOf(options: RequestMetricsOptions): Metrics {
-  checkOptions('requestMetrics() options', options, { metrics: metricsOption })
+  option.check('requestMetrics() options', options, { metrics: metricsOption })
   return metricsOption('metrics', options?.metrics)
 }
 

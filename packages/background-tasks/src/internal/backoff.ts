@@ -1,10 +1,4 @@
-import {
-  checkOptions,
-  durationOption,
-  invalidOption,
-  type OptionCheck,
-  oneOfOption,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import {
   type BackoffOptions,
   DEFAULT_BACKOFF,
@@ -12,32 +6,32 @@ import {
 } from '../task-queue-options.js'
 
 /** A check that names the field with its place in the options, such as `backoff.delayMs`. */
-function field<T>(check: OptionCheck<T>): OptionCheck<T> {
-  return (option, value) => check(`backoff.${option}`, value)
+function field<T>(check: option.Check<T>): option.Check<T> {
+  return (name, value) => check(`backoff.${name}`, value)
 }
 
-const jitterOption: OptionCheck<number | boolean> = (option, value) => {
+const jitterOption: option.Check<number | boolean> = (name, value) => {
   if (typeof value === 'boolean') return value
   if (typeof value === 'number' && value >= 0 && value <= 1) return value
-  throw invalidOption(option, value, 'true, false or a number from 0 to 1')
+  throw option.invalid(name, value, 'true, false or a number from 0 to 1')
 }
 
 const backoffSchema = {
-  type: field(oneOfOption(['fixed', 'exponential'] as const)),
-  delayMs: field(durationOption()),
+  type: field(option.oneOf(['fixed', 'exponential'] as const)),
+  delayMs: field(option.duration()),
   jitter: field(jitterOption),
-  maxDelayMs: field(durationOption()),
+  maxDelayMs: field(option.duration()),
 }
 
 /** Checks backoff options and fills in the defaults; throws a clear error naming the bad field. */
 export function resolveBackoff(backoff: BackoffOptions | undefined): ResolvedBackoff {
   if (backoff === undefined) return DEFAULT_BACKOFF
-  checkOptions('backoff', backoff, backoffSchema)
+  option.check('backoff', backoff, backoffSchema)
   if (backoff.type === undefined) {
-    throw invalidOption('backoff.type', undefined, "'fixed' or 'exponential'")
+    throw option.invalid('backoff.type', undefined, "'fixed' or 'exponential'")
   }
   if (backoff.delayMs === undefined) {
-    throw invalidOption('backoff.delayMs', undefined, 'a number of milliseconds (required)')
+    throw option.invalid('backoff.delayMs', undefined, 'a number of milliseconds (required)')
   }
   const jitter = backoff.jitter === true ? 1 : backoff.jitter === false ? 0 : (backoff.jitter ?? 0)
   return {

@@ -1,36 +1,30 @@
-import {
-  checkOptions,
-  durationOption,
-  integerOption,
-  invalidOption,
-  type OptionCheck,
-  QueueFullError,
-} from '@loopwork/internal'
+import { QueueFullError } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { UnknownJobError } from '../errors.js'
 import { type AddJobOptions, MAX_PRIORITY, MIN_PRIORITY } from '../task-queue-options.js'
 import { assertJsonData } from './job-data.js'
 import type { QueueSettings } from './queue-settings.js'
 
-const jobIdOption: OptionCheck<string> = (option, value) => {
+const jobIdOption: option.Check<string> = (name, value) => {
   if (typeof value !== 'string' || value.length === 0) {
-    throw invalidOption(option, value, 'a non-empty string')
+    throw option.invalid(name, value, 'a non-empty string')
   }
   if (`${Number.parseInt(value, 10)}` === value) {
-    throw invalidOption(
-      option,
+    throw option.invalid(
+      name,
       value,
       "a string that is not an integer (those are the queue's own ids)",
     )
   }
-  if (value.includes(':')) throw invalidOption(option, value, 'a string without ":"')
+  if (value.includes(':')) throw option.invalid(name, value, 'a string without ":"')
   return value
 }
 
 const addSchema = {
-  priority: integerOption({ min: MIN_PRIORITY, max: MAX_PRIORITY }),
-  delayMs: durationOption(),
+  priority: option.integer({ min: MIN_PRIORITY, max: MAX_PRIORITY }),
+  delayMs: option.duration(),
   jobId: jobIdOption,
-  retries: integerOption({ min: 0 }),
+  retries: option.integer({ min: 0 }),
 }
 
 /**
@@ -49,7 +43,7 @@ export function checkJobRequest(
   }
   const payload = data === undefined ? null : data
   assertJsonData(name, payload)
-  if (options !== undefined) checkOptions('add() options', options, addSchema)
+  if (options !== undefined) option.check('add() options', options, addSchema)
   return payload
 }
 

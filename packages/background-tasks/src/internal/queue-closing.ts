@@ -1,11 +1,12 @@
-import { ClosedError, checkOptions, durationOption } from '@loopwork/internal'
+import { ClosedError } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import {
   type CloseOptions,
   type CloseReport,
   DEFAULT_CLOSE_TIMEOUT_MS,
 } from '../task-queue-options.js'
 
-const closeSchema = { timeoutMs: durationOption({ infinity: true }) }
+const closeSchema = { timeoutMs: option.duration({ infinity: true }) }
 
 /**
  * A task queue's `close()`, the same in every backend: the first call checks its options and
@@ -37,7 +38,7 @@ export class QueueClosing {
     let timeoutMs: number
     try {
       timeoutMs =
-        checkOptions('close() options', options, closeSchema)?.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
+        option.check('close() options', options, closeSchema)?.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
     } catch (error) {
       return Promise.reject(error)
     }

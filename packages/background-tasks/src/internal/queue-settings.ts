@@ -1,14 +1,4 @@
-import {
-  anyOption,
-  checkOptions,
-  durationOption,
-  functionOption,
-  integerOption,
-  invalidOption,
-  nameOption,
-  type OptionSchema,
-  objectOption,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import {
   DEFAULT_KEEP_COMPLETED,
   DEFAULT_MAX_DEAD_LETTERS,
@@ -39,21 +29,21 @@ export interface QueueSettings {
 }
 
 /** The value `concurrency` takes, as an option and through the setter. */
-export const concurrencyOption = integerOption({ min: 1 })
+export const concurrencyOption = option.integer({ min: 1 })
 
 /** The options both backends share, and their checks; each backend adds its own. */
-export const sharedQueueSchema: OptionSchema = {
-  handlers: objectOption,
-  name: nameOption,
+export const sharedQueueSchema: option.Schema = {
+  handlers: option.object,
+  name: option.name,
   concurrency: concurrencyOption,
-  maxWaiting: integerOption({ min: 1, infinity: true }),
-  retries: integerOption({ min: 0 }),
+  maxWaiting: option.integer({ min: 1, infinity: true }),
+  retries: option.integer({ min: 0 }),
   // Checked field by field by resolveBackoff.
-  backoff: anyOption,
-  timeoutMs: durationOption({ min: 1, infinity: true }),
-  keepCompleted: integerOption({ min: 0 }),
-  maxDeadLetters: integerOption({ min: 0 }),
-  onError: functionOption,
+  backoff: option.any,
+  timeoutMs: option.duration({ min: 1, infinity: true }),
+  keepCompleted: option.integer({ min: 0 }),
+  maxDeadLetters: option.integer({ min: 0 }),
+  onError: option.function,
 }
 
 /**
@@ -63,14 +53,14 @@ export const sharedQueueSchema: OptionSchema = {
 export function resolveQueueSettings(
   what: string,
   options: TaskQueueOptions<JobHandlers>,
-  schema: OptionSchema,
+  schema: option.Schema,
   defaultName: string | undefined,
 ): QueueSettings {
-  if (options === undefined) throw invalidOption(what, options, 'an options object with handlers')
-  checkOptions(what, options, schema)
+  if (options === undefined) throw option.invalid(what, options, 'an options object with handlers')
+  option.check(what, options, schema)
   const name = options.name ?? defaultName
-  if (name === undefined) throw invalidOption('name', undefined, 'a queue name (required)')
-  if (name.includes(':')) throw invalidOption('name', name, 'a name without ":"')
+  if (name === undefined) throw option.invalid('name', undefined, 'a queue name (required)')
+  if (name.includes(':')) throw option.invalid('name', name, 'a name without ":"')
   return {
     name,
     handlers: resolveHandlers(options.handlers),
@@ -87,15 +77,15 @@ export function resolveQueueSettings(
 
 function resolveHandlers(handlers: unknown): ReadonlyMap<string, JobHandler> {
   if (handlers === undefined) {
-    throw invalidOption('handlers', handlers, 'an object mapping job names to functions')
+    throw option.invalid('handlers', handlers, 'an object mapping job names to functions')
   }
   const resolved = new Map<string, JobHandler>()
   for (const [jobName, handler] of Object.entries(handlers as object)) {
-    functionOption(`handlers.${jobName}`, handler)
+    option.function(`handlers.${jobName}`, handler)
     resolved.set(jobName, handler as JobHandler)
   }
   if (resolved.size === 0) {
-    throw invalidOption('handlers', handlers, 'an object naming at least one job')
+    throw option.invalid('handlers', handlers, 'an object naming at least one job')
   }
   return resolved
 }

@@ -1,10 +1,5 @@
-import {
-  abortErrorFor,
-  checkOptions,
-  LinkedList,
-  type ListNode,
-  signalOption,
-} from '@loopwork/internal'
+import { abortErrorFor, LinkedList, type ListNode } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { ResultOptions } from '../task-queue-options.js'
 import type { MemoryJob } from './memory-job.js'
 
@@ -36,11 +31,11 @@ export class ResultWaiter implements ListNode<ResultWaiter> {
   }
 }
 
-const resultSchema = { signal: signalOption }
+const resultSchema = { signal: option.signal }
 
 /** Checks the options of a `result()` call; returns its signal. */
 export function resultSignalOf(options: ResultOptions | undefined): AbortSignal | undefined {
-  return checkOptions('result() options', options, resultSchema)?.signal
+  return option.check('result() options', options, resultSchema)?.signal
 }
 
 /** The message of the `AbortError` a `result()` call rejects with when its signal aborts. */

@@ -1,12 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { DatabaseSync } from 'node:sqlite'
-import {
-  abortErrorFor,
-  adoptThenable,
-  invalidOption,
-  isThenable,
-  TimeoutError,
-} from '@loopwork/internal'
+import { abortErrorFor, adoptThenable, isThenable, TimeoutError } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { EventEmitter } from 'eventemitter3'
 import {
   DatabaseBusyError,
@@ -376,7 +371,7 @@ export class TaskQueue<H extends JobHandlers>
    * })
    */
   transaction<T>(database: DatabaseSync, fn: () => T): T {
-    if (typeof fn !== 'function') throw invalidOption('transaction() fn', fn, 'a function')
+    if (typeof fn !== 'function') throw option.invalid('transaction() fn', fn, 'a function')
     this.#outboxOf(database)
     try {
       database.exec('BEGIN IMMEDIATE')
@@ -388,7 +383,7 @@ export class TaskQueue<H extends JobHandlers>
     try {
       value = fn()
       if (isThenable(value)) {
-        throw invalidOption(
+        throw option.invalid(
           'transaction() fn',
           value,
           'a synchronous function (what it awaits would run outside the transaction; it was rolled back)',

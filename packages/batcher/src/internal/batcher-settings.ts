@@ -1,14 +1,4 @@
-import {
-  booleanOption,
-  checkOptions,
-  durationOption,
-  functionOption,
-  integerOption,
-  nameOption,
-  type OptionSchema,
-  oneOfOption,
-  signalOption,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import {
   type BatcherOptions,
   DEFAULT_MAX_BATCH_SIZE,
@@ -19,22 +9,22 @@ import {
 } from '../types.js'
 import type { ResultMatching } from './batch-outcome.js'
 
-const count = integerOption({ min: 1, infinity: true })
+const count = option.integer({ min: 1, infinity: true })
 
 /** Every option a batcher knows, with the check of its value. */
-const batcherSchema: OptionSchema = {
-  windowMs: durationOption(),
+const batcherSchema: option.Schema = {
+  windowMs: option.duration(),
   maxBatchSize: count,
   concurrency: count,
   maxWaiting: count,
-  dedupe: booleanOption,
-  cacheKey: functionOption,
-  missingKey: oneOfOption(['reject', 'undefined']),
-  name: nameOption,
+  dedupe: option.boolean,
+  cacheKey: option.function,
+  missingKey: option.oneOf(['reject', 'undefined']),
+  name: option.name,
 }
 
-const loadSchema: OptionSchema = { signal: signalOption }
-const loadManySchema: OptionSchema = { signal: signalOption, rejectOnError: booleanOption }
+const loadSchema: option.Schema = { signal: option.signal }
+const loadManySchema: option.Schema = { signal: option.signal, rejectOnError: option.boolean }
 
 /** A batcher's checked options, with their defaults applied. */
 export interface BatcherSettings<K> {
@@ -54,7 +44,7 @@ export interface BatcherSettings<K> {
  * what is allowed) and applies the defaults.
  */
 export function settingsFrom<K>(options: BatcherOptions<K> | undefined): BatcherSettings<K> {
-  const checked: BatcherOptions<K> = checkOptions('Batcher options', options, batcherSchema) ?? {}
+  const checked: BatcherOptions<K> = option.check('Batcher options', options, batcherSchema) ?? {}
   const name = checked.name ?? 'batcher'
   const dedupe = checked.dedupe ?? true
   return {
@@ -76,10 +66,10 @@ export function settingsFrom<K>(options: BatcherOptions<K> | undefined): Batcher
 
 /** Checks the options of one `load()`; throws an error naming the bad option. */
 export function checkLoadOptions(options: LoadOptions): void {
-  checkOptions('load() options', options, loadSchema)
+  option.check('load() options', options, loadSchema)
 }
 
 /** Checks the options of one `loadMany()`; throws an error naming the bad option. */
 export function checkLoadManyOptions(options: LoadManyOptions | undefined): void {
-  checkOptions('loadMany() options', options, loadManySchema)
+  option.check('loadMany() options', options, loadManySchema)
 }

@@ -2,14 +2,12 @@ import { randomBytes } from 'node:crypto'
 import {
   abortErrorFor,
   adoptResult,
-  checkOptions,
-  invalidOption,
   LinkedList,
   messageOf,
   startInterval,
   startTimer,
-  waitOptionsSchema,
 } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { RedisScript } from '@loopwork/internal/redis-script'
 import { EventEmitter } from 'eventemitter3'
 import type { Cluster, Redis } from 'ioredis'
@@ -294,7 +292,8 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     fn: (lease: RedisLease) => T | PromiseLike<T>,
     options?: RedisAcquireOptions,
   ): Promise<Awaited<T>> {
-    if (typeof fn !== 'function') return Promise.reject(invalidOption('run() fn', fn, 'a function'))
+    if (typeof fn !== 'function')
+      return Promise.reject(option.invalid('run() fn', fn, 'a function'))
     return this.acquire(options).then((lease) => {
       let result: T | PromiseLike<T>
       try {
@@ -321,8 +320,8 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     fn: (...args: A) => R | PromiseLike<R>,
     options?: RedisAcquireOptions,
   ): (...args: A) => Promise<Awaited<R>> {
-    if (typeof fn !== 'function') throw invalidOption('wrap() fn', fn, 'a function')
-    checkOptions('wrap() options', options, waitOptionsSchema)
+    if (typeof fn !== 'function') throw option.invalid('wrap() fn', fn, 'a function')
+    option.check('wrap() options', options, option.waitSchema)
     return (...args: A) => this.run(() => fn(...args), options)
   }
 
@@ -338,7 +337,7 @@ export class RedisCapacityLimiter extends EventEmitter<RedisCapacityLimiterEvent
     let timeoutMs = Number.POSITIVE_INFINITY
     if (options !== undefined) {
       try {
-        checkOptions('acquire() options', options, waitOptionsSchema)
+        option.check('acquire() options', options, option.waitSchema)
       } catch (error) {
         return Promise.reject(error)
       }

@@ -3,14 +3,8 @@
  * flight for its reports, and the totals it feeds into `eventloop_blocks_total` and
  * `eventloop_blocked_seconds_total`.
  */
-import {
-  checkOptions,
-  durationOption,
-  functionOption,
-  invalidOption,
-  LinkedList,
-  startInterval,
-} from '@loopwork/internal'
+import { LinkedList, startInterval } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { Counter } from 'prom-client'
 import type {
   BlockedLoopReport,
@@ -26,9 +20,9 @@ import type { RegistrableMetric } from './registration.js'
 const maxEndedDuringBlock = 1_000
 
 const blockingOptions = {
-  thresholdMs: durationOption({ min: 1 }),
-  onBlocked: functionOption,
-  checkIntervalMs: durationOption({ min: 1 }),
+  thresholdMs: option.duration({ min: 1 }),
+  onBlocked: option.function,
+  checkIntervalMs: option.duration({ min: 1 }),
 }
 
 /** One request in flight, as far as it is known at its start: a node of the in-flight list. */
@@ -120,9 +114,9 @@ export class BlockingDetector implements BlockingDetection {
     now: () => number = () => performance.now(),
     totals?: BlockTotals,
   ) {
-    const options = checkOptions('detectBlocking() options', given, blockingOptions)
+    const options = option.check('detectBlocking() options', given, blockingOptions)
     if (options?.onBlocked === undefined) {
-      throw invalidOption('onBlocked', options?.onBlocked, 'a function')
+      throw option.invalid('onBlocked', options?.onBlocked, 'a function')
     }
     this.thresholdMs = options.thresholdMs ?? 100
     this.checkIntervalMs =

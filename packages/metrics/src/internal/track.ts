@@ -8,7 +8,8 @@
  * tracking adds nothing to a primitive's hot path; events are subscribed to only where a
  * distribution or a count exists as an event alone (pool task times and thread churn, batch sizes).
  */
-import { checkOptions, describeValue, invalidOption, nameOption } from '@loopwork/internal'
+import { describeValue } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { type Aggregator, Counter, Gauge } from 'prom-client'
 import { AlreadyTrackedError, UnrecognisedPrimitiveError } from '../errors.js'
 import {
@@ -526,14 +527,14 @@ function unrecognised(got: string): UnrecognisedPrimitiveError {
   return new UnrecognisedPrimitiveError(expected, got)
 }
 
-const trackOptions = { name: nameOption }
+const trackOptions = { name: option.name }
 
 /** The `name` label: the option, else the primitive's own name, else the name in its stats. */
 function trackName(primitive: object, options: TrackOptions | undefined, first: Snapshot): string {
   if (options?.name !== undefined) return options.name
   const own = (primitive as { name?: unknown }).name ?? first.name
   if (typeof own === 'string' && own !== '') return own
-  throw invalidOption(
+  throw option.invalid(
     'track() options.name',
     own,
     'a non-empty string for the "name" label: pass { name }, since the primitive has no name of its own',
@@ -764,7 +765,7 @@ export class PrimitiveTracker {
 
   /** `metrics.track()`: checks the options, recognises the primitive, subscribes and registers. */
   track(primitive: TrackablePrimitive, options: TrackOptions | undefined): Untrack {
-    checkOptions('track() options', options, trackOptions)
+    option.check('track() options', options, trackOptions)
     const { spec, first, read } = recognise(primitive)
     const name = trackName(primitive, options, first)
     if (this.#tracked.has(primitive)) throw new AlreadyTrackedError(spec.label, name)

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { currentRuntime, invalidOption, type RuntimeKey } from '@loopwork/internal'
+import { currentRuntime, type RuntimeKey } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { withoutEntryFlags } from './thread-exec-argv.js'
 
 const TYPESCRIPT_SOURCE: Record<string, string> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' }
@@ -28,14 +29,14 @@ export function resolveTaskModule(module: unknown): string {
 
 function toFileUrl(module: unknown): URL {
   if (module instanceof URL) {
-    if (module.protocol !== 'file:') throw invalidOption('module', module.href, 'a file: URL')
+    if (module.protocol !== 'file:') throw option.invalid('module', module.href, 'a file: URL')
     return module
   }
   if (typeof module === 'string') {
     if (module.startsWith('file:')) return new URL(module)
     if (isAbsolute(module)) return pathToFileURL(module)
   }
-  const error = invalidOption('module', module, 'a URL or an absolute path')
+  const error = option.invalid('module', module, 'a URL or an absolute path')
   error.message += `; use new URL('./tasks.js', import.meta.url)`
   throw error
 }

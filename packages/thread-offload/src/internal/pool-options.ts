@@ -1,18 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { basename } from 'node:path'
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads'
-import {
-  anyOption,
-  checkOptions,
-  durationOption,
-  integerOption,
-  invalidOption,
-  nameOption,
-  type OptionCheck,
-  type OptionSchema,
-  objectOption,
-  waitOptionsSchema,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { currentDefaultThreadLimiter } from '../default-limiter.js'
 import {
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -24,9 +13,9 @@ import {
 import { resolveTaskModule } from './module-location.js'
 
 /** `maxWaiting`, here and for the pool's setter. */
-export const maxWaitingOption = integerOption({ min: 0, infinity: true })
+export const maxWaitingOption = option.integer({ min: 0, infinity: true })
 
-const limiterOption: OptionCheck<ThreadLimiter> = (option, value) => {
+const limiterOption: option.Check<ThreadLimiter> = (name, value) => {
   const limiter = value as Partial<ThreadLimiter> | null
   if (
     typeof limiter === 'object' &&
@@ -36,37 +25,37 @@ const limiterOption: OptionCheck<ThreadLimiter> = (option, value) => {
   ) {
     return value as ThreadLimiter
   }
-  throw invalidOption(
-    option,
+  throw option.invalid(
+    name,
     value,
     'a CapacityLimiter (an object with tryAcquire() and acquire() methods)',
   )
 }
 
-const execArgvOption: OptionCheck<readonly string[]> = (option, value) => {
+const execArgvOption: option.Check<readonly string[]> = (name, value) => {
   if (Array.isArray(value) && value.every((flag) => typeof flag === 'string')) return value
-  throw invalidOption(option, value, 'an array of strings')
+  throw option.invalid(name, value, 'an array of strings')
 }
 
-const transferOption: OptionCheck<readonly TransferListItem[]> = (option, value) => {
+const transferOption: option.Check<readonly TransferListItem[]> = (name, value) => {
   if (Array.isArray(value)) return value
-  throw invalidOption(option, value, 'an array of transferable objects')
+  throw option.invalid(name, value, 'an array of transferable objects')
 }
 
-const poolSchema: OptionSchema = {
+const poolSchema: option.Schema = {
   // Checked by resolveTaskModule, which says how to write it.
-  module: anyOption,
-  name: nameOption,
-  minThreads: integerOption({ min: 0 }),
-  maxThreads: integerOption({ min: 1 }),
-  idleTimeoutMs: durationOption({ infinity: true }),
+  module: option.any,
+  name: option.name,
+  minThreads: option.integer({ min: 0 }),
+  maxThreads: option.integer({ min: 1 }),
+  idleTimeoutMs: option.duration({ infinity: true }),
   maxWaiting: maxWaitingOption,
-  resourceLimits: objectOption,
+  resourceLimits: option.object,
   limiter: limiterOption,
   execArgv: execArgvOption,
 }
 
-const runSchema: OptionSchema = { ...waitOptionsSchema, transfer: transferOption }
+const runSchema: option.Schema = { ...option.waitSchema, transfer: transferOption }
 
 /** The options of a pool after checking, with the defaults filled in. */
 export interface ResolvedPoolOptions {
@@ -87,14 +76,14 @@ export interface ResolvedPoolOptions {
  */
 export function resolveWorkerPoolOptions(options: WorkerPoolOptions): ResolvedPoolOptions {
   if (options === undefined) {
-    throw invalidOption('WorkerPool options', options, 'an options object with a module')
+    throw option.invalid('WorkerPool options', options, 'an options object with a module')
   }
-  checkOptions('WorkerPool options', options, poolSchema)
+  option.check('WorkerPool options', options, poolSchema)
   const module = resolveTaskModule(options.module)
   const maxThreads = options.maxThreads ?? availableParallelism()
   const minThreads = options.minThreads ?? 0
   if (minThreads > maxThreads) {
-    throw invalidOption('minThreads', minThreads, `at most maxThreads (${maxThreads})`, true)
+    throw option.invalid('minThreads', minThreads, `at most maxThreads (${maxThreads})`, true)
   }
   return {
     module,
@@ -111,6 +100,6 @@ export function resolveWorkerPoolOptions(options: WorkerPoolOptions): ResolvedPo
 
 /** Checks the options of one call, as the pool's options are checked. */
 export function checkRunOptions(options: RunOptions): RunOptions {
-  checkOptions('run() options', options, runSchema)
+  option.check('run() options', options, runSchema)
   return options
 }

@@ -1,4 +1,4 @@
-import { optionError } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { LRUCache } from 'lru-cache'
 import type { TtlCacheOptions } from '../types.js'
 import type { CacheEntry } from './cache-entry.js'
@@ -14,14 +14,14 @@ export function capacityBounds<K extends {}, V>(
 ): LRUCache.Options<K, CacheEntry<V>, unknown> {
   const { max, maxSize, sizeCalculation: measure } = options
   if (max === undefined && maxSize === undefined) {
-    throw optionError(
+    throw option.error(
       'max',
       'TtlCache needs a memory bound: give max (a positive integer) and/or maxSize with sizeCalculation',
     )
   }
   if (maxSize === undefined) {
     if (measure !== undefined) {
-      throw optionError(
+      throw option.error(
         'sizeCalculation',
         'sizeCalculation is only used with maxSize; give maxSize too',
       )
@@ -29,7 +29,7 @@ export function capacityBounds<K extends {}, V>(
     return { max: max! }
   }
   if (measure === undefined) {
-    throw optionError('sizeCalculation', 'sizeCalculation must be a function when maxSize is set')
+    throw option.error('sizeCalculation', 'sizeCalculation must be a function when maxSize is set')
   }
   return {
     ...(max === undefined ? {} : { max }),

@@ -1,52 +1,40 @@
-import {
-  checkOptions,
-  durationOption,
-  functionOption,
-  type InvalidOptionError,
-  integerOption,
-  invalidOption,
-  nameOption,
-  type OptionCheck,
-  type OptionSchema,
-  optionError,
-  signalOption,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 
 /** A list of tags: an array of strings. */
-export const tagsOption: OptionCheck<readonly string[]> = (option, value) => {
+export const tagsOption: option.Check<readonly string[]> = (name, value) => {
   if (Array.isArray(value) && value.every((tag) => typeof tag === 'string')) return value
-  throw invalidOption(option, value, 'an array of strings')
+  throw option.invalid(name, value, 'an array of strings')
 }
 
 /** A TTL: `Infinity` means "never expires". */
-export const ttlOption = durationOption({ infinity: true })
+export const ttlOption = option.duration({ infinity: true })
 
 /** A stale window: `Infinity` means "no limit". */
-export const staleWindowOption = durationOption({ infinity: true })
+export const staleWindowOption = option.duration({ infinity: true })
 
 /** `new TtlCache(options)`. */
-export const ttlCacheSchema: OptionSchema = {
-  name: nameOption,
-  max: integerOption({ min: 1 }),
-  maxSize: integerOption({ min: 1 }),
-  sizeCalculation: functionOption,
+export const ttlCacheSchema: option.Schema = {
+  name: option.name,
+  max: option.integer({ min: 1 }),
+  maxSize: option.integer({ min: 1 }),
+  sizeCalculation: option.function,
   ttlMs: ttlOption,
   staleWhileRevalidateMs: staleWindowOption,
   // A failure remembered forever would never be retried, so no Infinity here.
-  negativeTtlMs: durationOption(),
+  negativeTtlMs: option.duration(),
   // Infinity (like 0) turns the sweep off: no timer is started.
-  sweepIntervalMs: durationOption({ infinity: true }),
+  sweepIntervalMs: option.duration({ infinity: true }),
 }
 
 /** `set(key, value, options)`. */
-export const setSchema: OptionSchema = {
+export const setSchema: option.Schema = {
   ttlMs: ttlOption,
   staleWhileRevalidateMs: staleWindowOption,
   tags: tagsOption,
 }
 
 /** `getOrLoad(key, loader, options)` and `getOrLoadWithStatus`. */
-export const getOrLoadSchema: OptionSchema = { ...setSchema, signal: signalOption }
+export const getOrLoadSchema: option.Schema = { ...setSchema, signal: option.signal }
 
 /**
  * Why a known lru-cache option is refused, for the message: someone used to lru-cache will reach for
@@ -85,7 +73,7 @@ const lruCacheOptions: Readonly<Record<string, string>> = {
 }
 
 /**
- * {@link checkOptions}, with a hint when an unknown key is an lru-cache option that this package
+ * {@link option.check}, with a hint when an unknown key is an lru-cache option that this package
  * deliberately does not support. Returns `input`; throws the shared option errors.
  *
  * @param what How the bag is called in messages, such as `TtlCache options`.
@@ -93,22 +81,22 @@ const lruCacheOptions: Readonly<Record<string, string>> = {
 export function checkCacheOptions<T extends object>(
   what: string,
   input: T | undefined,
-  schema: OptionSchema,
+  schema: option.Schema,
 ): T | undefined {
   try {
-    return checkOptions(what, input, schema)
+    return option.check(what, input, schema)
   } catch (error) {
     throw withLruCacheHint(error, schema)
   }
 }
 
-function withLruCacheHint(error: unknown, schema: OptionSchema): unknown {
-  const option = (error as Partial<InvalidOptionError>).option
-  if (option === undefined || Object.hasOwn(schema, option)) return error
-  const hint = Object.hasOwn(lruCacheOptions, option) ? lruCacheOptions[option] : undefined
+function withLruCacheHint(error: unknown, schema: option.Schema): unknown {
+  const name = (error as Partial<option.InvalidError>).option
+  if (name === undefined || Object.hasOwn(schema, name)) return error
+  const hint = Object.hasOwn(lruCacheOptions, name) ? lruCacheOptions[name] : undefined
   if (hint === undefined) return error
-  return optionError(
-    option,
-    `${(error as Error).message}. "${option}" is an lru-cache option that this cache does not support: ${hint}`,
+  return option.error(
+    name,
+    `${(error as Error).message}. "${name}" is an lru-cache option that this cache does not support: ${hint}`,
   )
 }

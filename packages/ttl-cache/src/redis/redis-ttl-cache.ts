@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { adoptResult, invalidOption, stringOption } from '@loopwork/internal'
+import { adoptResult } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { EventEmitter } from 'eventemitter3'
 import type { Redis } from 'ioredis'
 import { InvalidCacheValueError, SerializationError } from '../errors.js'
@@ -272,7 +273,7 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
 
   /** Deletes every value tagged `tag` in Redis (batched SSCAN), then in memory, then on every instance. */
   async invalidateTag(tag: string): Promise<void> {
-    stringOption('tag', tag)
+    option.string('tag', tag)
     await this.#store.invalidateTag(tag).catch(ignore)
     this.memory.invalidateTag(tag)
     await this.#announce({ kind: 'tag', tag })
@@ -578,7 +579,7 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
     options: GetOrLoadOptions | undefined,
   ): FillRequest {
     assertKey(key)
-    if (typeof loader !== 'function') throw invalidOption('loader', loader, 'a function')
+    if (typeof loader !== 'function') throw option.invalid('loader', loader, 'a function')
     return this.#requestFor(options, 'getOrLoad() options', redisGetOrLoadSchema)
   }
 
@@ -644,7 +645,7 @@ export class RedisTtlCache<V extends {} | null> extends EventEmitter<RedisTtlCac
 }
 
 function assertKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string') throw invalidOption('key', key, 'a string (it becomes a Redis key)')
+  if (typeof key !== 'string') throw option.invalid('key', key, 'a string (it becomes a Redis key)')
 }
 
 function ignore(): void {}

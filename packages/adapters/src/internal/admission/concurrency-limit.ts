@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import { checkOptions, durationOption, isLoopworkError } from '@loopwork/internal'
+import { isLoopworkError } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import {
   type AdmissionLease,
   type AdmissionLimiter,
@@ -23,8 +24,8 @@ const limiterOption = methodsOption<AdmissionLimiter>(['tryAcquire', 'acquire'])
 const SCHEMA = {
   limiter: limiterOption,
   retryAfterSeconds: retryAfterOption,
-  timeoutMs: durationOption({ infinity: true }),
-  maxExpectedWaitMs: durationOption({ infinity: true }),
+  timeoutMs: option.duration({ infinity: true }),
+  maxExpectedWaitMs: option.duration({ infinity: true }),
 }
 
 /**
@@ -42,7 +43,7 @@ export class ConcurrencyLimit {
   readonly refusal: ServiceUnavailable
 
   constructor(options: ConcurrencyLimitOptions) {
-    checkOptions('concurrencyLimit() options', options, SCHEMA)
+    option.check('concurrencyLimit() options', options, SCHEMA)
     this.#limiter = limiterOption('limiter', options?.limiter)
     this.#serviceTime = serviceTimeOf(this.#limiter)
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS

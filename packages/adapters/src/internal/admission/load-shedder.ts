@@ -1,4 +1,4 @@
-import { checkOptions } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { OverloadStatus } from '@loopwork/metrics'
 import {
   DEFAULT_EXEMPT_PATHS,
@@ -23,7 +23,7 @@ export class LoadShedder {
   readonly #refusals = new Map<string, ServiceUnavailable>()
 
   constructor(options: LoadSheddingOptions) {
-    checkOptions('loadShedding() options', options, SCHEMA)
+    option.check('loadShedding() options', options, SCHEMA)
     this.#guard = guardOption('guard', options?.guard)
     this.#exempt = new Set(options.exempt ?? DEFAULT_EXEMPT_PATHS)
     const guardSeconds = this.#guard.retryAfterSeconds

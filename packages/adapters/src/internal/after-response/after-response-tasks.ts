@@ -4,7 +4,7 @@ import {
   BackgroundTasks,
   TaskSupervisor,
 } from '@loopwork/background-tasks'
-import { checkOptions, functionOption } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { BackgroundTasksMiddlewareOptions } from '../../types.js'
 import { defaultErrorLog } from '../error-log.js'
 import { methodsOption } from '../option-checks.js'
@@ -12,7 +12,7 @@ import { whenResponseClosed } from '../response-close.js'
 
 const supervisorOption = methodsOption<TaskSupervisor>(['spawn', 'drain'])
 
-const SCHEMA = { onError: functionOption, supervisor: supervisorOption }
+const SCHEMA = { onError: option.function, supervisor: supervisorOption }
 
 const SPAWN_OPTIONS = { name: 'background-tasks' } as const
 
@@ -29,7 +29,7 @@ export class AfterResponseTasks {
   readonly #taskOptions: { onError: (error: unknown, task: BackgroundTaskInfo) => void }
 
   constructor(options: BackgroundTasksMiddlewareOptions | undefined) {
-    checkOptions('backgroundTasks() options', options, SCHEMA)
+    option.check('backgroundTasks() options', options, SCHEMA)
     this.ownsSupervisor = options?.supervisor === undefined
     this.supervisor = options?.supervisor ?? new TaskSupervisor({ name: 'background-tasks' })
     this.#taskOptions = { onError: options?.onError ?? logTaskFailure }

@@ -1,13 +1,5 @@
-import {
-  adoptResult,
-  booleanOption,
-  checkOptions,
-  durationOption,
-  functionOption,
-  invalidOption,
-  isLoopworkError,
-  nameOption,
-} from '@loopwork/internal'
+import { adoptResult, isLoopworkError } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { TaskArgs, TaskModule, TaskName, WorkerPool } from '@loopwork/thread-offload'
 import type { MapArgs, OffloadOptions, ServiceUnavailable } from '../../types.js'
 import { serviceUnavailable } from '../admission/service-unavailable.js'
@@ -17,10 +9,10 @@ import { methodsOption, retryAfterOption } from '../option-checks.js'
 const poolOption = methodsOption<WorkerPool<TaskModule>>(['run'])
 
 const SCHEMA = {
-  timeoutMs: durationOption({ infinity: true }),
+  timeoutMs: option.duration({ infinity: true }),
   retryAfterSeconds: retryAfterOption,
-  abortOnDisconnect: booleanOption,
-  onError: functionOption,
+  abortOnDisconnect: option.boolean,
+  onError: option.function,
 }
 
 /** What an offloaded call turned into, for the adapter to send. */
@@ -61,18 +53,18 @@ export class Offloader<M extends TaskModule, K extends TaskName<M>, R> {
     options: OffloadOptions | undefined,
   ) {
     this.#pool = poolOption('offload() pool', pool) as WorkerPool<M>
-    this.#task = nameOption('offload() task', task) as K
+    this.#task = option.name('offload() task', task) as K
     // Called from JavaScript without the mapper, every request would fail with "mapArgs is not a
     // function" (and Express's HTML 500 page): refuse it here, once, naming what is missing.
     if (typeof mapArgs !== 'function') {
-      throw invalidOption(
+      throw option.invalid(
         'offload() mapArgs',
         mapArgs,
         "a function mapping the request to the task's argument list, such as (request) => [request.params.id]",
       )
     }
     this.#mapArgs = mapArgs
-    checkOptions('offload() options', options, SCHEMA)
+    option.check('offload() options', options, SCHEMA)
     this.#timeoutMs =
       options?.timeoutMs === Number.POSITIVE_INFINITY ? undefined : options?.timeoutMs
     this.#onError =

@@ -1,4 +1,4 @@
-import { checkOptions, integerOption } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { TtlCache } from '@loopwork/ttl-cache'
 import {
   type CachedResponse,
@@ -13,7 +13,7 @@ const cacheOption = methodsOption<TtlCache<string, CachedResponse>>([
   'set',
 ])
 
-const SCHEMA = { cache: cacheOption, maxBodyBytes: integerOption({ min: 0 }) }
+const SCHEMA = { cache: cacheOption, maxBodyBytes: option.integer({ min: 0 }) }
 
 /** The checked options of a response cache, with their defaults. */
 export interface ResponseCacheSettings {
@@ -23,7 +23,7 @@ export interface ResponseCacheSettings {
 
 /** Checks the options of a response cache and fills in the defaults. */
 export function responseCacheSettings(options: ResponseCacheOptions): ResponseCacheSettings {
-  checkOptions('responseCache() options', options, SCHEMA)
+  option.check('responseCache() options', options, SCHEMA)
   return {
     cache: cacheOption('cache', options?.cache),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Server as NetServer } from 'node:net'
-import { invalidOption } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { ShutdownOptions, ShutdownReport, ShutdownResource } from '../../types.js'
 import { serviceUnavailable } from '../admission/service-unavailable.js'
 import { ConnectionDrain } from './connection-drain.js'
@@ -49,7 +49,7 @@ function asHttpServer(server: NetServer): Server {
     typeof candidate.closeIdleConnections !== 'function' ||
     typeof candidate.closeAllConnections !== 'function'
   ) {
-    throw invalidOption(
+    throw option.invalid(
       'shutdown() server',
       server,
       'a Node HTTP/1 server (node:http or node:https, as app.listen() and serve() return)',

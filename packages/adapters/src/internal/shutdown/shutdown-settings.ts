@@ -1,4 +1,4 @@
-import { checkOptions, durationOption } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   type ResourceReport,
@@ -10,7 +10,7 @@ import { objectsOption } from '../option-checks.js'
 
 /** The checks of `ShutdownOptions`, for the Fastify plugin to extend with its own. */
 export const SHUTDOWN_SCHEMA = {
-  timeoutMs: durationOption({ infinity: true }),
+  timeoutMs: option.duration({ infinity: true }),
   resources: objectsOption,
 }
 
@@ -26,7 +26,7 @@ export function shutdownSettings(
   options: ShutdownOptions | undefined,
   schema = SHUTDOWN_SCHEMA,
 ): ShutdownSettings {
-  checkOptions(what, options, schema)
+  option.check(what, options, schema)
   return {
     timeoutMs: options?.timeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     resources: options?.resources ?? [],

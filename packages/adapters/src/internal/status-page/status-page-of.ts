@@ -1,4 +1,4 @@
-import { invalidOption } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { Metrics, StatusPage, StatusPageOptions } from '@loopwork/metrics'
 import { methodsOption } from '../option-checks.js'
 
@@ -13,7 +13,11 @@ export function statusPageOf(
   options: { readonly metrics: Metrics } & StatusPageOptions<any>,
 ): StatusPage {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalidOption(`${what} options`, options, 'an object { metrics, ...status page options }')
+    throw option.invalid(
+      `${what} options`,
+      options,
+      'an object { metrics, ...status page options }',
+    )
   }
   const { metrics, ...pageOptions } = options
   return metricsOption(`${what} options.metrics`, metrics).statusPage(pageOptions)

@@ -1,12 +1,4 @@
-import {
-  checkOptions,
-  durationOption,
-  functionOption,
-  integerOption,
-  invalidOption,
-  objectOption,
-  stringOption,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { StreamChunkError } from '../../errors.js'
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -17,11 +9,11 @@ import {
 import { defaultErrorLog } from '../error-log.js'
 
 const SCHEMA = {
-  status: integerOption({ min: 200, max: 599 }),
-  contentType: stringOption,
-  headers: objectOption,
-  onError: functionOption,
-  drainTimeoutMs: durationOption({ infinity: true }),
+  status: option.integer({ min: 200, max: 599 }),
+  contentType: option.string,
+  headers: option.object,
+  onError: option.function,
+  drainTimeoutMs: option.duration({ infinity: true }),
 }
 
 const DEFAULT_OPTIONS: ResolvedStreamOptions = Object.freeze({
@@ -51,7 +43,7 @@ const encoder = new TextEncoder()
 /** Checks the options and fills in the defaults. */
 export function resolveStreamOptions(options: StreamOptions | undefined): ResolvedStreamOptions {
   if (options === undefined) return DEFAULT_OPTIONS
-  checkOptions('streamIterable() options', options, SCHEMA)
+  option.check('streamIterable() options', options, SCHEMA)
   return {
     status: options.status ?? 200,
     headers: {
@@ -74,7 +66,7 @@ export function openSource(source: StreamSource): OpenedSource {
   if (typeof syncIterator === 'function' && typeof iterable !== 'string') {
     return { iterator: syncIterator.call(iterable), controller }
   }
-  throw invalidOption(
+  throw option.invalid(
     'streamIterable() source',
     iterable,
     'an iterable of chunks, or a function ({ signal }) => iterable',

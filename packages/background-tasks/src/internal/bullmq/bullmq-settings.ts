@@ -1,12 +1,4 @@
-import {
-  anyOption,
-  booleanOption,
-  durationOption,
-  integerOption,
-  invalidOption,
-  nameOption,
-  type OptionSchema,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { ConnectionOptions } from 'bullmq'
 import { type BullMQTaskQueueOptions, DEFAULT_REDIS_URL } from '../../bullmq/bullmq-options.js'
 import { DEFAULT_ADD_TIMEOUT_MS } from '../../task-queue-options.js'
@@ -25,17 +17,17 @@ export interface BullMQSettings {
 }
 
 /** Every option the BullMQ backend knows: the shared ones and its own. */
-export const bullMQQueueSchema: OptionSchema = {
+export const bullMQQueueSchema: option.Schema = {
   ...sharedQueueSchema,
   // Checked by toConnection: a URL, ioredis options or an ioredis instance.
-  connection: anyOption,
-  prefix: nameOption,
-  consume: booleanOption,
-  lockDurationMs: durationOption({ min: 1 }),
-  stalledIntervalMs: durationOption({ min: 1 }),
-  maxStalledCount: integerOption({ min: 0 }),
-  statsMaxAgeMs: durationOption(),
-  addTimeoutMs: durationOption({ min: 1, infinity: true }),
+  connection: option.any,
+  prefix: option.name,
+  consume: option.boolean,
+  lockDurationMs: option.duration({ min: 1 }),
+  stalledIntervalMs: option.duration({ min: 1 }),
+  maxStalledCount: option.integer({ min: 0 }),
+  statsMaxAgeMs: option.duration(),
+  addTimeoutMs: option.duration({ min: 1, infinity: true }),
 }
 
 /**
@@ -44,7 +36,7 @@ export const bullMQQueueSchema: OptionSchema = {
  */
 export function resolveBullMQSettings(options: BullMQTaskQueueOptions<never>): BullMQSettings {
   const prefix = options.prefix
-  if (prefix?.includes(':')) throw invalidOption('prefix', prefix, 'a prefix without ":"')
+  if (prefix?.includes(':')) throw option.invalid('prefix', prefix, 'a prefix without ":"')
   return {
     connection: toConnection(options.connection),
     prefix,
@@ -61,12 +53,12 @@ function toConnection(connection: unknown): ConnectionOptions {
   if (connection === undefined) return { url: DEFAULT_REDIS_URL, maxRetriesPerRequest: null }
   if (typeof connection === 'string') {
     if (!/^rediss?:\/\//.test(connection)) {
-      throw invalidOption('connection', connection, 'a redis:// or rediss:// URL')
+      throw option.invalid('connection', connection, 'a redis:// or rediss:// URL')
     }
     return { url: connection, maxRetriesPerRequest: null }
   }
   if (typeof connection !== 'object' || connection === null) {
-    throw invalidOption(
+    throw option.invalid(
       'connection',
       connection,
       'a Redis URL, ioredis options or an ioredis instance',

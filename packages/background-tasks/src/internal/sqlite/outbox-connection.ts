@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import { describeValue, invalidOption } from '@loopwork/internal'
+import { describeValue } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import { FIND_KEY_SQL, INSERT_JOB_SQL } from './job-statements.js'
 
 /** What the queue prepares on a caller's connection to write jobs inside the caller's transactions. */
@@ -45,11 +46,11 @@ export function prepareOutbox(
     database === null ||
     typeof (database as { prepare?: unknown }).prepare !== 'function'
   ) {
-    throw invalidOption('database', database, 'a DatabaseSync from node:sqlite')
+    throw option.invalid('database', database, 'a DatabaseSync from node:sqlite')
   }
   const file = mainFileOf(database)
   if (file === '' || canonicalFile(file) !== queueFile) {
-    throw invalidOption(
+    throw option.invalid(
       'database',
       database,
       `a connection open on the queue's own file ${JSON.stringify(queueFile)} (this one is open on ${file === '' ? 'an in-memory database' : JSON.stringify(file)}); jobs written anywhere else would not commit with the queue, and ATTACHed files are not committed atomically in WAL mode`,

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite'
-import { invalidOption } from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 
 /** The version of the tables below; a file written by a later version is refused, not misread. */
 export const SCHEMA_VERSION = 1
@@ -108,7 +108,7 @@ export function migrate(database: DatabaseSync, file: string, queueName: string)
         .prepare("INSERT INTO loopwork_meta (key, value) VALUES ('schema_version', ?)")
         .run(SCHEMA_VERSION)
     } else if (row.value > SCHEMA_VERSION) {
-      throw invalidOption(
+      throw option.invalid(
         'file',
         file,
         `a database whose job tables this version can read (they are at schema version ${row.value}, this version writes ${SCHEMA_VERSION}: upgrade @loopwork/background-tasks)`,

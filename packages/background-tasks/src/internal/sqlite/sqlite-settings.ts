@@ -1,12 +1,4 @@
-import {
-  booleanOption,
-  durationOption,
-  integerOption,
-  invalidOption,
-  nameOption,
-  type OptionSchema,
-  oneOfOption,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import {
   DEFAULT_LOCK_DURATION_MS,
   DEFAULT_POLL_INTERVAL_MS,
@@ -30,16 +22,16 @@ export interface SqliteSettings {
 }
 
 /** Every option the SQLite backend knows: the shared ones and its own. */
-export const sqliteQueueSchema: OptionSchema = {
+export const sqliteQueueSchema: option.Schema = {
   ...sharedQueueSchema,
-  file: nameOption,
-  consume: booleanOption,
-  synchronous: oneOfOption(['FULL', 'NORMAL'] as const),
-  lockDurationMs: durationOption({ min: 100 }),
-  stalledIntervalMs: durationOption({ min: 10 }),
-  maxStalledCount: integerOption({ min: 0 }),
-  pollIntervalMs: integerOption({ min: 1, max: 60_000 }),
-  addTimeoutMs: durationOption({ min: 1, infinity: true }),
+  file: option.name,
+  consume: option.boolean,
+  synchronous: option.oneOf(['FULL', 'NORMAL'] as const),
+  lockDurationMs: option.duration({ min: 100 }),
+  stalledIntervalMs: option.duration({ min: 10 }),
+  maxStalledCount: option.integer({ min: 0 }),
+  pollIntervalMs: option.integer({ min: 1, max: 60_000 }),
+  addTimeoutMs: option.duration({ min: 1, infinity: true }),
 }
 
 /**
@@ -48,9 +40,9 @@ export const sqliteQueueSchema: OptionSchema = {
  */
 export function resolveSqliteSettings(options: SqliteTaskQueueOptions<never>): SqliteSettings {
   const file = options.file
-  if (file === undefined) throw invalidOption('file', file, 'the path of a SQLite file (required)')
+  if (file === undefined) throw option.invalid('file', file, 'the path of a SQLite file (required)')
   if (file === ':memory:' || file.startsWith('file::memory:')) {
-    throw invalidOption(
+    throw option.invalid(
       'file',
       file,
       'the path of a SQLite file on disk (an in-memory database neither survives a restart nor is shared; use the in-memory TaskQueue instead)',

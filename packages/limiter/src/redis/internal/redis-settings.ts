@@ -1,14 +1,4 @@
-import {
-  checkOptions,
-  durationOption,
-  integerOption,
-  invalidOption,
-  nameOption,
-  type OptionCheck,
-  type OptionSchema,
-  oneOfOption,
-  stringOption,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { Cluster, Redis } from 'ioredis'
 import type { OutageMode, RedisCapacityLimiterOptions } from '../types.js'
 
@@ -23,7 +13,7 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000
 /** The default key prefix. */
 export const DEFAULT_KEY_PREFIX = 'loopwork:limiter:'
 
-const redisClient: OptionCheck<Redis | Cluster> = (option, value) => {
+const redisClient: option.Check<Redis | Cluster> = (name, value) => {
   const client = value as Partial<Redis> | null
   if (
     typeof client !== 'object' ||
@@ -31,11 +21,11 @@ const redisClient: OptionCheck<Redis | Cluster> = (option, value) => {
     typeof client.evalsha !== 'function' ||
     typeof client.duplicate !== 'function'
   ) {
-    throw invalidOption(option, value, 'an ioredis client (new Redis(url))')
+    throw option.invalid(name, value, 'an ioredis client (new Redis(url))')
   }
   if (client.options?.keyPrefix) {
-    throw invalidOption(
-      option,
+    throw option.invalid(
+      name,
       value,
       `an ioredis client without ioredis' own keyPrefix (it has ${JSON.stringify(client.options.keyPrefix)}); pass keyPrefix to RedisCapacityLimiter instead`,
     )
@@ -43,27 +33,27 @@ const redisClient: OptionCheck<Redis | Cluster> = (option, value) => {
   return value as Redis | Cluster
 }
 
-const limitName: OptionCheck<string> = (option, value) => {
-  const name = nameOption(option, value)
-  if (name.includes('{') || name.includes('}')) {
-    throw invalidOption(option, value, 'a non-empty string without { or } (it is the hash tag)')
+const limitName: option.Check<string> = (name, value) => {
+  const limit = option.name(name, value)
+  if (limit.includes('{') || limit.includes('}')) {
+    throw option.invalid(name, value, 'a non-empty string without { or } (it is the hash tag)')
   }
-  return name
+  return limit
 }
 
-export const totalTokensOption = integerOption({ min: 1 })
-export const maxWaitingOption = integerOption({ min: 0, infinity: true })
+export const totalTokensOption = option.integer({ min: 1 })
+export const maxWaitingOption = option.integer({ min: 0, infinity: true })
 
-const schema: OptionSchema = {
+const schema: option.Schema = {
   redis: redisClient,
   name: limitName,
   totalTokens: totalTokensOption,
   maxWaiting: maxWaitingOption,
-  keyPrefix: stringOption,
-  leaseMs: durationOption({ min: 30 }),
-  commandTimeoutMs: durationOption({ min: 1 }),
-  onOutage: oneOfOption<OutageMode>(['failClosed', 'failOpen']),
-  fallbackTokens: integerOption({ min: 0 }),
+  keyPrefix: option.string,
+  leaseMs: option.duration({ min: 30 }),
+  commandTimeoutMs: option.duration({ min: 1 }),
+  onOutage: option.oneOf<OutageMode>(['failClosed', 'failOpen']),
+  fallbackTokens: option.integer({ min: 0 }),
 }
 
 /** The options, checked, with defaults filled in. */
@@ -86,21 +76,21 @@ export interface RedisSettings {
 /** Checks the constructor's options; throws a `TypeError`/`RangeError` naming the bad option. */
 export function resolveSettings(options: RedisCapacityLimiterOptions): RedisSettings {
   if (options === undefined) {
-    throw invalidOption(
+    throw option.invalid(
       'RedisCapacityLimiter options',
       options,
       'an options object with redis and name',
     )
   }
-  checkOptions('RedisCapacityLimiter options', options, schema)
+  option.check('RedisCapacityLimiter options', options, schema)
   if (options.redis === undefined)
-    throw invalidOption('redis', undefined, 'an ioredis client (new Redis(url))')
+    throw option.invalid('redis', undefined, 'an ioredis client (new Redis(url))')
   if (options.name === undefined) {
-    throw invalidOption('name', undefined, "the shared limit's name, a non-empty string")
+    throw option.invalid('name', undefined, "the shared limit's name, a non-empty string")
   }
   const onOutage = options.onOutage ?? 'failClosed'
   if (onOutage === 'failOpen' && options.fallbackTokens === undefined) {
-    throw invalidOption(
+    throw option.invalid(
       'fallbackTokens',
       undefined,
       "an integer from 0 (required with onOutage: 'failOpen': each instance's local limit while Redis is unreachable)",

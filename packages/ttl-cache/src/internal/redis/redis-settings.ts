@@ -1,13 +1,4 @@
-import {
-  durationOption,
-  integerOption,
-  invalidOption,
-  nameOption,
-  type OptionCheck,
-  type OptionSchema,
-  optionError,
-  signalOption,
-} from '@loopwork/internal'
+import * as option from '@loopwork/internal/options'
 import type { Redis } from 'ioredis'
 import type { RedisTtlCacheOptions, Serializer } from '../../redis/types.js'
 import { checkCacheOptions, tagsOption, ttlCacheSchema, ttlOption } from '../option-schemas.js'
@@ -31,7 +22,7 @@ export interface RedisSettings<V> {
   readonly scanCount: number
 }
 
-const clientOption: OptionCheck<Redis> = (option, value) => {
+const clientOption: option.Check<Redis> = (name, value) => {
   if (
     typeof value === 'object' &&
     value !== null &&
@@ -39,10 +30,10 @@ const clientOption: OptionCheck<Redis> = (option, value) => {
   ) {
     return value as Redis
   }
-  throw invalidOption(option, value, 'an ioredis client (new Redis(url))')
+  throw option.invalid(name, value, 'an ioredis client (new Redis(url))')
 }
 
-const serializerOption: OptionCheck<Serializer<unknown>> = (option, value) => {
+const serializerOption: option.Check<Serializer<unknown>> = (name, value) => {
   const candidate = value as Partial<Serializer<unknown>> | null
   if (
     typeof candidate === 'object' &&
@@ -52,18 +43,18 @@ const serializerOption: OptionCheck<Serializer<unknown>> = (option, value) => {
   ) {
     return candidate as Serializer<unknown>
   }
-  throw invalidOption(
-    option,
+  throw option.invalid(
+    name,
     value,
     'an object with serialize(value) and deserialize(text) functions',
   )
 }
 
 /** A duration Redis keeps or waits for: at least 1 ms, never Infinity. */
-const redisDurationOption = durationOption({ min: 1 })
+const redisDurationOption = option.duration({ min: 1 })
 
 /** The memory tier's options, then those of Redis. */
-const redisTtlCacheSchema: OptionSchema = {
+const redisTtlCacheSchema: option.Schema = {
   name: ttlCacheSchema.name!,
   max: ttlCacheSchema.max!,
   maxSize: ttlCacheSchema.maxSize!,
@@ -73,38 +64,38 @@ const redisTtlCacheSchema: OptionSchema = {
   sweepIntervalMs: ttlCacheSchema.sweepIntervalMs!,
   redis: clientOption,
   subscriber: clientOption,
-  keyPrefix: nameOption,
+  keyPrefix: option.name,
   ttlMs: redisDurationOption,
   memoryTtlMs: ttlOption,
   serializer: serializerOption,
   operationTimeoutMs: redisDurationOption,
-  circuitBreakerThreshold: integerOption({ min: 1 }),
+  circuitBreakerThreshold: option.integer({ min: 1 }),
   circuitBreakerResetMs: redisDurationOption,
   lockTtlMs: redisDurationOption,
-  lockWaitMs: durationOption(),
+  lockWaitMs: option.duration(),
   lockPollMs: redisDurationOption,
   versionRetentionMs: redisDurationOption,
-  scanCount: integerOption({ min: 1 }),
+  scanCount: option.integer({ min: 1 }),
 }
 
 /** Per call: a Redis TTL is finite and at least 1 ms; the rest is as for `TtlCache`. */
-export const redisSetSchema: OptionSchema = {
+export const redisSetSchema: option.Schema = {
   ttlMs: redisDurationOption,
   staleWhileRevalidateMs: ttlCacheSchema.staleWhileRevalidateMs!,
   tags: tagsOption,
 }
 
 /** Per `getOrLoad` call. */
-export const redisGetOrLoadSchema: OptionSchema = {
+export const redisGetOrLoadSchema: option.Schema = {
   ...redisSetSchema,
-  signal: signalOption,
+  signal: option.signal,
 }
 
 /** Checks the options of a `RedisTtlCache` and fills in the Redis side's defaults. */
 export function resolveRedisSettings<V>(options: RedisTtlCacheOptions<V>): RedisSettings<V> {
   checkCacheOptions('RedisTtlCache options', options, redisTtlCacheSchema)
   if (options === undefined) {
-    throw invalidOption(
+    throw option.invalid(
       'RedisTtlCache options',
       options,
       'an options object: { redis, ttlMs, max }',
@@ -113,7 +104,7 @@ export function resolveRedisSettings<V>(options: RedisTtlCacheOptions<V>): Redis
   clientOption('redis', options.redis)
   const ioredisPrefix = options.redis.options?.keyPrefix
   if (ioredisPrefix) {
-    throw optionError(
+    throw option.error(
       'redis',
       `the redis client has ioredis' keyPrefix ${JSON.stringify(ioredisPrefix)}; remove it and pass keyPrefix to RedisTtlCache instead`,
     )
