@@ -16,6 +16,7 @@ export {
   type ErrorLogOptions,
   type LoadSheddingOptions,
   type MapArgs,
+  type OffloadedHandlerFactory,
   type OffloadOptions,
   type RequestMetricsOptions,
   type ResourceReport,
