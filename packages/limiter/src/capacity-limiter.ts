@@ -8,7 +8,6 @@ import {
   TimeoutError,
 } from './errors.js'
 import { isWatched, reportListenerError } from './internal/limiter-events.js'
-import { PendingStarts } from './internal/pending-starts.js'
 import type { Waiter, WaitGuard } from './internal/waiter.js'
 import { Lease, type TokenHolder } from './lease.js'
 import type {
@@ -33,7 +32,7 @@ const limiterOptions: option.Schema = {
   name: option.name,
 }
 
-/** Every fast-path start reaction hangs off this one settled promise (see PendingStarts). */
+/** What a task that found a free token awaits before it starts (see `#startSoon`). */
 const settled = Promise.resolve()
 
 /**
@@ -55,7 +54,6 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
   #maxWaiting: number
   #borrowed = 0
   readonly #queue = new LinkedList<Waiter>()
-  readonly #pendingStarts = new PendingStarts()
   /** Borrowers of `acquireOnBehalfOf`, holding a token or waiting for one. */
   #borrowers: Map<unknown, 'holds' | 'waits'> | undefined
   #acquired = 0
@@ -74,7 +72,6 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
     this.#capturedReject = reject
   }
   readonly #releaseAfter = (): void => this.#release()
-  readonly #startPending = (): unknown => this.#startHolding(this.#pendingStarts.shift())
   readonly #startWaiter = (waiter: unknown): unknown => this.#startHolding((waiter as Waiter).task!)
 
   /**
@@ -293,17 +290,31 @@ export class CapacityLimiter extends EventEmitter<CapacityLimiterEvents> {
     if (isWatched(this)) this.#emit('acquire')
   }
 
-  /** Starts a task that already holds a token in a later microtask (see PendingStarts). */
-  #startSoon(task: () => unknown): Promise<unknown> {
-    this.#pendingStarts.push(task)
-    return settled.then(this.#startPending)
+  /**
+   * Runs a task that already holds a token, in a later microtask, and gives the token back when the
+   * task settles, before the caller sees the outcome. The first `await` is the one reaction the
+   * later start costs; it is registered here, in the caller's async context, so the task sees the
+   * caller's AsyncLocalStorage values. Awaiting the task's result settles the caller's promise
+   * directly: a reaction that returned that promise instead would have the caller's promise adopt
+   * it, two more microtasks and a second reaction for the token.
+   */
+  async #startSoon(task: () => unknown): Promise<unknown> {
+    await settled
+    try {
+      const result = task()
+      // `await` calls a thenable's then() once (a lazy query runs once); other values need no wait.
+      return typeof result === 'object' || typeof result === 'function' ? await result : result
+    } finally {
+      this.#release()
+    }
   }
 
   /**
-   * Runs a task that holds a token and returns the token when the task settles. Called from the
-   * reaction whose promise the caller holds, so returning the task's promise settles the caller's
-   * promise with it, without a wrapper. The token's reaction is registered first, so the token is
-   * back before the caller sees the outcome.
+   * Runs a queued task that has just been handed a token and returns the token when the task
+   * settles. Called from the reaction whose promise the caller holds, so returning the task's
+   * promise settles the caller's promise with it, without a wrapper. The token's reaction is
+   * registered first, so the token is back before the caller sees the outcome. Queued calls use a
+   * reaction rather than a suspended `#startSoon`: a long queue then holds only small records.
    */
   #startHolding(task: () => unknown): unknown {
     let result: unknown
