@@ -1,5 +1,4 @@
 import { abortErrorFor, adoptThenable } from '@loopwork/internal'
-import { EventEmitter } from 'eventemitter3'
 import PQueue from 'p-queue'
 import { JobFailedError, JobNotFoundError, UnrecoverableJobError } from './errors.js'
 import { AttemptContext } from './internal/attempt-context.js'
@@ -9,36 +8,24 @@ import { deadlinePassed } from './internal/deadline-passed.js'
 import { emitSafely } from './internal/error-reporting.js'
 import { reportJobFailure } from './internal/job-failure-report.js'
 import { JobRegistry } from './internal/job-registry.js'
-import { checkJobRequest, queueFullError } from './internal/job-request.js'
+import { queueFullError } from './internal/job-request.js'
 import { type AbortableContext, MemoryJob } from './internal/memory-job.js'
-import { QueueClosing } from './internal/queue-closing.js'
 import { IDLE_EVENT } from './internal/queue-events.js'
 import {
   concurrencyOption,
-  type QueueSettings,
   resolveQueueSettings,
   sharedQueueSchema,
 } from './internal/queue-settings.js'
 import { ReadyJobs } from './internal/ready-jobs.js'
-import {
-  resultAbortMessage,
-  resultSignalOf,
-  takeWaiters,
-  waitForResult,
-} from './internal/result-waiter.js'
+import { resultAbortMessage, takeWaiters, waitForResult } from './internal/result-waiter.js'
+import { TaskQueueBase } from './internal/task-queue-base.js'
 import type {
-  AddArguments,
   AddJobOptions,
   CloseOptions,
   CloseReport,
   DeadLetter,
   JobHandlers,
-  JobId,
-  JobName,
-  JobResult,
-  ResultOptions,
   TaskQueueApi,
-  TaskQueueEvents,
   TaskQueueOptions,
   TaskQueueStats,
 } from './task-queue-options.js'
@@ -65,24 +52,13 @@ import type {
  * const id = await queue.add('sendEmail', { to: 'a@b.c' })
  * await queue.result(id) // only if you want to wait for the outcome
  */
-export class TaskQueue<H extends JobHandlers>
-  extends EventEmitter<TaskQueueEvents>
-  implements TaskQueueApi<H>
-{
-  /** The queue's name (the `name` option), used in errors, logs, metrics and `stats().name`. */
-  readonly name: string
-  readonly #settings: QueueSettings
+export class TaskQueue<H extends JobHandlers> extends TaskQueueBase<H> implements TaskQueueApi<H> {
   readonly #queue: PQueue
   readonly #jobs: JobRegistry
   readonly #ready = new ReadyJobs()
   #waiting = 0
   #delayed = 0
   #running = 0
-  #completed = 0
-  #failed = 0
-  #retried = 0
-  #paused = false
-  readonly #closing: QueueClosing
   #returned: MemoryJob[] = []
   #onQuiet: (() => void) | undefined
   #idleWaiters: (() => void)[] = []
@@ -92,12 +68,9 @@ export class TaskQueue<H extends JobHandlers>
    * bad or unknown option, or handlers that are not functions.
    */
   constructor(options: TaskQueueOptions<H>) {
-    super()
-    this.#settings = resolveQueueSettings('TaskQueue options', options, sharedQueueSchema, 'tasks')
-    this.name = this.#settings.name
-    this.#closing = new QueueClosing(this.name)
-    this.#queue = new PQueue({ concurrency: this.#settings.concurrency })
-    this.#jobs = new JobRegistry(this.#settings.keepCompleted, this.#settings.maxDeadLetters)
+    super(resolveQueueSettings('TaskQueue options', options, sharedQueueSchema, 'tasks'))
+    this.#queue = new PQueue({ concurrency: this.settings.concurrency })
+    this.#jobs = new JobRegistry(this.settings.keepCompleted, this.settings.maxDeadLetters)
   }
 
   /** How many jobs run at once; raising it starts waiting jobs at once. */
@@ -114,59 +87,35 @@ export class TaskQueue<H extends JobHandlers>
     this.#queue.concurrency = concurrencyOption('concurrency', value)
   }
 
-  /**
-   * Enqueues a job and resolves with its id as soon as it is accepted, never waiting for it to run
-   * (use `result(id)` for that). Rejects, with nothing enqueued, on an unknown job name
-   * (`UnknownJobError`), data that is not JSON (`JobDataError`), bad or unknown options
-   * (`TypeError`/`RangeError` with code `LOOPWORK_INVALID_OPTION`), `maxWaiting` jobs already
-   * waiting (`QueueFullError`) or a closed queue (`ClosedError`). A `jobId` that is already known
-   * resolves with that id and enqueues nothing.
-   */
-  add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
-  add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
-    try {
-      if (this.#closing.started) throw this.#closing.error()
-      const payload = checkJobRequest(this.#settings, name, data, options)
-      const jobId = options?.jobId
-      if (jobId !== undefined && this.#jobs.get(jobId) !== undefined) return Promise.resolve(jobId)
-      if (this.#waiting + this.#delayed >= this.#settings.maxWaiting) {
-        throw queueFullError(this.#settings)
-      }
-      const retries = options?.retries ?? this.#settings.retries
-      const job = new MemoryJob(
-        this.#jobs.nextSequence(),
-        jobId,
-        name,
-        payload,
-        options?.priority ?? 0,
-        retries + 1,
-      )
-      this.#jobs.add(job)
-      const delayMs = options?.delayMs
-      if (delayMs !== undefined && delayMs > 0) this.#delay(job, delayMs)
-      else this.#enqueue(job)
-      return Promise.resolve(job.id)
-    } catch (error) {
-      return Promise.reject(error)
+  /** Registers a checked job and queues it, or delays it; a known `jobId` resolves with that id. */
+  protected override accept(
+    name: string,
+    data: unknown,
+    options: AddJobOptions | undefined,
+  ): Promise<string> {
+    const jobId = options?.jobId
+    if (jobId !== undefined && this.#jobs.get(jobId) !== undefined) return Promise.resolve(jobId)
+    if (this.#waiting + this.#delayed >= this.settings.maxWaiting) {
+      throw queueFullError(this.settings)
     }
+    const retries = options?.retries ?? this.settings.retries
+    const job = new MemoryJob(
+      this.#jobs.nextSequence(),
+      jobId,
+      name,
+      data,
+      options?.priority ?? 0,
+      retries + 1,
+    )
+    this.#jobs.add(job)
+    const delayMs = options?.delayMs
+    if (delayMs !== undefined && delayMs > 0) this.#delay(job, delayMs)
+    else this.#enqueue(job)
+    return Promise.resolve(job.id)
   }
 
-  /**
-   * Waits for a job's outcome: resolves with its handler's result, rejects with `JobFailedError`
-   * (the last error as `cause`) once it used up its attempts, `ClosedError` if the queue closed
-   * before it finished, `JobNotFoundError` for an unknown id, and an `AbortError` (whose `cause` is
-   * the signal's reason) when the `signal` option aborts. Finished jobs are answered while retained
-   * (`keepCompleted`, `maxDeadLetters`). Awaiting is optional: an unobserved job never causes an
-   * unhandled rejection.
-   */
-  result<N extends JobName<H>>(id: JobId<N>, options?: ResultOptions): Promise<JobResult<H, N>>
-  result(id: string, options?: ResultOptions): Promise<unknown> {
-    let signal: AbortSignal | undefined
-    try {
-      signal = resultSignalOf(options)
-    } catch (error) {
-      return Promise.reject(error)
-    }
+  /** Answers from the job's state while it is retained: at once when it finished, else once it does. */
+  protected override resultOf(id: string, signal: AbortSignal | undefined): Promise<unknown> {
     if (signal?.aborted) {
       return Promise.reject(abortErrorFor(resultAbortMessage(this.name, id), signal))
     }
@@ -181,18 +130,7 @@ export class TaskQueue<H extends JobHandlers>
 
   /** A snapshot of the queue's state and counters, as a fresh object. */
   stats(): TaskQueueStats {
-    return {
-      name: this.name,
-      waiting: this.#waiting,
-      delayed: this.#delayed,
-      running: this.#running,
-      completed: this.#completed,
-      failed: this.#failed,
-      retried: this.#retried,
-      deadLetters: this.#jobs.deadLetterCount,
-      paused: this.#paused,
-      closed: this.#closing.started,
-    }
+    return this.snapshot(this.#waiting, this.#delayed, this.#running, this.#jobs.deadLetterCount)
   }
 
   /** The same as `stats()`; exists so code written for the BullMQ backend works unchanged. */
@@ -213,13 +151,13 @@ export class TaskQueue<H extends JobHandlers>
 
   /** Stops starting jobs; running ones go on, new ones are still accepted. */
   pause(): void {
-    this.#paused = true
+    this.paused = true
     this.#queue.pause()
   }
 
   /** Starts jobs again after `pause()`. */
   resume(): void {
-    this.#paused = false
+    this.paused = false
     this.#queue.start()
   }
 
@@ -231,7 +169,7 @@ export class TaskQueue<H extends JobHandlers>
    * Rejects only for bad options.
    */
   close(options?: CloseOptions): Promise<CloseReport> {
-    return this.#closing.close(options, (timeoutMs) => this.#shutDown(timeoutMs))
+    return this.closing.close(options, (timeoutMs) => this.#shutDown(timeoutMs))
   }
 
   #delay(job: MemoryJob, delayMs: number): void {
@@ -273,7 +211,7 @@ export class TaskQueue<H extends JobHandlers>
     this.#running++
     job.state = 'running'
     const context = this.#nextAttempt(job)
-    const handler = this.#settings.handlers.get(job.name)!
+    const handler = this.settings.handlers.get(job.name)!
     let returned: unknown
     let promise: Promise<unknown> | undefined
     try {
@@ -289,7 +227,7 @@ export class TaskQueue<H extends JobHandlers>
       this.#attemptSucceeded(job, context, returned)
       return undefined
     }
-    const timeoutMs = this.#settings.timeoutMs
+    const timeoutMs = this.settings.timeoutMs
     if (timeoutMs !== undefined) {
       return settleWithin(this.name, promise, timeoutMs, context, {
         succeeded: (value) => this.#attemptSucceeded(job, context, value),
@@ -322,7 +260,7 @@ export class TaskQueue<H extends JobHandlers>
     this.#running--
     job.state = 'completed'
     job.outcome = value
-    this.#completed++
+    this.completed++
     this.#jobs.completed(job)
     const waiters = takeWaiters(job)
     if (waiters !== undefined) {
@@ -348,22 +286,22 @@ export class TaskQueue<H extends JobHandlers>
     job.state = 'failed'
     job.outcome = error
     job.extrasOrNew().failedAt = Date.now()
-    this.#failed++
+    this.failed++
     this.#jobs.failed(job)
     this.#rejectWaiters(job, new JobFailedError(job.id, job.name, job.attemptsStarted, error))
-    reportJobFailure(this, this.name, this.#settings.onError, job.info(), error)
+    reportJobFailure(this, this.name, this.settings.onError, job.info(), error)
     this.#afterFinish()
   }
 
   #retry(job: MemoryJob, error: unknown): void {
-    this.#retried++
-    const delayMs = backoffDelay(this.#settings.backoff, job.attemptsStarted)
+    this.retried++
+    const delayMs = backoffDelay(this.settings.backoff, job.attemptsStarted)
     if (this.listenerCount('retry') !== 0) {
       emitSafely(`queue "${this.name}"`, () =>
         this.emit('retry', { job: job.info(), error, delayMs }),
       )
     }
-    if (this.#closing.started && delayMs > 0) {
+    if (this.closing.started && delayMs > 0) {
       this.#handBack(job)
       this.#afterFinish()
     } else if (delayMs > 0) {
@@ -397,7 +335,7 @@ export class TaskQueue<H extends JobHandlers>
 
   /** Nothing runs, and nothing queued will run before the deadline (none, or the queue is paused). */
   #quiet(): boolean {
-    return this.#running === 0 && (this.#waiting === 0 || this.#paused)
+    return this.#running === 0 && (this.#waiting === 0 || this.paused)
   }
 
   /** Takes an accepted job that never started out of the queue and into the close report. */
@@ -412,7 +350,7 @@ export class TaskQueue<H extends JobHandlers>
     job.state = 'returned'
     this.#jobs.drop(job)
     this.#returned.push(job)
-    this.#rejectWaiters(job, this.#closing.error(`job ${job.id} never started`))
+    this.#rejectWaiters(job, this.closing.error(`job ${job.id} never started`))
   }
 
   async #shutDown(timeoutMs: number): Promise<CloseReport> {
@@ -445,7 +383,7 @@ export class TaskQueue<H extends JobHandlers>
     this.#running--
     job.state = 'interrupted'
     this.#jobs.drop(job)
-    const reason = this.#closing.error(`job ${job.id} was still running at the close() deadline`)
+    const reason = this.closing.error(`job ${job.id} was still running at the close() deadline`)
     this.#rejectWaiters(job, reason)
     context.abort(reason)
     return job

@@ -1,6 +1,5 @@
 import { abortErrorFor, startTimer, TimeoutError } from '@loopwork/internal'
 import { type Job, type JobsOptions, Queue, Worker } from 'bullmq'
-import { EventEmitter } from 'eventemitter3'
 import { backoffDelay } from '../internal/backoff.js'
 import {
   countPending,
@@ -20,29 +19,19 @@ import {
 import { deadlinePassed } from '../internal/deadline-passed.js'
 import { emitSafely, toError } from '../internal/error-reporting.js'
 import { reportJobFailure } from '../internal/job-failure-report.js'
-import { checkJobRequest, queueFullError } from '../internal/job-request.js'
-import { QueueClosing } from '../internal/queue-closing.js'
+import { queueFullError } from '../internal/job-request.js'
 import { IDLE_EVENT, reportQueueError } from '../internal/queue-events.js'
-import {
-  concurrencyOption,
-  type QueueSettings,
-  resolveQueueSettings,
-} from '../internal/queue-settings.js'
-import { resultAbortMessage, resultSignalOf } from '../internal/result-waiter.js'
+import { concurrencyOption, resolveQueueSettings } from '../internal/queue-settings.js'
+import { resultAbortMessage } from '../internal/result-waiter.js'
+import { TaskQueueBase } from '../internal/task-queue-base.js'
 import type {
-  AddArguments,
   AddJobOptions,
   CloseOptions,
   CloseReport,
   DeadLetter,
   JobHandlers,
-  JobId,
   JobInfo,
-  JobName,
-  JobResult,
-  ResultOptions,
   TaskQueueApi,
-  TaskQueueEvents,
   TaskQueueStats,
 } from '../task-queue-options.js'
 import type { BullMQTaskQueueOptions } from './bullmq-options.js'
@@ -83,28 +72,17 @@ const unreachable = (): Error => new Error('no timeout was set')
  * })
  * const id = await queue.add('sendEmail', { to: 'a@b.c' })
  */
-export class TaskQueue<H extends JobHandlers>
-  extends EventEmitter<TaskQueueEvents>
-  implements TaskQueueApi<H>
-{
-  /** The queue's name in Redis (the `name` option), also in errors, logs and `stats().name`. */
-  readonly name: string
-  readonly #settings: QueueSettings
+export class TaskQueue<H extends JobHandlers> extends TaskQueueBase<H> implements TaskQueueApi<H> {
   readonly #bullmq: BullMQSettings
   readonly #queue: Queue
   readonly #worker: Worker | undefined
   readonly #results: BullMQResults
   readonly #running = new Map<string, RunningJob>()
   readonly #retryDelays = new Map<string, number>()
-  #completed = 0
-  #failed = 0
-  #retried = 0
   #counts: QueueCounts = NO_COUNTS
   #countsReadAt = Number.NEGATIVE_INFINITY
   #refreshing: Promise<TaskQueueStats> | undefined
-  #paused = false
   #busySinceDrained = false
-  readonly #closing: QueueClosing
   #wakeIdleWaiters: (() => void)[] = []
   /** Ends a call still waiting for Redis with an error; `close()` ends every one still here. */
   readonly #pendingCalls = new Set<(error: Error) => void>()
@@ -115,16 +93,8 @@ export class TaskQueue<H extends JobHandlers>
    * bad or unknown option.
    */
   constructor(options: BullMQTaskQueueOptions<H>) {
-    super()
-    this.#settings = resolveQueueSettings(
-      'BullMQ TaskQueue options',
-      options,
-      bullMQQueueSchema,
-      undefined,
-    )
+    super(resolveQueueSettings('BullMQ TaskQueue options', options, bullMQQueueSchema, undefined))
     this.#bullmq = resolveBullMQSettings(options as BullMQTaskQueueOptions<never>)
-    this.name = this.#settings.name
-    this.#closing = new QueueClosing(this.name)
     const base = { connection: this.#bullmq.connection, prefix: this.#bullmq.prefix }
     this.#queue = new Queue(this.name, base)
     this.#queue.on('error', this.#onInfrastructureError)
@@ -149,33 +119,22 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   /**
-   * Stores a job in Redis and resolves with its id once Redis accepted it. Rejects, with nothing
-   * stored, on an unknown job name (`UnknownJobError`), data that is not JSON (`JobDataError`), bad
-   * or unknown options (code `LOOPWORK_INVALID_OPTION`), a full queue (`QueueFullError`;
-   * `maxWaiting` counts waiting and delayed jobs queue-wide) or a closed queue (`ClosedError`). A
-   * known `jobId` resolves with that id and stores nothing.
-   *
-   * Always settles: with a `TimeoutError` when Redis did not answer within `addTimeoutMs`, and
-   * with a `ClosedError` when `close()` ends first. In both cases the outcome is unknown (ioredis
-   * may still deliver the command once Redis is back, unless the queue closed): a `jobId` makes
-   * adding the job again safe.
+   * Stores a checked job in Redis, bounded by `addTimeoutMs` and by `close()` (see `#bounded`): a
+   * `TimeoutError` says that Redis did not answer in time.
    */
-  add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
-  add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
-    try {
-      if (this.#closing.started) throw this.#closing.error()
-      const payload = checkJobRequest(this.#settings, name, data, options)
-      const timeoutMs = this.#bullmq.addTimeoutMs
-      return this.#bounded(this.#store(name, payload, options), timeoutMs, () => {
-        const error = new TimeoutError(
-          `add() of job ${JSON.stringify(name)} to task queue "${this.name}" got no answer from Redis within addTimeoutMs (${timeoutMs} ms); the job may or may not be stored (add it again with the same jobId to be sure)`,
-          timeoutMs,
-        )
-        return error
-      })
-    } catch (error) {
-      return Promise.reject(error)
-    }
+  protected override accept(
+    name: string,
+    data: unknown,
+    options: AddJobOptions | undefined,
+  ): Promise<string> {
+    const timeoutMs = this.#bullmq.addTimeoutMs
+    return this.#bounded(this.#store(name, data, options), timeoutMs, () => {
+      const error = new TimeoutError(
+        `add() of job ${JSON.stringify(name)} to task queue "${this.name}" got no answer from Redis within addTimeoutMs (${timeoutMs} ms); the job may or may not be stored (add it again with the same jobId to be sure)`,
+        timeoutMs,
+      )
+      return error
+    })
   }
 
   async #store(name: string, payload: unknown, options: AddJobOptions | undefined) {
@@ -210,25 +169,10 @@ export class TaskQueue<H extends JobHandlers>
     return promise
   }
 
-  /**
-   * Waits for a job's outcome, wherever it runs: resolves with its handler's result (as stored in
-   * Redis, so JSON), rejects with `JobFailedError` once it failed for good, `JobNotFoundError` for an
-   * id Redis does not hold (never added, or no longer retained), `ClosedError` when this queue
-   * object closes first, and an `AbortError` (whose `cause` is the signal's reason) when the
-   * `signal` option aborts.
-   */
-  result<N extends JobName<H>>(id: JobId<N>, options?: ResultOptions): Promise<JobResult<H, N>>
-  result(id: string, options?: ResultOptions): Promise<unknown> {
-    let signal: AbortSignal | undefined
-    try {
-      signal = resultSignalOf(options)
-      if (this.#closing.started) throw this.#closing.error()
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    if (signal?.aborted) {
-      return Promise.reject(abortErrorFor(resultAbortMessage(this.name, id), signal))
-    }
+  /** Waits through `BullMQResults`, which reads finished jobs and listens for the others. */
+  protected override resultOf(id: string, signal: AbortSignal | undefined): Promise<unknown> {
+    if (this.closing.started) throw this.closing.error()
+    if (signal?.aborted) throw abortErrorFor(resultAbortMessage(this.name, id), signal)
     return this.#results.wait(id, signal)
   }
 
@@ -238,10 +182,10 @@ export class TaskQueue<H extends JobHandlers>
    */
   stats(): TaskQueueStats {
     const stale = performance.now() - this.#countsReadAt > this.#bullmq.statsMaxAgeMs
-    if (stale && !this.#closing.started && this.#refreshing === undefined) {
+    if (stale && !this.closing.started && this.#refreshing === undefined) {
       this.refreshStats().catch(this.#onBackgroundReadError)
     }
-    return this.#snapshot()
+    return this.#lastStats()
   }
 
   /**
@@ -250,7 +194,7 @@ export class TaskQueue<H extends JobHandlers>
    * answered.
    */
   refreshStats(): Promise<TaskQueueStats> {
-    if (this.#closing.started) return Promise.resolve(this.#snapshot())
+    if (this.closing.started) return Promise.resolve(this.#lastStats())
     return this.#bounded(this.#readStats(), Number.POSITIVE_INFINITY, unreachable)
   }
 
@@ -259,7 +203,7 @@ export class TaskQueue<H extends JobHandlers>
       .then((counts) => {
         this.#counts = counts
         this.#countsReadAt = performance.now()
-        return this.#snapshot()
+        return this.#lastStats()
       })
       .finally(() => {
         this.#refreshing = undefined
@@ -272,8 +216,8 @@ export class TaskQueue<H extends JobHandlers>
    * first. Rejects with a `ClosedError` when the queue is closed or closes before Redis answered.
    */
   async deadLetters(): Promise<DeadLetter[]> {
-    if (this.#closing.started) throw this.#closing.error()
-    const limit = this.#settings.maxDeadLetters
+    if (this.closing.started) throw this.closing.error()
+    const limit = this.settings.maxDeadLetters
     if (limit === 0) return []
     const jobs = await this.#bounded(
       this.#queue.getFailed(0, limit - 1),
@@ -288,12 +232,12 @@ export class TaskQueue<H extends JobHandlers>
 
   /** Resolves once no job is waiting, delayed or running anywhere in the queue; at once after `close()`. */
   async onIdle(): Promise<void> {
-    while (!this.#closing.started) {
+    while (!this.closing.started) {
       let counts: QueueCounts
       try {
         counts = await this.#bounded(readCounts(this.#queue), Number.POSITIVE_INFINITY, unreachable)
       } catch (error) {
-        if (this.#closing.started) return
+        if (this.closing.started) return
         throw error
       }
       if (counts.waiting + counts.delayed + counts.running === 0) return
@@ -307,13 +251,13 @@ export class TaskQueue<H extends JobHandlers>
    * own pause works so).
    */
   pause(): void {
-    this.#paused = true
+    this.paused = true
     this.#worker?.pause(true).catch(this.#onInfrastructureError)
   }
 
   /** Lets this process's worker take jobs again. */
   resume(): void {
-    this.#paused = false
+    this.paused = false
     this.#worker?.resume().catch(this.#onInfrastructureError)
   }
 
@@ -331,18 +275,18 @@ export class TaskQueue<H extends JobHandlers>
    * socket is left; a connection you passed in stays open. Rejects only for bad options.
    */
   close(options?: CloseOptions): Promise<CloseReport> {
-    return this.#closing.close(options, (timeoutMs) => this.#shutDown(timeoutMs))
+    return this.closing.close(options, (timeoutMs) => this.#shutDown(timeoutMs))
   }
 
   #createWorker(base: { connection: BullMQSettings['connection']; prefix: string | undefined }) {
-    const worker = new Worker(this.name, createProcessor(this.#settings, this.#running), {
+    const worker = new Worker(this.name, createProcessor(this.settings, this.#running), {
       ...base,
-      concurrency: this.#settings.concurrency,
+      concurrency: this.settings.concurrency,
       lockDuration: this.#bullmq.lockDurationMs,
       stalledInterval: this.#bullmq.stalledIntervalMs,
       maxStalledCount: this.#bullmq.maxStalledCount,
-      removeOnComplete: { count: this.#settings.keepCompleted },
-      removeOnFail: { count: this.#settings.maxDeadLetters },
+      removeOnComplete: { count: this.settings.keepCompleted },
+      removeOnFail: { count: this.settings.maxDeadLetters },
       settings: {
         backoffStrategy: (attemptsMade, _type, _error, job) => this.#backoff(attemptsMade, job),
       },
@@ -358,7 +302,7 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   #jobOptions(options: AddJobOptions | undefined): JobsOptions {
-    const retries = options?.retries ?? this.#settings.retries
+    const retries = options?.retries ?? this.settings.retries
     return {
       jobId: options?.jobId,
       priority: toBullMQPriority(options?.priority ?? 0),
@@ -366,28 +310,28 @@ export class TaskQueue<H extends JobHandlers>
       attempts: retries + 1,
       backoff: retries > 0 ? { type: BACKOFF_TYPE } : undefined,
       // Per job too, so retention stays bounded whichever worker finishes the job.
-      removeOnComplete: { count: this.#settings.keepCompleted },
-      removeOnFail: { count: this.#settings.maxDeadLetters },
+      removeOnComplete: { count: this.settings.keepCompleted },
+      removeOnFail: { count: this.settings.maxDeadLetters },
     }
   }
 
   async #checkRoom(jobId: string | undefined): Promise<void> {
-    const maxWaiting = this.#settings.maxWaiting
+    const maxWaiting = this.settings.maxWaiting
     if (maxWaiting === Number.POSITIVE_INFINITY) return
     if ((await countPending(this.#queue)) < maxWaiting) return
     // A duplicate of a known job is answered as in memory: with its id, not with "full".
     if (jobId !== undefined && (await this.#queue.getJob(jobId))) return
-    throw queueFullError(this.#settings)
+    throw queueFullError(this.settings)
   }
 
   #backoff(attemptsMade: number, job: { id?: string | undefined } | undefined): number {
-    const delayMs = backoffDelay(this.#settings.backoff, attemptsMade)
+    const delayMs = backoffDelay(this.settings.backoff, attemptsMade)
     if (job?.id !== undefined) this.#retryDelays.set(job.id, delayMs)
     return delayMs
   }
 
   #onCompleted(job: Job, result: unknown): void {
-    this.#completed++
+    this.completed++
     if (this.listenerCount('complete') !== 0) {
       const info = jobInfoOf(job, job.attemptsMade)
       emitSafely(`queue "${this.name}"`, () => this.emit('complete', { job: info, result }))
@@ -401,13 +345,13 @@ export class TaskQueue<H extends JobHandlers>
     const delayMs = this.#retryDelays.get(info.id) ?? 0
     this.#retryDelays.delete(info.id)
     if (typeof job.finishedOn !== 'number') {
-      this.#retried++
+      this.retried++
       if (this.listenerCount('retry') !== 0) {
         emitSafely(`queue "${this.name}"`, () => this.emit('retry', { job: info, error, delayMs }))
       }
     } else {
-      this.#failed++
-      reportJobFailure(this, this.name, this.#settings.onError, info, error)
+      this.failed++
+      reportJobFailure(this, this.name, this.settings.onError, info, error)
     }
     this.#afterJob()
   }
@@ -426,7 +370,7 @@ export class TaskQueue<H extends JobHandlers>
    */
   #maybeIdle(): void {
     if (!this.#busySinceDrained || this.#running.size !== 0) return
-    if (this.listenerCount('idle') === 0 || this.#closing.started) return
+    if (this.listenerCount('idle') === 0 || this.closing.started) return
     this.#busySinceDrained = false
     readCounts(this.#queue).then((counts) => {
       if (counts.waiting + counts.delayed + counts.running !== 0) {
@@ -455,23 +399,13 @@ export class TaskQueue<H extends JobHandlers>
 
   /** A read this queue started on its own that lost the race with `close()` is no error. */
   readonly #onBackgroundReadError = (error: unknown): void => {
-    if (!this.#closing.started) this.#onInfrastructureError(error)
+    if (!this.closing.started) this.#onInfrastructureError(error)
   }
 
-  #snapshot(): TaskQueueStats {
+  /** The last queue-wide counts read from Redis, with this queue object's counters. */
+  #lastStats(): TaskQueueStats {
     const counts = this.#counts
-    return {
-      name: this.name,
-      waiting: counts.waiting,
-      delayed: counts.delayed,
-      running: counts.running,
-      completed: this.#completed,
-      failed: this.#failed,
-      retried: this.#retried,
-      deadLetters: counts.deadLetters,
-      paused: this.#paused,
-      closed: this.#closing.started,
-    }
+    return this.snapshot(counts.waiting, counts.delayed, counts.running, counts.deadLetters)
   }
 
   async #shutDown(timeoutMs: number): Promise<CloseReport> {
@@ -485,7 +419,7 @@ export class TaskQueue<H extends JobHandlers>
       const closing = worker.close()
       closing.catch(this.#onInfrastructureError)
       if (await deadlinePassed(closing, timeoutMs - reserve)) {
-        const reason = this.#closing.error('the close() deadline passed while the job ran')
+        const reason = this.closing.error('the close() deadline passed while the job ran')
         for (const job of this.#running.values()) {
           aborted.push(job.info)
           job.interrupt(reason)
@@ -497,14 +431,14 @@ export class TaskQueue<H extends JobHandlers>
       reserve / 4,
       new Set(aborted.map((job) => job.id)),
     )
-    const closed = this.#closing.error('result() stopped waiting')
+    const closed = this.closing.error('result() stopped waiting')
     const rest = Promise.all([this.#results.close(closed), this.#queue.close()])
     rest.catch(this.#onInfrastructureError)
     if (await deadlinePassed(rest, reserve / 2)) {
       forceClose(this.#queue)
       this.#results.forceClose()
     }
-    const ended = this.#closing.error('it closed before Redis answered')
+    const ended = this.closing.error('it closed before Redis answered')
     for (const end of [...this.#pendingCalls]) end(ended)
     for (const wake of this.#wakeIdleWaiters) wake()
     this.#retryDelays.clear()
@@ -517,7 +451,7 @@ export class TaskQueue<H extends JobHandlers>
    * handed back are listed as aborted, not here. Empty when Redis did not answer in time.
    */
   async #listNotStarted(timeoutMs: number, aborted: ReadonlySet<string>): Promise<JobInfo[]> {
-    const limit = Math.min(this.#settings.maxWaiting, MAX_LISTED_NOT_STARTED)
+    const limit = Math.min(this.settings.maxWaiting, MAX_LISTED_NOT_STARTED)
     const reading = this.#queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, limit - 1)
     let jobs: Job[] | undefined
     reading.then(

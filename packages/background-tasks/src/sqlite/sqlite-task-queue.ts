@@ -2,7 +2,6 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { DatabaseSync } from 'node:sqlite'
 import { abortErrorFor, adoptThenable, isThenable, TimeoutError } from '@loopwork/internal'
 import * as option from '@loopwork/internal/options'
-import { EventEmitter } from 'eventemitter3'
 import {
   DatabaseBusyError,
   JobFailedError,
@@ -16,15 +15,10 @@ import { backoffDelay } from '../internal/backoff.js'
 import { deadlinePassed } from '../internal/deadline-passed.js'
 import { emitSafely } from '../internal/error-reporting.js'
 import { reportJobFailure } from '../internal/job-failure-report.js'
-import { checkJobRequest, queueFullError } from '../internal/job-request.js'
-import { QueueClosing } from '../internal/queue-closing.js'
+import { queueFullError } from '../internal/job-request.js'
 import { IDLE_EVENT, reportQueueError } from '../internal/queue-events.js'
-import {
-  concurrencyOption,
-  type QueueSettings,
-  resolveQueueSettings,
-} from '../internal/queue-settings.js'
-import { ResultWaiter, resultAbortMessage, resultSignalOf } from '../internal/result-waiter.js'
+import { concurrencyOption, resolveQueueSettings } from '../internal/queue-settings.js'
+import { ResultWaiter, resultAbortMessage } from '../internal/result-waiter.js'
 import { JobStatements, type QueueCountsRow } from '../internal/sqlite/job-statements.js'
 import { newLeaseOwner, ownerIsGone } from '../internal/sqlite/lease-owner.js'
 import { nodeSqlite } from '../internal/sqlite/node-sqlite.js'
@@ -53,6 +47,7 @@ import {
   storeError,
   storeResult,
 } from '../internal/sqlite/stored-job.js'
+import { TaskQueueBase } from '../internal/task-queue-base.js'
 import type {
   AddArguments,
   AddJobOptions,
@@ -63,10 +58,7 @@ import type {
   JobId,
   JobInfo,
   JobName,
-  JobResult,
-  ResultOptions,
   TaskQueueApi,
-  TaskQueueEvents,
   TaskQueueStats,
 } from '../task-queue-options.js'
 import type { SqliteTaskQueueOptions } from './sqlite-options.js'
@@ -159,15 +151,9 @@ interface Written {
  * })
  * const id = await queue.add('sendEmail', { to: 'a@b.c' })
  */
-export class TaskQueue<H extends JobHandlers>
-  extends EventEmitter<TaskQueueEvents>
-  implements TaskQueueApi<H>
-{
-  /** The queue's name (the `name` option), shared by every process that uses it on the file. */
-  readonly name: string
+export class TaskQueue<H extends JobHandlers> extends TaskQueueBase<H> implements TaskQueueApi<H> {
   /** The database file, as SQLite resolved it. */
   readonly file: string
-  readonly #settings: QueueSettings
   readonly #sqlite: SqliteSettings
   readonly #database: DatabaseSync
   readonly #statements: JobStatements
@@ -181,11 +167,6 @@ export class TaskQueue<H extends JobHandlers>
   #inserts: PendingInsert[] = []
   #writeScheduled = false
   #idleWaiters: (() => void)[] = []
-  #completed = 0
-  #failed = 0
-  #retried = 0
-  #paused = false
-  readonly #closing: QueueClosing
   #closed = false
   #onQuiet: (() => void) | undefined
   #busySinceIdle = false
@@ -210,17 +191,9 @@ export class TaskQueue<H extends JobHandlers>
    * error when the file cannot be opened.
    */
   constructor(options: SqliteTaskQueueOptions<H>) {
-    super()
-    this.#settings = resolveQueueSettings(
-      'SQLite TaskQueue options',
-      options,
-      sqliteQueueSchema,
-      'tasks',
-    )
+    super(resolveQueueSettings('SQLite TaskQueue options', options, sqliteQueueSchema, 'tasks'))
     this.#sqlite = resolveSqliteSettings(options as SqliteTaskQueueOptions<never>)
-    this.name = this.#settings.name
-    this.#closing = new QueueClosing(this.name)
-    this.#concurrency = this.#settings.concurrency
+    this.#concurrency = this.settings.concurrency
     const database = new nodeSqlite.DatabaseSync(this.#sqlite.file)
     try {
       // PRAGMA rather than the constructor's `timeout` option, which Node 22.13 to 22.15 ignore.
@@ -236,7 +209,7 @@ export class TaskQueue<H extends JobHandlers>
     }
     this.#database = database
     this.file = canonicalFile(mainFileOf(database))
-    this.#lastStats = this.#snapshot(undefined, 0)
+    this.#lastStats = this.#snapshotOf(undefined, 0)
     this.#dataVersion = this.#readDataVersion()
     this.#runSoon()
   }
@@ -253,43 +226,30 @@ export class TaskQueue<H extends JobHandlers>
     this.#runSoon()
   }
 
-  /**
-   * Writes a job to the file and resolves with its id once it is committed, never waiting for it
-   * to run (use `result(id)` for that). Adds made in the same turn of the event loop commit in one
-   * transaction. Rejects, with nothing enqueued, on an unknown job name (`UnknownJobError`), data
-   * that is not JSON (`JobDataError`), bad or unknown options (code `LOOPWORK_INVALID_OPTION`),
-   * `maxWaiting` ready jobs already in the queue (`QueueFullError`; queue-wide, delayed jobs
-   * included), a closed queue (`ClosedError`), or the file's write lock held by another process
-   * for longer than `addTimeoutMs` (`TimeoutError`). A `jobId` the queue still holds resolves with
-   * that id and enqueues nothing. The handler runs in the `AsyncLocalStorage` context of this call
-   * when this process runs the job.
-   */
-  add<N extends JobName<H>>(name: N, ...rest: AddArguments<H, N>): Promise<JobId<N>>
-  add(name: string, data?: unknown, options?: AddJobOptions): Promise<string> {
-    try {
-      if (this.#closing.started) throw this.#closing.error()
-      const payload = checkJobRequest(this.#settings, name, data, options)
-      const now = Date.now()
-      const runAt = now + (options?.delayMs ?? 0)
-      const { promise, resolve, reject } = Promise.withResolvers<string>()
-      this.#inserts.push({
-        name,
-        jobId: options?.jobId,
-        params: this.#insertParameters(name, payload, options, runAt, now),
-        runAt,
-        deadline: now + this.#sqlite.addTimeoutMs,
-        context: this.#sqlite.consume ? AsyncLocalStorage.snapshot() : undefined,
-        resolve,
-        reject,
-      })
-      if (!this.#writeScheduled) {
-        this.#writeScheduled = true
-        queueMicrotask(this.#writeSoon)
-      }
-      return promise
-    } catch (error) {
-      return Promise.reject(error)
+  /** Queues a checked job for the next write, which commits the adds of this turn together. */
+  protected override accept(
+    name: string,
+    data: unknown,
+    options: AddJobOptions | undefined,
+  ): Promise<string> {
+    const now = Date.now()
+    const runAt = now + (options?.delayMs ?? 0)
+    const { promise, resolve, reject } = Promise.withResolvers<string>()
+    this.#inserts.push({
+      name,
+      jobId: options?.jobId,
+      params: this.#insertParameters(name, data, options, runAt, now),
+      runAt,
+      deadline: now + this.#sqlite.addTimeoutMs,
+      context: this.#sqlite.consume ? AsyncLocalStorage.snapshot() : undefined,
+      resolve,
+      reject,
+    })
+    if (!this.#writeScheduled) {
+      this.#writeScheduled = true
+      queueMicrotask(this.#writeSoon)
     }
+    return promise
   }
 
   /**
@@ -328,8 +288,7 @@ export class TaskQueue<H extends JobHandlers>
     data?: unknown,
     options?: AddJobOptions,
   ): string {
-    if (this.#closing.started) throw this.#closing.error()
-    const payload = checkJobRequest(this.#settings, name, data, options)
+    const payload = this.checkedData(name, data, options)
     const outbox = this.#outboxOf(database)
     const now = Date.now()
     const runAt = now + (options?.delayMs ?? 0)
@@ -346,7 +305,7 @@ export class TaskQueue<H extends JobHandlers>
       if (isBusyError(error)) throw this.#busyError('addInTransaction()', error)
       throw error
     }
-    if (row === undefined) throw queueFullError(this.#settings)
+    if (row === undefined) throw queueFullError(this.settings)
     this.#nextRunAt = Math.min(this.#nextRunAt, runAt)
     // The caller's commit is another connection's: it changes this connection's data_version,
     // which the next check (soon, and then every poll) notices.
@@ -402,25 +361,11 @@ export class TaskQueue<H extends JobHandlers>
     return value
   }
 
-  /**
-   * Waits for a job's outcome, wherever it runs: resolves with its handler's result (stored as
-   * JSON, so read back as JSON), rejects with `JobFailedError` (the last error as `cause`) once it
-   * failed for good, `JobNotFoundError` for an id the file does not hold (never added, or no longer
-   * retained), `ClosedError` when this queue object closes first, and an `AbortError` (whose
-   * `cause` is the signal's reason) when the `signal` option aborts.
-   */
-  result<N extends JobName<H>>(id: JobId<N>, options?: ResultOptions): Promise<JobResult<H, N>>
-  result(id: string, options?: ResultOptions): Promise<unknown> {
-    let signal: AbortSignal | undefined
-    let row: StoredRow | undefined
-    try {
-      signal = resultSignalOf(options)
-      if (this.#closing.started) throw this.#closing.error()
-      if (signal?.aborted) throw abortErrorFor(resultAbortMessage(this.name, id), signal)
-      row = this.#find(String(id))
-    } catch (error) {
-      return Promise.reject(error)
-    }
+  /** Answers from the job's row: at once when it finished, else once a write or a check sees it finish. */
+  protected override resultOf(id: string, signal: AbortSignal | undefined): Promise<unknown> {
+    if (this.closing.started) throw this.closing.error()
+    if (signal?.aborted) throw abortErrorFor(resultAbortMessage(this.name, id), signal)
+    const row = this.#find(String(id))
     if (row === undefined) return Promise.reject(new JobNotFoundError(this.name, String(id)))
     if (row.state === JobState.Completed) return Promise.resolve(restoreResult(row.result))
     if (row.state === JobState.Dead) return Promise.reject(this.#failedError(row))
@@ -438,7 +383,7 @@ export class TaskQueue<H extends JobHandlers>
       const counts = this.#statements.counts.get(this.name) as QueueCountsRow | undefined
       const delayed = (this.#statements.delayed.get(this.name, Date.now()) as { count: number })
         .count
-      this.#lastStats = this.#snapshot(counts, delayed)
+      this.#lastStats = this.#snapshotOf(counts, delayed)
     } catch (error) {
       this.#reportError('reading the stats', error)
     }
@@ -452,11 +397,11 @@ export class TaskQueue<H extends JobHandlers>
 
   /** The jobs that failed for good and are still retained in the file (`maxDeadLetters`), oldest first. */
   deadLetters(): Promise<DeadLetter[]> {
-    if (this.#closed) return Promise.reject(this.#closing.error())
+    if (this.#closed) return Promise.reject(this.closing.error())
     try {
       const rows = this.#statements.deadLetters.all(
         this.name,
-        this.#settings.maxDeadLetters,
+        this.settings.maxDeadLetters,
       ) as unknown as StoredRow[]
       return Promise.resolve(rows.map(deadLetterOf))
     } catch (error) {
@@ -466,7 +411,7 @@ export class TaskQueue<H extends JobHandlers>
 
   /** Resolves once no job is waiting, delayed or running in the queue (every process); at once after `close()`. */
   onIdle(): Promise<void> {
-    if (this.#closing.started) return Promise.resolve()
+    if (this.closing.started) return Promise.resolve()
     if (this.#idle()) return Promise.resolve()
     const { promise, resolve } = Promise.withResolvers<void>()
     this.#idleWaiters.push(resolve)
@@ -476,12 +421,12 @@ export class TaskQueue<H extends JobHandlers>
 
   /** Stops this process from taking jobs; running ones go on, other processes are unaffected. */
   pause(): void {
-    this.#paused = true
+    this.paused = true
   }
 
   /** Lets this process take jobs again. */
   resume(): void {
-    this.#paused = false
+    this.paused = false
     this.#workMayBeReady = true
     this.#runSoon()
   }
@@ -497,7 +442,7 @@ export class TaskQueue<H extends JobHandlers>
    * only for bad options.
    */
   close(options?: CloseOptions): Promise<CloseReport> {
-    return this.#closing.close(options, (timeoutMs) => this.#shutDown(timeoutMs))
+    return this.closing.close(options, (timeoutMs) => this.#shutDown(timeoutMs))
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -510,7 +455,7 @@ export class TaskQueue<H extends JobHandlers>
     runAt: number,
     now: number,
   ): (string | number | null)[] {
-    const maxWaiting = this.#settings.maxWaiting
+    const maxWaiting = this.settings.maxWaiting
     return [
       this.name,
       options?.jobId ?? null,
@@ -518,7 +463,7 @@ export class TaskQueue<H extends JobHandlers>
       JSON.stringify(data),
       options?.priority ?? 0,
       runAt,
-      (options?.retries ?? this.#settings.retries) + 1,
+      (options?.retries ?? this.settings.retries) + 1,
       now,
       this.name,
       maxWaiting === Number.POSITIVE_INFINITY ? NO_BOUND : maxWaiting,
@@ -533,7 +478,7 @@ export class TaskQueue<H extends JobHandlers>
   readonly #writeSoon = (): void => {
     this.#writeScheduled = false
     if (this.#closed) {
-      for (const insert of this.#inserts.splice(0)) insert.reject(this.#closing.error())
+      for (const insert of this.#inserts.splice(0)) insert.reject(this.closing.error())
       return
     }
     const now = Date.now()
@@ -575,7 +520,7 @@ export class TaskQueue<H extends JobHandlers>
         insert.resolve(insert.jobId)
         return
       }
-      insert.reject(queueFullError(this.#settings))
+      insert.reject(queueFullError(this.settings))
     } catch (error) {
       insert.reject(error)
     }
@@ -645,14 +590,14 @@ export class TaskQueue<H extends JobHandlers>
   #plan(now: number, active: boolean): void {
     if (this.#closed) return
     this.#pollDelay = active ? 1 : Math.min(this.#pollDelay * 2, this.#sqlite.pollIntervalMs)
-    const consuming = this.#sqlite.consume && !this.#closing.started
+    const consuming = this.#sqlite.consume && !this.closing.started
     let at = Number.POSITIVE_INFINITY
     if (consuming || this.#waiters.size > 0 || this.#idleWaiters.length > 0) {
       at = now + this.#pollDelay
     }
     if (consuming) {
       at = Math.min(at, this.#nextSweepAt)
-      if (!this.#paused) at = Math.min(at, this.#nextRunAt)
+      if (!this.paused) at = Math.min(at, this.#nextRunAt)
     }
     if (this.#running.size > 0 || this.#outcomes.length > 0) at = Math.min(at, this.#nextRenewAt)
     if (this.#outcomes.length > 0 || this.#inserts.length > 0) {
@@ -678,8 +623,8 @@ export class TaskQueue<H extends JobHandlers>
   #canClaim(): boolean {
     return (
       this.#sqlite.consume &&
-      !this.#paused &&
-      !this.#closing.started &&
+      !this.paused &&
+      !this.closing.started &&
       this.#running.size < this.#concurrency
     )
   }
@@ -775,7 +720,7 @@ export class TaskQueue<H extends JobHandlers>
     // What the rolled-back claim concluded about the ready jobs no longer holds.
     this.#workMayBeReady = true
     const failures = ++this.#writeFailures
-    if (isBusyError(error) && !this.#closing.started) {
+    if (isBusyError(error) && !this.closing.started) {
       this.#writesBlockedUntil = now + busyRetryDelay(failures)
       this.#expireInserts(now)
       return
@@ -794,7 +739,7 @@ export class TaskQueue<H extends JobHandlers>
     switch (outcome.kind) {
       case 'complete':
         changes =
-          this.#settings.keepCompleted === 0
+          this.settings.keepCompleted === 0
             ? statements.completeAndDrop.run(row.id, token).changes
             : statements.complete.run(storeResult(outcome.value), now, row.id, token).changes
         break
@@ -806,7 +751,7 @@ export class TaskQueue<H extends JobHandlers>
       }
       case 'dead':
         changes =
-          this.#settings.maxDeadLetters === 0
+          this.settings.maxDeadLetters === 0
             ? statements.buryAndDrop.run(row.id, token).changes
             : statements.bury.run(storeError(outcome.error), now, row.id, token).changes
         break
@@ -821,9 +766,9 @@ export class TaskQueue<H extends JobHandlers>
   #prune(): void {
     const counts = this.#statements.counts.get(this.name) as QueueCountsRow | undefined
     if (counts === undefined) return
-    const extraCompleted = counts.completed - this.#settings.keepCompleted
+    const extraCompleted = counts.completed - this.settings.keepCompleted
     if (extraCompleted > 0) this.#statements.pruneCompleted.run(this.name, extraCompleted)
-    const extraDead = counts.dead - this.#settings.maxDeadLetters
+    const extraDead = counts.dead - this.settings.maxDeadLetters
     if (extraDead > 0) this.#statements.pruneDead.run(this.name, extraDead)
   }
 
@@ -840,7 +785,7 @@ export class TaskQueue<H extends JobHandlers>
           this.#completedJob(outcome.job, outcome.value)
           break
         case 'retry':
-          this.#retried++
+          this.retried++
           if (this.listenerCount('retry') !== 0) {
             const event = {
               job: jobInfoOf(outcome.job.row),
@@ -861,7 +806,7 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   #completedJob(job: RunningJob, value: unknown): void {
-    this.#completed++
+    this.completed++
     const id = publicId(job.row)
     const waiters = this.#waiters.get(id)
     if (waiters !== undefined) {
@@ -877,14 +822,14 @@ export class TaskQueue<H extends JobHandlers>
   }
 
   #failedJob(info: JobInfo, error: unknown): void {
-    this.#failed++
+    this.failed++
     const waiters = this.#waiters.get(info.id)
     if (waiters !== undefined) {
       this.#waiters.delete(info.id)
       const failure = new JobFailedError(info.id, info.name, info.attempt, error)
       for (const waiter of waiters) waiter.reject(failure)
     }
-    reportJobFailure(this, this.name, this.#settings.onError, info, error)
+    reportJobFailure(this, this.name, this.settings.onError, info, error)
   }
 
   /** `idle` once this process's work leaves nothing waiting, delayed or running queue-wide. */
@@ -931,7 +876,7 @@ export class TaskQueue<H extends JobHandlers>
 
   #run(job: RunningJob): void {
     const { row, context } = job
-    const handler = this.#settings.handlers.get(row.name)
+    const handler = this.settings.handlers.get(row.name)
     const runIn = this.#contexts.get(row.id)
     if (runIn !== undefined) this.#contexts.delete(row.id)
     let returned: unknown
@@ -957,7 +902,7 @@ export class TaskQueue<H extends JobHandlers>
       this.#attemptSucceeded(job, returned)
       return
     }
-    const timeoutMs = this.#settings.timeoutMs
+    const timeoutMs = this.settings.timeoutMs
     if (timeoutMs !== undefined) {
       void settleWithin(this.name, promise, timeoutMs, context, {
         succeeded: (value) => this.#attemptSucceeded(job, value),
@@ -978,7 +923,7 @@ export class TaskQueue<H extends JobHandlers>
   #attemptFailed(job: RunningJob, error: unknown): void {
     const { row } = job
     if (row.attempts < row.max_attempts && !(error instanceof UnrecoverableJobError)) {
-      const delayMs = backoffDelay(this.#settings.backoff, row.attempts)
+      const delayMs = backoffDelay(this.settings.backoff, row.attempts)
       this.#finish(job, { kind: 'retry', job, error, delayMs })
     } else {
       this.#finish(job, { kind: 'dead', job, error })
@@ -1201,7 +1146,7 @@ export class TaskQueue<H extends JobHandlers>
     const timedOut = await deadlinePassed(quiet, timeoutMs)
     this.#onQuiet = undefined
     const aborted: JobInfo[] = []
-    const reason = this.#closing.error('the close() deadline passed while the job ran')
+    const reason = this.closing.error('the close() deadline passed while the job ran')
     for (const job of [...this.#running.values()]) {
       job.ended = true
       this.#running.delete(job.row.id)
@@ -1235,7 +1180,7 @@ export class TaskQueue<H extends JobHandlers>
     clearTimeout(this.#timer)
     this.#immediate = undefined
     this.#timer = undefined
-    const closed = this.#closing.error('it closed before the job finished')
+    const closed = this.closing.error('it closed before the job finished')
     for (const insert of this.#inserts.splice(0)) insert.reject(closed)
     for (const [, waiters] of this.#waiters) {
       for (const waiter of waiters) waiter.reject(closed)
@@ -1254,19 +1199,10 @@ export class TaskQueue<H extends JobHandlers>
   // ---------------------------------------------------------------------------------------------
   // Errors and stats
 
-  #snapshot(counts: QueueCountsRow | undefined, delayed: number): TaskQueueStats {
-    return {
-      name: this.name,
-      waiting: Math.max(0, (counts?.ready ?? 0) - delayed),
-      delayed,
-      running: counts?.leased ?? 0,
-      completed: this.#completed,
-      failed: this.#failed,
-      retried: this.#retried,
-      deadLetters: counts?.dead ?? 0,
-      paused: this.#paused,
-      closed: this.#closing.started,
-    }
+  /** A snapshot of the queue's counts row (ready jobs include the `delayed` ones). */
+  #snapshotOf(counts: QueueCountsRow | undefined, delayed: number): TaskQueueStats {
+    const waiting = Math.max(0, (counts?.ready ?? 0) - delayed)
+    return this.snapshot(waiting, delayed, counts?.leased ?? 0, counts?.dead ?? 0)
   }
 
   /** A database problem the queue recovers from by retrying: the `error` event, or stderr. */
