@@ -39,14 +39,6 @@ interface JobExtras {
  * Kept small on purpose: a backlog holds one per waiting job.
  */
 export class MemoryJob implements AbortableContext {
-  /** The caller's `jobId`, if it gave one. */
-  readonly jobId: string | undefined
-  readonly name: string
-  readonly data: unknown
-  readonly priority: number
-  readonly maxAttempts: number
-  /** Its place in the order of `add()` calls; its id unless it has a `jobId`. */
-  readonly sequence: number
   attemptsStarted = 0
   state: MemoryJobState = 'waiting'
   /** The result once completed, the last error once failed. */
@@ -54,20 +46,15 @@ export class MemoryJob implements AbortableContext {
   extras: JobExtras | undefined
 
   constructor(
-    sequence: number,
-    jobId: string | undefined,
-    name: string,
-    data: unknown,
-    priority: number,
-    maxAttempts: number,
-  ) {
-    this.jobId = jobId
-    this.name = name
-    this.data = data
-    this.priority = priority
-    this.maxAttempts = maxAttempts
-    this.sequence = sequence
-  }
+    /** Its place in the order of `add()` calls; its id unless it has a `jobId`. */
+    readonly sequence: number,
+    /** The caller's `jobId`, if it gave one. */
+    readonly jobId: string | undefined,
+    readonly name: string,
+    readonly data: unknown,
+    readonly priority: number,
+    readonly maxAttempts: number,
+  ) {}
 
   /**
    * The `jobId`, or the sequence number as a string. Made on demand rather than stored: a backlog of
