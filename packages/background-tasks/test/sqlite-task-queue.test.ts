@@ -499,6 +499,39 @@ describe('TaskQueue on SQLite: what survives a restart', () => {
     expect(await queue.result('4')).toBe(4)
     expect(storedJobs(file).map((job) => job.state)).toEqual([2, 2, 3])
   })
+
+  it('deletes a job as it ends for good when keepCompleted or maxDeadLetters is 0, after its retries; events and counters still see it', async () => {
+    const file = files.file()
+    const completed: unknown[] = []
+    const failed: unknown[] = []
+    const queue = files.track(
+      new TaskQueue({
+        file,
+        keepCompleted: 0,
+        maxDeadLetters: 0,
+        retries: 1,
+        backoff: { type: 'fixed', delayMs: 0 },
+        handlers: {
+          work: (n: number) => n,
+          fail: (n: number) => {
+            throw new Error(`failure ${n}`)
+          },
+        },
+      }),
+    )
+    queue.on('complete', (event) => completed.push(event.result))
+    queue.on('fail', (event) => failed.push((event.error as Error).message))
+    const workId = await queue.add('work', 1)
+    const failId = await queue.add('fail', 2)
+    await queue.onIdle()
+    expect(completed).toEqual([1])
+    expect(failed).toEqual(['failure 2'])
+    expect(queue.stats()).toMatchObject({ completed: 1, failed: 1, retried: 1, deadLetters: 0 })
+    expect(await queue.deadLetters()).toEqual([])
+    await expect(queue.result(workId)).rejects.toBeInstanceOf(JobNotFoundError)
+    await expect(queue.result(failId)).rejects.toBeInstanceOf(JobNotFoundError)
+    expect(storedJobs(file)).toEqual([])
+  })
 })
 
 describe('TaskQueue on SQLite: adding in the caller’s transaction (outbox)', () => {

@@ -735,13 +735,13 @@ export class TaskQueue<H extends JobHandlers> extends TaskQueueBase<H> implement
   #apply(outcome: Outcome, now: number): boolean {
     const { row, token } = outcome.job
     const statements = this.#statements
+    if (this.#keepsNone(outcome.kind)) {
+      return Number(statements.drop.run(row.id, token).changes) !== 0
+    }
     let changes: number | bigint
     switch (outcome.kind) {
       case 'complete':
-        changes =
-          this.settings.keepCompleted === 0
-            ? statements.completeAndDrop.run(row.id, token).changes
-            : statements.complete.run(storeResult(outcome.value), now, row.id, token).changes
+        changes = statements.complete.run(storeResult(outcome.value), now, row.id, token).changes
         break
       case 'retry': {
         const runAt = now + outcome.delayMs
@@ -750,16 +750,22 @@ export class TaskQueue<H extends JobHandlers> extends TaskQueueBase<H> implement
         break
       }
       case 'dead':
-        changes =
-          this.settings.maxDeadLetters === 0
-            ? statements.buryAndDrop.run(row.id, token).changes
-            : statements.bury.run(storeError(outcome.error), now, row.id, token).changes
+        changes = statements.bury.run(storeError(outcome.error), now, row.id, token).changes
         break
       case 'handBack':
         changes = statements.handBack.run(row.id, token).changes
         break
     }
     return Number(changes) !== 0
+  }
+
+  /**
+   * Whether a job ending so is deleted at once rather than written and then pruned:
+   * `keepCompleted` or `maxDeadLetters` is 0, so nothing could ever read it.
+   */
+  #keepsNone(kind: Outcome['kind']): boolean {
+    if (kind === 'complete') return this.settings.keepCompleted === 0
+    return kind === 'dead' && this.settings.maxDeadLetters === 0
   }
 
   /** Drops the oldest finished jobs beyond `keepCompleted` and `maxDeadLetters`. */

@@ -46,10 +46,9 @@ export class JobStatements {
   readonly nextRunAt: StatementSync
   readonly claim: StatementSync
   readonly complete: StatementSync
-  readonly completeAndDrop: StatementSync
   readonly retry: StatementSync
   readonly bury: StatementSync
-  readonly buryAndDrop: StatementSync
+  readonly drop: StatementSync
   readonly handBack: StatementSync
   readonly renew: StatementSync
   readonly leaseOwners: StatementSync
@@ -97,14 +96,15 @@ export class JobStatements {
     this.complete = prepare(
       `UPDATE loopwork_jobs SET state = 2, result = ?, finished_at = ?, ${noLease} ${fenced}`,
     )
-    this.completeAndDrop = prepare(`DELETE FROM loopwork_jobs ${fenced}`)
     this.retry = prepare(
       `UPDATE loopwork_jobs SET state = 0, run_at = ?, error = ?, ${noLease} ${fenced}`,
     )
     this.bury = prepare(
       `UPDATE loopwork_jobs SET state = 3, error = ?, finished_at = ?, ${noLease} ${fenced}`,
     )
-    this.buryAndDrop = this.completeAndDrop
+    // A job that ended for good where no job of its kind is kept (keepCompleted or
+    // maxDeadLetters 0) is deleted at once.
+    this.drop = prepare(`DELETE FROM loopwork_jobs ${fenced}`)
     // An attempt cut off by close() is not a failed attempt: the next worker runs it with the
     // same attempt number, and in its old place (its run_at is unchanged).
     this.handBack = prepare(
