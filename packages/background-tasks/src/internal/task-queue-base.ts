@@ -51,8 +51,9 @@ export abstract class TaskQueueBase<H extends JobHandlers> extends EventEmitter<
   /**
    * Enqueues a job and resolves with its id once it is accepted, never waiting for it to run (use
    * `result(id)` for that): at once in memory, once committed in SQLite (the adds of one turn of
-   * the event loop commit in one transaction), once Redis stored it in BullMQ. The handler runs in
-   * the `AsyncLocalStorage` context of this call (in SQLite, when this process runs the job).
+   * the event loop commit in one transaction), once Redis stored it in BullMQ. In memory the
+   * handler runs in the `AsyncLocalStorage` context of this call, in SQLite too when this process
+   * runs the job.
    *
    * Rejects, with nothing enqueued, on an unknown job name (`UnknownJobError`), data that is not
    * JSON (`JobDataError`), bad or unknown options (`TypeError`/`RangeError` with code
