@@ -1,12 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { PrivateRedisServer } from '@loopwork/internal/test-support/redis-server'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { TaskQueue } from '../src/bullmq/index.js'
 import { ClosedError } from '../src/index.js'
-import { PrivateRedis } from './helpers/private-redis.js'
 import { cleanUpAfterEach, redisUrl } from './helpers/redis.js'
 
 const workerScript = fileURLToPath(new URL('./fixtures/bullmq-worker-process.ts', import.meta.url))
@@ -236,7 +236,7 @@ describe('TaskQueue on BullMQ across processes', () => {
   }, 30_000)
 
   it('bounds add() during a Redis outage by addTimeoutMs, settles every pending call at close(), and leaves nothing holding the process', async () => {
-    const redis = await PrivateRedis.start()
+    const redis = await PrivateRedisServer.start()
     try {
       const child = fork(outageScript, {
         execArgv: ['--conditions=@loopwork/source', '--import', 'tsx'],
@@ -247,7 +247,7 @@ describe('TaskQueue on BullMQ across processes', () => {
       const exited = once(child, 'exit')
       const [ready] = (await once(child, 'message')) as [{ type: string; stored: string }]
       expect(ready).toEqual({ type: 'ready', stored: '1' })
-      await redis.kill()
+      await redis.stop()
       child.send('redis is down')
       const [closed] = (await once(child, 'message')) as [Record<string, Record<string, unknown>>]
       // add() rejects once addTimeoutMs (500 ms) ran out, instead of never settling
@@ -267,7 +267,7 @@ describe('TaskQueue on BullMQ across processes', () => {
       const [code] = await exited
       expect(code).toBe(0)
     } finally {
-      await redis.kill()
+      await redis.stop()
     }
   }, 30_000)
 })

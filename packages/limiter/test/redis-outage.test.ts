@@ -1,3 +1,4 @@
+import { PrivateRedisServer } from '@loopwork/internal/test-support/redis-server'
 import { Redis } from 'ioredis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -8,7 +9,6 @@ import {
   RedisUnavailableError,
 } from '../src/redis/index.js'
 import { eventually, sleep } from './fixtures/redis-bed.js'
-import { PrivateRedisServer } from './fixtures/redis-server.js'
 
 describe('RedisCapacityLimiter when Redis goes away', () => {
   let server: PrivateRedisServer
