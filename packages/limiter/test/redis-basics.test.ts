@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { CapacityLimiterStats } from '../src/index.js'
 import {
   AbortError,
@@ -8,17 +8,10 @@ import {
   type RedisLease,
   TimeoutError,
 } from '../src/redis/index.js'
-import { eventually, RedisBed, sleep } from './fixtures/redis-bed.js'
+import { eventually, redisBedPerTest, sleep } from './fixtures/redis-bed.js'
 
 describe('RedisCapacityLimiter in one process', () => {
-  let bed: RedisBed
-  beforeEach(() => {
-    bed = new RedisBed()
-  })
-  afterEach(async () => {
-    vi.restoreAllMocks()
-    await bed.cleanUp()
-  })
+  const bed = redisBedPerTest()
 
   it('acquire, release, run and wrap share one limit across instances', async () => {
     const a = bed.limiter({ totalTokens: 2 })

@@ -1,8 +1,8 @@
 import { createHook } from 'node:async_hooks'
 import { Redis } from 'ioredis'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { RedisCapacityLimiter } from '../src/redis/index.js'
-import { eventually, RedisBed, redisUrl } from './fixtures/redis-bed.js'
+import { eventually, redisBedPerTest, redisUrl } from './fixtures/redis-bed.js'
 
 /**
  * Timers created by the limiter's own code (their creation stack runs through src/redis), still
@@ -28,11 +28,7 @@ function sockets(): number {
 }
 
 describe('RedisCapacityLimiter.close()', () => {
-  let bed: RedisBed
-  beforeEach(() => {
-    bed = new RedisBed()
-  })
-  afterEach(() => bed.cleanUp())
+  const bed = redisBedPerTest()
 
   it('leaves no timer, socket or Redis connection of its own, and keeps the connection it was given', async () => {
     const redis = new Redis(redisUrl)

@@ -1,16 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ClosedError, LeaseLostError } from '../src/redis/index.js'
-import { eventually, RedisBed, sleep } from './fixtures/redis-bed.js'
+import { eventually, redisBedPerTest, sleep } from './fixtures/redis-bed.js'
 
 describe('RedisCapacityLimiter leases', () => {
-  let bed: RedisBed
-  beforeEach(() => {
-    bed = new RedisBed()
-  })
-  afterEach(async () => {
-    vi.restoreAllMocks()
-    await bed.cleanUp()
-  })
+  const bed = redisBedPerTest()
 
   it('a lease renewed by its live holder outlives leaseMs', async () => {
     // Renewed every 300 ms; the machine may stall, so the lease leaves room for that.

@@ -1,16 +1,14 @@
 import { Redis } from 'ioredis'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { RedisCapacityLimiter, type RedisCapacityLimiterOptions } from '../src/redis/index.js'
-import { RedisBed } from './fixtures/redis-bed.js'
+import { redisBedPerTest } from './fixtures/redis-bed.js'
 
 describe('RedisCapacityLimiter options', () => {
-  let bed: RedisBed
+  const bed = redisBedPerTest()
   let redis: Redis
   beforeEach(() => {
-    bed = new RedisBed()
     redis = bed.client()
   })
-  afterEach(() => bed.cleanUp())
 
   function create(options: Record<string, unknown>): () => RedisCapacityLimiter {
     return () => new RedisCapacityLimiter(options as unknown as RedisCapacityLimiterOptions)
