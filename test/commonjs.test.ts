@@ -1,23 +1,21 @@
 import { spawnSync } from 'node:child_process'
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  assertBuilt,
+  linkPackages,
+  type PackageManifest,
+  packagesDirectory,
+  publishedPackages as published,
+  root,
+} from './support/workspace-packages.js'
 
 // The packages are ESM only, and a CommonJS application loads them with require(), which Node
 // supports without flags from 22.12 (the packages' engines floor). A CommonJS file requires every
 // entry point of every published package from its built dist/, as an installed package resolves,
 // and checks one named export of each; it also runs a task in a WorkerPool from a CommonJS task
 // module. `npm test` runs this on Node 24 and on Node 22.13.
-const root = join(import.meta.dirname, '..')
-const packagesDirectory = join(root, 'packages')
 const work = join(root, '.cache', `commonjs-${process.pid}`)
 
 /** One named export that each entry point must have, by specifier. */
@@ -38,24 +36,8 @@ const namedExports: Record<string, string> = {
   '@loopwork/adapters/hono': 'concurrencyLimit',
 }
 
-interface Manifest {
-  name: string
-  private?: boolean
-  exports: Record<string, unknown>
-}
-
-const published = readdirSync(packagesDirectory)
-  .filter((folder) => existsSync(join(packagesDirectory, folder, 'package.json')))
-  .map((folder) => ({
-    folder,
-    manifest: JSON.parse(
-      readFileSync(join(packagesDirectory, folder, 'package.json'), 'utf8'),
-    ) as Manifest,
-  }))
-  .filter(({ manifest }) => manifest.private !== true)
-
 /** The JavaScript entry points a package exports, as an application writes them. */
-function entryPointsOf(manifest: Manifest): string[] {
+function entryPointsOf(manifest: PackageManifest): string[] {
   return Object.keys(manifest.exports)
     .filter((subpath) => !subpath.endsWith('.json'))
     .map((subpath) => (subpath === '.' ? manifest.name : `${manifest.name}${subpath.slice(1)}`))
@@ -92,25 +74,19 @@ exports.triple = (value) => value * 3
 
 beforeAll(() => {
   for (const { folder, manifest } of published) {
-    for (const subpath of Object.keys(manifest.exports)) {
-      const target = (manifest.exports[subpath] as { default?: string } | string) ?? {}
-      const file = typeof target === 'string' ? target : target.default
-      if (file !== undefined && !existsSync(join(packagesDirectory, folder, file))) {
-        throw new Error(
-          `packages/${folder}/${file} is missing: build the packages first (pnpm build)`,
-        )
-      }
-    }
-  }
-  // An application's folder: CommonJS, with each package linked into node_modules.
-  mkdirSync(join(work, 'node_modules', '@loopwork'), { recursive: true })
-  for (const { folder } of published) {
-    symlinkSync(
-      join(packagesDirectory, folder),
-      join(work, 'node_modules', '@loopwork', folder),
-      'dir',
+    const files = Object.values(manifest.exports).map((target) =>
+      typeof target === 'string' ? target : (target as { default?: string }).default,
+    )
+    assertBuilt(
+      folder,
+      files.filter((file) => file !== undefined),
     )
   }
+  // An application's folder: CommonJS, with each package linked into node_modules.
+  linkPackages(
+    work,
+    published.map(({ folder }) => folder),
+  )
   writeFileSync(join(work, 'package.json'), JSON.stringify({ type: 'commonjs', private: true }))
   writeFileSync(join(work, 'check.cjs'), checkScript)
   writeFileSync(join(work, 'tasks.cjs'), tasksModule)

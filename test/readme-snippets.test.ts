@@ -1,23 +1,20 @@
 import { spawnSync } from 'node:child_process'
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  assertBuilt,
+  linkPackages,
+  packagesDirectory,
+  publishedPackages as published,
+  root,
+} from './support/workspace-packages.js'
 
 // Every ```ts / ```typescript block of a package README type-checks against the built packages
 // (dist/*.d.ts, as a user gets them), and every ```js block runs. A block is skipped when it is
 // tagged otherwise (`text`, `sh`...) or when the line before it is `<!-- no-check -->`.
 // Blocks are written into a folder inside each package, so the package's own dependencies resolve
 // as they would for a user who installed it; every @loopwork/* package is linked beside them.
-const root = join(import.meta.dirname, '..')
-const packagesDirectory = join(root, 'packages')
 const folderName = `.readme-check-${process.pid}`
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
 
@@ -31,14 +28,6 @@ interface Block {
   language: 'ts' | 'js'
   code: string
 }
-
-const manifests = readdirSync(packagesDirectory)
-  .filter((folder) => existsSync(join(packagesDirectory, folder, 'package.json')))
-  .map((folder) => ({
-    folder,
-    manifest: JSON.parse(readFileSync(join(packagesDirectory, folder, 'package.json'), 'utf8')),
-  }))
-const published = manifests.filter(({ manifest }) => manifest.private !== true)
 
 /** The checked code blocks of a README, with where they start. */
 function extractBlocks(text: string, readme: string, folder: string): Block[] {
@@ -94,15 +83,10 @@ let errors = new Map<string, string[]>()
 
 beforeAll(() => {
   for (const { folder } of published) {
-    const directory = join(packagesDirectory, folder, folderName)
-    mkdirSync(join(directory, 'node_modules', '@loopwork'), { recursive: true })
-    for (const other of published) {
-      symlinkSync(
-        join(packagesDirectory, other.folder),
-        join(directory, 'node_modules', '@loopwork', other.folder),
-        'dir',
-      )
-    }
+    linkPackages(
+      join(packagesDirectory, folder, folderName),
+      published.map((other) => other.folder),
+    )
   }
   for (const block of blocks) writeFileSync(fileOf(block), `${block.code}\nexport {}\n`)
   writeFileSync(
@@ -129,13 +113,7 @@ beforeAll(() => {
     const types = Object.values(manifest.publishConfig?.exports ?? manifest.exports ?? {})
       .map((entry) => (typeof entry === 'object' ? (entry as { types?: string }).types : undefined))
       .filter((path): path is string => path !== undefined)
-    for (const path of types) {
-      if (!existsSync(join(packagesDirectory, folder, path))) {
-        throw new Error(
-          `packages/${folder}/${path} is missing: build the packages first (pnpm build)`,
-        )
-      }
-    }
+    assertBuilt(folder, types)
   }
   const result = spawnSync(
     process.execPath,

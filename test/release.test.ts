@@ -14,38 +14,18 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type PackageManifest,
+  packagesDirectory,
+  publishedPackages as published,
+  root,
+} from './support/workspace-packages.js'
 
 // A release, dry: `changeset version` on a copy of the repository, `pnpm pack` of every package
 // (as `changeset publish` packs them: pnpm applies publishConfig), then the tarballs installed in
 // a fresh project and every entry point imported and required there, as a user would.
 const run = promisify(execFile)
-const root = join(import.meta.dirname, '..')
-const packagesDirectory = join(root, 'packages')
 const repository = 'https://github.com/loopwork-dev/loopwork'
-
-interface Manifest {
-  name: string
-  version: string
-  private?: boolean
-  exports: Record<string, unknown>
-  publishConfig?: { access?: string; exports?: Record<string, unknown> }
-  repository?: { type: string; url: string; directory: string }
-  homepage?: string
-  bugs?: { url: string }
-  files?: string[]
-  dependencies?: Record<string, string>
-  peerDependencies?: Record<string, string>
-}
-
-const published = readdirSync(packagesDirectory)
-  .filter((folder) => existsSync(join(packagesDirectory, folder, 'package.json')))
-  .map((folder) => ({
-    folder,
-    manifest: JSON.parse(
-      readFileSync(join(packagesDirectory, folder, 'package.json'), 'utf8'),
-    ) as Manifest,
-  }))
-  .filter(({ manifest }) => manifest.private !== true)
 
 /** The exports map without the condition that points at the unpublished TypeScript sources. */
 function withoutSourceCondition(value: unknown): unknown {
@@ -214,7 +194,7 @@ describe('release dry run', () => {
       const installed = join(project, 'node_modules', ...manifest.name.split('/'))
       const packedManifest = JSON.parse(
         readFileSync(join(installed, 'package.json'), 'utf8'),
-      ) as Manifest
+      ) as PackageManifest
       // What the registry gets: no condition or range that only makes sense inside the repository.
       expect(JSON.stringify(packedManifest), manifest.name).not.toMatch(
         /@loopwork\/source|workspace:/,
