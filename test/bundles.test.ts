@@ -1,31 +1,22 @@
 import { spawn } from 'node:child_process'
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs'
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import commonjsModule from '@rollup/plugin-commonjs'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
-import { build as esbuild } from 'esbuild'
+import { type BuildOptions, build as esbuild } from 'esbuild'
 import { rollup } from 'rollup'
-import { build as tsup } from 'tsup'
+import { type Options as TsupOptions, build as tsup } from 'tsup'
 import { build as vite } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import webpack, { type Configuration } from 'webpack'
 import { runtimeBinary } from './runtimes/runtimes.js'
+import { assertBuilt, linkPackages, root } from './support/workspace-packages.js'
 
 // A server using WorkerPool and toThread (test/bundles/) is bundled the way an application is
 // deployed, with the recipes of the thread-offload README (esbuild, tsup, Vite SSR, Rollup,
 // webpack; ESM and CommonJS): everything, @loopwork/* included, the task module an entry of its
 // own. Each bundle is then moved away from where it was built (a path baked in at build time would
 // break) and run with node, on its own: no node_modules, no sources next to it.
-const root = join(import.meta.dirname, '..')
 const work = join(root, '.cache', `bundles-${process.pid}`)
 const app = join(work, 'app')
 const deployed = join(work, 'deployed')
@@ -41,19 +32,37 @@ const importMetaUrlFromFilename = {
 // import loads exports the plugin itself.
 const commonjs = commonjsModule as unknown as typeof commonjsModule.default
 
-/** Runs webpack; rejects on an error or a warning (a warning about this package is a bug too). */
-function runWebpack(config: Configuration): Promise<void> {
-  return new Promise((resolve, reject) => {
-    webpack(config, (error, stats) => {
-      if (error) reject(error)
-      else if (stats?.hasErrors() || stats?.hasWarnings()) {
-        reject(new Error(stats.toString({ all: false, errors: true, warnings: true })))
-      } else resolve()
-    })
+type Format = 'esm' | 'cjs'
+
+/** Bundles the two entries with esbuild as the README shows, plus the format's own `recipe`. */
+function runEsbuild(outdir: string, format: Format, recipe: BuildOptions = {}): Promise<unknown> {
+  return esbuild({
+    entryPoints: entries,
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format,
+    logLevel: 'error',
+    ...recipe,
   })
 }
 
-async function runRollup(outDir: string, format: 'esm' | 'cjs'): Promise<void> {
+/** Bundles the two entries with tsup, @loopwork/* and all, plus the format's own `recipe`. */
+function runTsup(outDir: string, format: Format, recipe: TsupOptions = {}): Promise<void> {
+  return tsup({
+    config: false,
+    entry: entries,
+    outDir,
+    format,
+    platform: 'node',
+    target: 'node22',
+    noExternal: [/.*/],
+    silent: true,
+    ...recipe,
+  })
+}
+
+async function runRollup(outDir: string, format: Format): Promise<void> {
   const build = await rollup({
     input: entries,
     plugins: [nodeResolve({ exportConditions: ['node'] }), commonjs()],
@@ -65,71 +74,59 @@ async function runRollup(outDir: string, format: 'esm' | 'cjs'): Promise<void> {
   await build.close()
 }
 
+/**
+ * Bundles the two entries with webpack into `path`, the task module as a library of its own of
+ * `libraryType`, plus the format's own `recipe`; rejects on an error or a warning (a warning about
+ * this package is a bug too).
+ */
+function runWebpack(
+  path: string,
+  libraryType: 'module' | 'commonjs2',
+  recipe: Configuration,
+): Promise<void> {
+  const config: Configuration = {
+    mode: 'production',
+    target: 'node22',
+    context: app,
+    entry: {
+      server: entries.server,
+      tasks: { import: entries.tasks, library: { type: libraryType } },
+    },
+    ...recipe,
+    output: { path, filename: '[name].js', ...recipe.output },
+  }
+  return new Promise((resolve, reject) => {
+    webpack(config, (error, stats) => {
+      if (error) reject(error)
+      else if (stats?.hasErrors() || stats?.hasWarnings()) {
+        reject(new Error(stats.toString({ all: false, errors: true, warnings: true })))
+      } else resolve()
+    })
+  })
+}
+
 interface Bundle {
   name: string
-  format: 'esm' | 'cjs'
+  format: Format
   build(outDir: string): Promise<unknown>
 }
 
 const bundles: Bundle[] = [
-  {
-    name: 'esbuild, ESM',
-    format: 'esm',
-    build: (outdir) =>
-      esbuild({
-        entryPoints: entries,
-        outdir,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        logLevel: 'error',
-      }),
-  },
+  { name: 'esbuild, ESM', format: 'esm', build: (outdir) => runEsbuild(outdir, 'esm') },
   {
     name: 'esbuild, CommonJS',
     format: 'cjs',
-    build: (outdir) =>
-      esbuild({
-        entryPoints: entries,
-        outdir,
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        logLevel: 'error',
-        ...importMetaUrlFromFilename,
-      }),
+    build: (outdir) => runEsbuild(outdir, 'cjs', importMetaUrlFromFilename),
   },
-  {
-    name: 'tsup, ESM',
-    format: 'esm',
-    build: (outDir) =>
-      tsup({
-        config: false,
-        entry: entries,
-        outDir,
-        format: 'esm',
-        platform: 'node',
-        target: 'node22',
-        noExternal: [/.*/],
-        silent: true,
-      }),
-  },
+  { name: 'tsup, ESM', format: 'esm', build: (outDir) => runTsup(outDir, 'esm') },
   {
     name: 'tsup, CommonJS',
     format: 'cjs',
     build: (outDir) =>
-      tsup({
-        config: false,
-        entry: entries,
-        outDir,
-        format: 'cjs',
-        platform: 'node',
-        target: 'node22',
-        noExternal: [/.*/],
+      runTsup(outDir, 'cjs', {
         // import.meta.url from __filename, in CommonJS output.
         shims: true,
         outExtension: () => ({ js: '.js' }),
-        silent: true,
       }),
   },
   {
@@ -169,16 +166,9 @@ const bundles: Bundle[] = [
     name: 'webpack, ESM',
     format: 'esm',
     build: (path) =>
-      runWebpack({
-        mode: 'production',
-        target: 'node22',
-        context: app,
-        entry: {
-          server: entries.server,
-          tasks: { import: entries.tasks, library: { type: 'module' } },
-        },
+      runWebpack(path, 'module', {
         experiments: { outputModule: true },
-        output: { path, filename: '[name].js', module: true, chunkFormat: 'module' },
+        output: { module: true, chunkFormat: 'module' },
         // import.meta.url stays the running file's (not the source file's, baked in at build time),
         // and new URL('./tasks.js', import.meta.url) stays as written (not a copied asset).
         module: { parser: { javascript: { importMeta: false, url: false } } },
@@ -188,15 +178,7 @@ const bundles: Bundle[] = [
     name: 'webpack, CommonJS',
     format: 'cjs',
     build: (path) =>
-      runWebpack({
-        mode: 'production',
-        target: 'node22',
-        context: app,
-        entry: {
-          server: entries.server,
-          tasks: { import: entries.tasks, library: { type: 'commonjs2' } },
-        },
-        output: { path, filename: '[name].js' },
+      runWebpack(path, 'commonjs2', {
         module: { parser: { javascript: { url: false } } },
         plugins: [
           new webpack.DefinePlugin({
@@ -216,23 +198,13 @@ function slug(name: string): string {
 }
 
 beforeAll(async () => {
-  for (const folder of ['thread-offload', 'limiter']) {
-    if (!existsSync(join(root, 'packages', folder, 'dist', 'index.js'))) {
-      throw new Error(`packages/${folder}/dist is missing: build the packages first (pnpm build)`)
-    }
-  }
+  const linked = ['thread-offload', 'limiter']
+  for (const folder of linked) assertBuilt(folder, ['dist/index.js'])
   // The application: its sources, and @loopwork/* linked into its node_modules as a workspace or
   // an install links them.
-  mkdirSync(join(app, 'node_modules', '@loopwork'), { recursive: true })
+  linkPackages(app, linked)
   cpSync(join(import.meta.dirname, 'bundles'), join(app, 'src'), { recursive: true })
   writeFileSync(join(app, 'package.json'), JSON.stringify({ type: 'module', private: true }))
-  for (const folder of ['thread-offload', 'limiter']) {
-    symlinkSync(
-      join(root, 'packages', folder),
-      join(app, 'node_modules', '@loopwork', folder),
-      'dir',
-    )
-  }
   mkdirSync(deployed, { recursive: true })
   for (const bundle of bundles) {
     const outDir = buildDirectory(bundle)
