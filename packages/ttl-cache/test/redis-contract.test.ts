@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { AbortError } from '../src/redis/index.js'
 import { deferred } from './deferred.js'
-import { eventually, RedisTestBed } from './redis-fixtures.js'
+import { eventually, redisTestBedPerTest } from './redis-fixtures.js'
 
 describe('Redis tier: stats, events, ordering, stale values and aborts', () => {
-  let bed: RedisTestBed
-  beforeEach(() => {
-    bed = new RedisTestBed()
-  })
-  afterEach(async () => {
-    vi.restoreAllMocks()
-    await bed.cleanUp()
-  })
+  const bed = redisTestBedPerTest()
 
   it('stats() has exactly the shape of TtlCache.stats(), counted across both tiers', async () => {
     const first = bed.cache<string>()

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { deferred } from './deferred.js'
-import { eventually, RedisTestBed } from './redis-fixtures.js'
+import { eventually, redisTestBedPerTest } from './redis-fixtures.js'
 
 describe('Redis tier: invalidation across instances', () => {
-  let bed: RedisTestBed
-  beforeEach(() => {
-    bed = new RedisTestBed()
-  })
-  afterEach(async () => {
-    await bed.cleanUp()
-  })
+  const bed = redisTestBedPerTest()
 
   async function twoWarmInstances() {
     const first = bed.cache<string>()

@@ -1,8 +1,8 @@
 import { MAX_TIMEOUT_MS } from '@loopwork/internal'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { cached } from '../src/index.js'
 import { countingThenable } from './counting-thenable.js'
-import { eventually, RedisTestBed } from './redis-fixtures.js'
+import { eventually, redisTestBedPerTest } from './redis-fixtures.js'
 
 function thrownBy(action: () => unknown): unknown {
   try {
@@ -14,13 +14,7 @@ function thrownBy(action: () => unknown): unknown {
 }
 
 describe('Redis tier: options, durations and loader results', () => {
-  let bed: RedisTestBed
-  beforeEach(() => {
-    bed = new RedisTestBed()
-  })
-  afterEach(async () => {
-    await bed.cleanUp()
-  })
+  const bed = redisTestBedPerTest()
 
   it('refuses an unknown or misspelled option, naming it and the closest known one', () => {
     const error = thrownBy(() => bed.cache({ lockTTLms: 5_000 } as never))

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CircuitOpenError, type RedisErrorEvent, TimeoutError } from '../src/redis/index.js'
-import { RedisTestBed } from './redis-fixtures.js'
+import { redisTestBedPerTest } from './redis-fixtures.js'
 
 describe('Redis tier: an outage degrades to memory-only, never a failed request', () => {
-  let bed: RedisTestBed
-  beforeEach(() => {
-    bed = new RedisTestBed()
-  })
-  afterEach(async () => {
-    await bed.cleanUp()
-  })
+  const bed = redisTestBedPerTest()
 
   it('with Redis unreachable, loads still answer, the memory tier still caches, and errors are reported', async () => {
     const redis = await bed.deadClient()

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { RedisTestBed } from './redis-fixtures.js'
+import { describe, expect, it } from 'vitest'
+import { redisTestBedPerTest } from './redis-fixtures.js'
 
 interface Item {
   id: number
@@ -7,13 +7,7 @@ interface Item {
 }
 
 describe('Redis tier: two instances share values', () => {
-  let bed: RedisTestBed
-  beforeEach(() => {
-    bed = new RedisTestBed()
-  })
-  afterEach(async () => {
-    await bed.cleanUp()
-  })
+  const bed = redisTestBedPerTest()
 
   it('a value loaded by one instance is served from Redis by another, which does not load', async () => {
     const first = bed.cache<Item>()

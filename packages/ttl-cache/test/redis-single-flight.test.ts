@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { deferred } from './deferred.js'
-import { eventually, RedisTestBed } from './redis-fixtures.js'
+import { eventually, redisTestBedPerTest } from './redis-fixtures.js'
 
 describe('Redis tier: one load across instances', () => {
-  let bed: RedisTestBed
-  beforeEach(() => {
-    bed = new RedisTestBed()
-  })
-  afterEach(async () => {
-    await bed.cleanUp()
-  })
+  const bed = redisTestBedPerTest()
 
   it('two instances missing one key at once run one load; the other waits and reads it from Redis', async () => {
     const first = bed.cache<string>({ lockPollMs: 5 })
