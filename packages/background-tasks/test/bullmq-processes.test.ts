@@ -1,61 +1,19 @@
-import { type ChildProcess, fork } from 'node:child_process'
 import { once } from 'node:events'
-import { fileURLToPath } from 'node:url'
 import { PrivateRedisServer } from '@loopwork/internal/test-support/redis-server'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { TaskQueue } from '../src/bullmq/index.js'
 import { ClosedError } from '../src/index.js'
 import { cleanUpAfterEach, redisUrl } from './helpers/redis.js'
+import { childProcessesPerTest, nextMessage } from './helpers/worker-processes.js'
 
-const workerScript = fileURLToPath(new URL('./fixtures/bullmq-worker-process.ts', import.meta.url))
-const unreachableScript = fileURLToPath(
-  new URL('./fixtures/bullmq-unreachable-close.ts', import.meta.url),
-)
-const outageScript = fileURLToPath(new URL('./fixtures/bullmq-redis-outage.ts', import.meta.url))
 const cleanUp = cleanUpAfterEach()
-const children: ChildProcess[] = []
+const processes = childProcessesPerTest()
 
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL')
-      await once(child, 'exit')
-    }
-  }
-})
-
-interface WorkerMessage {
-  readonly type: 'ready' | 'started'
-  readonly id?: string
-  readonly attempt?: number
-  readonly pid?: number
-}
-
-/** Starts a worker process on `queueName`; it loads the TypeScript sources like the tests do. */
-function startWorkerProcess(queueName: string): ChildProcess {
-  const child = fork(workerScript, {
-    execArgv: ['--conditions=@loopwork/source', '--import', 'tsx'],
-    env: { ...process.env, QUEUE_NAME: queueName, REDIS_URL: redisUrl },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  children.push(child)
-  return child
-}
-
-function nextMessage(child: ChildProcess, type: WorkerMessage['type']): Promise<WorkerMessage> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: WorkerMessage) => {
-      if (message.type !== type) return
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-      resolve(message)
-    }
-    const onExit = (code: number | null) => reject(new Error(`worker process exited (${code})`))
-    child.on('message', onMessage)
-    child.once('exit', onExit)
-  })
+/** Starts a worker process on `queueName`. */
+function startWorkerProcess(queueName: string) {
+  return processes.fork('bullmq-worker-process.ts', { QUEUE_NAME: queueName, REDIS_URL: redisUrl })
 }
 
 // Both handlers exist on both sides; only the process that runs a job uses its handler.
@@ -222,11 +180,7 @@ describe('TaskQueue on BullMQ across processes', () => {
   }, 30_000)
 
   it('close({ timeoutMs }) resolves even when Redis cannot be reached, reports the errors, and leaves nothing holding the process', async () => {
-    const child = fork(unreachableScript, {
-      execArgv: ['--conditions=@loopwork/source', '--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-    children.push(child)
+    const child = processes.fork('bullmq-unreachable-close.ts')
     const [message] = (await once(child, 'message')) as [{ error: string; report: unknown }]
     expect(message.error).toMatch(/ECONNREFUSED/)
     expect(message.report).toEqual({ timedOut: false, aborted: [], notStarted: [] })
@@ -238,12 +192,10 @@ describe('TaskQueue on BullMQ across processes', () => {
   it('bounds add() during a Redis outage by addTimeoutMs, settles every pending call at close(), and leaves nothing holding the process', async () => {
     const redis = await PrivateRedisServer.start()
     try {
-      const child = fork(outageScript, {
-        execArgv: ['--conditions=@loopwork/source', '--import', 'tsx'],
-        env: { ...process.env, REDIS_URL: redis.url, QUEUE_NAME: 'outage' },
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      const child = processes.fork('bullmq-redis-outage.ts', {
+        REDIS_URL: redis.url,
+        QUEUE_NAME: 'outage',
       })
-      children.push(child)
       const exited = once(child, 'exit')
       const [ready] = (await once(child, 'message')) as [{ type: string; stored: string }]
       expect(ready).toEqual({ type: 'ready', stored: '1' })

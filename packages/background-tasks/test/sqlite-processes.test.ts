@@ -1,55 +1,21 @@
-import { type ChildProcess, fork, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { TaskQueue } from '../src/sqlite/index.js'
 import { sqliteFilesPerTest } from './helpers/sqlite-files.js'
+import { childProcessesPerTest, loadSources, nextMessage } from './helpers/worker-processes.js'
 
-const workerScript = fileURLToPath(new URL('./fixtures/sqlite-worker-process.ts', import.meta.url))
-const closeScript = fileURLToPath(new URL('./fixtures/sqlite-close-exits.ts', import.meta.url))
 const packageFolder = fileURLToPath(new URL('..', import.meta.url))
-const loadSources = ['--conditions=@loopwork/source', '--import', 'tsx']
 const files = sqliteFilesPerTest()
-const children: ChildProcess[] = []
+const processes = childProcessesPerTest()
 
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL')
-      await once(child, 'exit')
-    }
-  }
-})
-
-interface WorkerMessage {
-  readonly type: 'ready' | 'started' | 'closed' | 'error'
-  readonly id?: string
-  readonly attempt?: number
-  readonly pid?: number
-}
-
-function startWorker(file: string, concurrency = 1): ChildProcess {
-  const child = fork(workerScript, {
-    execArgv: loadSources,
-    env: { ...process.env, DB_FILE: file, CONCURRENCY: String(concurrency) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  children.push(child)
-  return child
-}
-
-function nextMessage(child: ChildProcess, type: WorkerMessage['type']): Promise<WorkerMessage> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: WorkerMessage) => {
-      if (message.type !== type) return
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-      resolve(message)
-    }
-    const onExit = (code: number | null) => reject(new Error(`worker process exited (${code})`))
-    child.on('message', onMessage)
-    child.once('exit', onExit)
+/** Starts a worker process on the queue in `file`, running `concurrency` jobs at once. */
+function startWorker(file: string, concurrency = 1) {
+  return processes.fork('sqlite-worker-process.ts', {
+    DB_FILE: file,
+    CONCURRENCY: String(concurrency),
   })
 }
 
@@ -111,7 +77,7 @@ describe('TaskQueue on SQLite across processes', () => {
         return report
       }),
     )
-    expect(closed.map((message) => (message as { report?: unknown }).report)).toEqual([
+    expect(closed.map((message) => message.report)).toEqual([
       { timedOut: false, aborted: [], notStarted: [] },
       { timedOut: false, aborted: [], notStarted: [] },
     ])
@@ -119,12 +85,7 @@ describe('TaskQueue on SQLite across processes', () => {
 
   it('close() ends every wait and leaves no timer: the process exits on its own', async () => {
     const file = files.file()
-    const child = fork(closeScript, {
-      execArgv: loadSources,
-      env: { ...process.env, DB_FILE: file },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-    children.push(child)
+    const child = processes.fork('sqlite-close-exits.ts', { DB_FILE: file })
     const exited = once(child, 'exit')
     const [message] = (await once(child, 'message')) as [
       {
@@ -145,18 +106,19 @@ describe('TaskQueue on SQLite across processes', () => {
   }, 30_000)
 
   it('fails to import with a clear error on a Node.js without node:sqlite', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--no-experimental-sqlite',
-        ...loadSources,
-        '--input-type=module',
-        '--eval',
-        "await import('@loopwork/background-tasks/sqlite')",
-      ],
-      { cwd: packageFolder, stdio: ['ignore', 'ignore', 'pipe'] },
+    const child = processes.track(
+      spawn(
+        process.execPath,
+        [
+          '--no-experimental-sqlite',
+          ...loadSources,
+          '--input-type=module',
+          '--eval',
+          "await import('@loopwork/background-tasks/sqlite')",
+        ],
+        { cwd: packageFolder, stdio: ['ignore', 'ignore', 'pipe'] },
+      ),
     )
-    children.push(child)
     let stderr = ''
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
