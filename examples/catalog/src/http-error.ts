@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import { isLoopworkError } from '@loopwork/batcher'
 import { CatalogError, type CatalogErrorCode } from './errors.js'
 
@@ -70,7 +71,12 @@ export function httpErrorOf(error: unknown): {
   if (clientStatus !== undefined) {
     return {
       status: clientStatus,
-      body: { error: 'BadRequest', code: 'CLIENT_ERROR', message: (error as Error).message },
+      body: {
+        // The status's own name (`PayloadTooLarge` for 413), so a client can tell the 4xx apart.
+        error: (STATUS_CODES[clientStatus] ?? 'Bad Request').replaceAll(' ', ''),
+        code: 'CLIENT_ERROR',
+        message: (error as Error).message,
+      },
     }
   }
   return {

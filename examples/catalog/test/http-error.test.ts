@@ -50,3 +50,13 @@ it('says nothing about an unexpected error', () => {
     body: { error: 'InternalServerError', code: 'INTERNAL', message: 'internal server error' },
   })
 })
+
+it("names a framework's client error after its status", () => {
+  const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413 })
+  const malformed = Object.assign(new Error('Unexpected token'), { statusCode: 400 })
+  expect(httpErrorOf(tooLarge)).toEqual({
+    status: 413,
+    body: { error: 'PayloadTooLarge', code: 'CLIENT_ERROR', message: 'Request body is too large' },
+  })
+  expect(httpErrorOf(malformed).body.error).toBe('BadRequest')
+})
