@@ -3,10 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BackgroundTasks, LoopworkError, TasksAlreadyRunError } from '../src/index.js'
 import { caught, countingThenable } from './helpers/counting-thenable.js'
 import { deferred, flush } from './helpers/deferred.js'
-import {
-  afterUnhandledRejectionsReported,
-  watchUnhandledRejections,
-} from './helpers/unhandled-rejections.js'
+import { watchUnhandledRejections } from './helpers/unhandled-rejections.js'
 
 const unhandled = watchUnhandledRejections()
 
@@ -127,8 +124,7 @@ describe('BackgroundTasks', () => {
       throw new Error('task failed')
     })
     await rejectingCallback.run()
-    await afterUnhandledRejectionsReported()
-    expect(unhandled.reasons).toEqual([])
+    expect(await unhandled.reported()).toEqual([])
     expect(log).toHaveBeenCalledTimes(2)
   })
 
@@ -202,8 +198,7 @@ describe('BackgroundTasks', () => {
       throw new Error('thrown')
     })
     void tasks.run()
-    await afterUnhandledRejectionsReported()
-    expect(unhandled.reasons).toEqual([])
+    expect(await unhandled.reported()).toEqual([])
   })
 
   it('skips the tasks not yet started once the run signal aborts, and finishes the running one', async () => {

@@ -16,10 +16,7 @@ import {
 } from '../src/index.js'
 import { caught, countingThenable } from './helpers/counting-thenable.js'
 import { cleanUpAfterEach, redisUrl } from './helpers/redis.js'
-import {
-  afterUnhandledRejectionsReported,
-  watchUnhandledRejections,
-} from './helpers/unhandled-rejections.js'
+import { watchUnhandledRejections } from './helpers/unhandled-rejections.js'
 
 const unhandled = watchUnhandledRejections()
 const cleanUp = cleanUpAfterEach()
@@ -422,8 +419,7 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     await expect(queue.deadLetters()).rejects.toBeInstanceOf(ClosedError)
     expect(await queue.refreshStats()).toMatchObject({ name, closed: true })
     await queue.onIdle()
-    await afterUnhandledRejectionsReported()
-    expect(unhandled.reasons).toEqual([])
+    expect(await unhandled.reported()).toEqual([])
   })
 
   it('leaves an ioredis connection passed in open at close(): it is the caller’s', async () => {

@@ -13,10 +13,7 @@ import {
 } from '../src/index.js'
 import { countingThenable } from './helpers/counting-thenable.js'
 import { deferred, flush } from './helpers/deferred.js'
-import {
-  afterUnhandledRejectionsReported,
-  watchUnhandledRejections,
-} from './helpers/unhandled-rejections.js'
+import { watchUnhandledRejections } from './helpers/unhandled-rejections.js'
 
 const unhandled = watchUnhandledRejections()
 
@@ -353,8 +350,7 @@ describe('TaskQueue (in memory): adding and running jobs', () => {
     await queue.add('rejects')
     await queue.add('throws')
     await queue.onIdle()
-    await afterUnhandledRejectionsReported()
-    expect(unhandled.reasons).toEqual([])
+    expect(await unhandled.reported()).toEqual([])
     expect(queue.stats().failed).toBe(2)
   })
 })

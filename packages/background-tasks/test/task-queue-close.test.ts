@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ClosedError, TaskQueue } from '../src/index.js'
 import { deferred, flush } from './helpers/deferred.js'
-import {
-  afterUnhandledRejectionsReported,
-  watchUnhandledRejections,
-} from './helpers/unhandled-rejections.js'
+import { watchUnhandledRejections } from './helpers/unhandled-rejections.js'
 
 const unhandled = watchUnhandledRejections()
 
@@ -161,8 +158,7 @@ describe('TaskQueue (in memory): close()', () => {
     await flush()
     expect(completed).not.toHaveBeenCalled()
     expect(queue.stats().completed).toBe(0)
-    await afterUnhandledRejectionsReported()
-    expect(unhandled.reasons).toEqual([])
+    expect(await unhandled.reported()).toEqual([])
   })
 
   it('uses a 10 s deadline by default and rejects a bad one', async () => {

@@ -11,10 +11,7 @@ import {
 } from '../src/index.js'
 import { caught, countingThenable } from './helpers/counting-thenable.js'
 import { deferred, flush } from './helpers/deferred.js'
-import {
-  afterUnhandledRejectionsReported,
-  watchUnhandledRejections,
-} from './helpers/unhandled-rejections.js'
+import { watchUnhandledRejections } from './helpers/unhandled-rejections.js'
 
 const unhandled = watchUnhandledRejections()
 
@@ -158,8 +155,7 @@ describe('TaskSupervisor.spawn', () => {
         }) as PromiseLike<never>,
     )
     await new Promise((resolve) => setTimeout(resolve, 20))
-    await afterUnhandledRejectionsReported()
-    expect(unhandled.reasons).toEqual([])
+    expect(await unhandled.reported()).toEqual([])
     expect(supervisor.stats()).toMatchObject({ started: 5, failed: 4, aborted: 1, running: 0 })
     expect(log.mock.calls.some((call) => String(call[0]).includes('onError callback'))).toBe(true)
     expect(log.mock.calls.some((call) => String(call[0]).includes('event listener'))).toBe(true)
