@@ -38,12 +38,6 @@ export function searchQuery(index: number): string {
   return `${words[index % words.length]} ${words[(index * 7 + 3) % words.length]}`
 }
 
-/** An order body for `POST /orders`, spread over the seeded items. */
-export function orderBody(index: number, seedRows: number): string {
-  const itemId = 1 + ((index * 7_919) % seedRows)
-  return JSON.stringify({ itemId, quantity: 1, email: `chaos${index}@example.com` })
-}
-
 /** Milliseconds as the table shows them: `840 ms`, `2.4 s`. */
 export function duration(milliseconds: number): string {
   return milliseconds < 1_000

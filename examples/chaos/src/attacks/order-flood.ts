@@ -1,43 +1,8 @@
-import { Agent } from 'node:http'
 import type { ChaosRow } from '../chaos-table.js'
-import { type Exchange, exchange, OutcomeTally } from '../http-exchange.js'
-import {
-  checkFulfilment,
-  fulfilmentDeadlineMs,
-  type OrderAnswer,
-  sampleIds,
-} from '../order-fulfilment.js'
+import { sampleIds } from '../order-fulfilment.js'
 import { ResidentSampler } from '../service-child.js'
-import { type AttackContext, duration, orderBody, runClients } from './attack-context.js'
-
-let ordersSent = 0
-
-/** Sends one order; the 201's order id is added to `acknowledged`. */
-export async function sendOrder(
-  url: string,
-  seedRows: number,
-  options: { agent: Agent; patienceMs: number },
-  acknowledged: Set<number>,
-): Promise<Exchange> {
-  const answer = await exchange(`${url}/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: orderBody(ordersSent++, seedRows),
-    agent: options.agent,
-    patienceMs: options.patienceMs,
-  })
-  if (answer.status === 201) acknowledged.add((JSON.parse(answer.body) as OrderAnswer).id)
-  return answer
-}
-
-/** What an order answer says about the service: `undefined` when it is an answer allowed. */
-export function orderAnswerProblem(answer: Exchange): string | undefined {
-  if (answer.status === 201 || answer.status === 409) return undefined
-  if (answer.status === 503) {
-    return answer.headers['retry-after'] === undefined ? '503 without Retry-After' : undefined
-  }
-  return answer.status === undefined ? (answer.error ?? 'no answer') : `status ${answer.status}`
-}
+import { type AttackContext, duration, runClients } from './attack-context.js'
+import { OrderClients, orderAnswerProblem } from './order-clients.js'
 
 /**
  * Attack 4: orders posted as fast as `clients` keep-alive connections allow. Every 201 must be
@@ -47,38 +12,25 @@ export function orderAnswerProblem(answer: Exchange): string | undefined {
  */
 export async function orderFlood({ service, profile }: AttackContext): Promise<ChaosRow> {
   const { clients, durationMs, maxOrders } = profile.orderFlood
-  const agent = new Agent({ keepAlive: true, maxSockets: clients })
-  const tally = new OutcomeTally()
+  const orders = new OrderClients(service.url, profile, clients)
   const rss = new ResidentSampler(service)
-  const acknowledged = new Set<number>()
   const wrong = new Map<string, number>()
   const started = performance.now()
   try {
     await runClients(clients, { durationMs, maxRequests: maxOrders }, async () => {
-      const answer = await sendOrder(
-        service.url,
-        profile.seedRows,
-        { agent, patienceMs: profile.clientPatienceMs },
-        acknowledged,
-      )
-      tally.add(answer)
-      const problem = orderAnswerProblem(answer)
+      const problem = orderAnswerProblem(await orders.sendOrder())
       if (problem !== undefined) wrong.set(problem, (wrong.get(problem) ?? 0) + 1)
       return 'continue'
     })
   } finally {
-    agent.destroy()
+    orders.close()
   }
   const floodMs = performance.now() - started
-  const check = await checkFulfilment(
-    service.url,
-    acknowledged,
-    fulfilmentDeadlineMs(acknowledged.size, profile.fulfilmentGraceMs),
-    profile.clientPatienceMs,
-  )
+  const check = await orders.checkFulfilment(service.url)
   const problems = [...wrong].map(([problem, count]) => `${count}× ${problem}`)
   if (check.lost.length > 0) problems.push(`not fulfilled: ${sampleIds(check.lost)}`)
-  if (acknowledged.size === 0) problems.push('no order acknowledged')
+  if (orders.acknowledged.size === 0) problems.push('no order acknowledged')
+  const { tally } = orders
   return {
     framework: service.framework,
     attack: `4. order flood (${clients} connections)`,
@@ -92,11 +44,7 @@ export async function orderFlood({ service, profile }: AttackContext): Promise<C
       .filter((part) => !(check.lost.length > 0 && part.startsWith('all fulfilled')))
       .join('; '),
     statuses: tally.toString(),
-    orders: {
-      acknowledged: acknowledged.size,
-      fulfilled: check.fulfilled,
-      lost: check.lost.length,
-    },
+    orders: orders.counts(check),
     rss: await rss.stop(),
     outcome: problems.length === 0 ? 'pass' : 'fail',
   }

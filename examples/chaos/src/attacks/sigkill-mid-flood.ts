@@ -1,11 +1,9 @@
-import { Agent } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ChaosRow } from '../chaos-table.js'
-import { OutcomeTally } from '../http-exchange.js'
-import { checkFulfilment, fulfilmentDeadlineMs, sampleIds } from '../order-fulfilment.js'
+import { sampleIds } from '../order-fulfilment.js'
 import { ResidentSampler } from '../service-child.js'
 import { type AttackContext, duration, runClients } from './attack-context.js'
-import { orderAnswerProblem, sendOrder } from './order-flood.js'
+import { OrderClients, orderAnswerProblem } from './order-clients.js'
 
 /** The longest the flood may run while the kill has not ended it. */
 const floodLimitMs = 30_000
@@ -20,10 +18,8 @@ export async function sigkillMidFlood(context: AttackContext): Promise<ChaosRow>
   const { profile } = context
   const service = context.service
   const { clients, killAfterMs, maxOrders } = profile.sigkill
-  const agent = new Agent({ keepAlive: true, maxSockets: clients })
-  const tally = new OutcomeTally()
+  const orders = new OrderClients(service.url, profile, clients)
   const rss = new ResidentSampler(service)
-  const acknowledged = new Set<number>()
   const problems: string[] = []
   let wrongAnswers = 0
   let sent = 0
@@ -33,13 +29,7 @@ export async function sigkillMidFlood(context: AttackContext): Promise<ChaosRow>
     async () => {
       if (service.exit !== undefined) return 'stop'
       sent++
-      const answer = await sendOrder(
-        service.url,
-        profile.seedRows,
-        { agent, patienceMs: profile.clientPatienceMs },
-        acknowledged,
-      )
-      tally.add(answer)
+      const answer = await orders.sendOrder()
       if (answer.status !== undefined && orderAnswerProblem(answer) !== undefined) wrongAnswers++
       return answer.error === undefined ? 'continue' : 'stop'
     },
@@ -48,10 +38,10 @@ export async function sigkillMidFlood(context: AttackContext): Promise<ChaosRow>
   const killAt = performance.now() + killAfterMs
   while (performance.now() < killAt && sent < maxOrders / 2) await sleep(5)
   const killedAfterMs = performance.now() - (killAt - killAfterMs)
-  const acknowledgedAtKill = acknowledged.size
+  const acknowledgedAtKill = orders.acknowledged.size
   const exit = await service.kill()
   await flood
-  agent.destroy()
+  orders.close()
   const figures = await rss.stop()
   if (exit.signal !== 'SIGKILL')
     problems.push(`the process ended with ${exit.code ?? exit.signal} before the kill`)
@@ -61,20 +51,16 @@ export async function sigkillMidFlood(context: AttackContext): Promise<ChaosRow>
   const restartedAt = performance.now()
   const restarted = await context.restart()
   const restartMs = performance.now() - restartedAt
-  const check = await checkFulfilment(
-    restarted.url,
-    acknowledged,
-    fulfilmentDeadlineMs(acknowledged.size, profile.fulfilmentGraceMs),
-    profile.clientPatienceMs,
-  )
+  const check = await orders.checkFulfilment(restarted.url)
   if (check.lost.length > 0) problems.push(`lost after the restart: ${sampleIds(check.lost)}`)
+  const { tally } = orders
   const cutOff = tally.total() - tally.count('201') - tally.count('409') - tally.count('503')
   return {
     framework: service.framework,
     attack: `6. SIGKILL mid-flood (${clients} connections), restart`,
     expected: 'zero acknowledged orders lost: every 201 fulfilled after the restart',
     observed: [
-      `killed after ${duration(killedAfterMs)}, ${sent} orders sent, ${acknowledged.size} acknowledged`,
+      `killed after ${duration(killedAfterMs)}, ${sent} orders sent, ${orders.acknowledged.size} acknowledged`,
       `${cutOff} requests cut off by the kill`,
       `restarted in ${duration(restartMs)}, all fulfilled ${duration(check.elapsedMs)} later`,
       ...problems,
@@ -82,11 +68,7 @@ export async function sigkillMidFlood(context: AttackContext): Promise<ChaosRow>
       .filter((part) => !(check.lost.length > 0 && part.startsWith('restarted')))
       .join('; '),
     statuses: tally.toString(),
-    orders: {
-      acknowledged: acknowledged.size,
-      fulfilled: check.fulfilled,
-      lost: check.lost.length,
-    },
+    orders: orders.counts(check),
     rss: figures,
     outcome: problems.length === 0 ? 'pass' : 'fail',
   }

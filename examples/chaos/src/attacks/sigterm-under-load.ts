@@ -1,11 +1,10 @@
-import { Agent } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ChaosRow } from '../chaos-table.js'
-import { type Exchange, exchange, OutcomeTally } from '../http-exchange.js'
-import { checkFulfilment, fulfilmentDeadlineMs, sampleIds } from '../order-fulfilment.js'
+import { type Exchange, OutcomeTally } from '../http-exchange.js'
+import { sampleIds } from '../order-fulfilment.js'
 import { ResidentSampler } from '../service-child.js'
 import { type AttackContext, runClients, searchQuery } from './attack-context.js'
-import { sendOrder } from './order-flood.js'
+import { OrderClients } from './order-clients.js'
 
 /** The longest a graceful shutdown may take before the process is killed (its own deadline is 10 s). */
 const shutdownLimitMs = 30_000
@@ -66,10 +65,8 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
   const { profile } = context
   const service = context.service
   const { clients, warmUpMs, maxRequests } = profile.sigterm
-  const agent = new Agent({ keepAlive: true, maxSockets: clients })
-  const tally = new OutcomeTally()
+  const orders = new OrderClients(service.url, profile, clients)
   const rss = new ResidentSampler(service)
-  const acknowledged = new Set<number>()
   const problems: string[] = []
   let unknownFate = 0
   let unanswered = 0
@@ -88,13 +85,12 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
     { durationMs: warmUpMs + shutdownLimitMs, maxRequests },
     async (index) => {
       if (service.exit !== undefined) return 'stop'
-      const options = { agent, patienceMs: profile.clientPatienceMs }
       let answer: Exchange
       let route = 'POST /orders'
       // Half orders, three in eight lookups, one in eight searches: the pool is shared, and this
       // attack is about the shutdown, not about search capacity.
       if (index % 2 === 0) {
-        answer = await sendOrder(service.url, profile.seedRows, options, acknowledged)
+        answer = await orders.sendOrder()
         if (answer.status !== undefined && ![201, 409, 503].includes(answer.status)) {
           wrongAnswers.add({ error: `status ${answer.status} on /orders` })
         }
@@ -104,12 +100,11 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
             ? `/search?q=${encodeURIComponent(searchQuery(index))}`
             : `/items/${1 + (index % profile.seedRows)}`
         route = `GET /${path.split(/[?/]/)[1]}`
-        answer = await exchange(`${service.url}${path}`, options)
+        answer = await orders.send(path)
         if (answer.status !== undefined && answer.status !== 200 && answer.status !== 503) {
           wrongAnswers.add({ error: `status ${answer.status} on ${path.split('?')[0]}` })
         }
       }
-      tally.add(answer)
       if (answer.status !== undefined && performance.now() > signalledAt) answeredAfterSignal++
       if (answer.status === 503 && answer.headers.connection !== 'close') {
         const reason = refusalReason(answer.body)
@@ -136,7 +131,7 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
   const exit = await service.terminate(shutdownLimitMs)
   const shutdownMs = performance.now() - signalledAt
   await load
-  agent.destroy()
+  orders.close()
   const figures = await rss.stop()
 
   const report = shutdownLineOf(service.output())
@@ -167,12 +162,7 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
   if (wrongAnswers.total() > 0) problems.push(`unexpected: ${wrongAnswers}`)
 
   const restarted = await context.restart()
-  const check = await checkFulfilment(
-    restarted.url,
-    acknowledged,
-    fulfilmentDeadlineMs(acknowledged.size, profile.fulfilmentGraceMs),
-    profile.clientPatienceMs,
-  )
+  const check = await orders.checkFulfilment(restarted.url)
   if (check.lost.length > 0)
     problems.push(`not fulfilled after the restart: ${sampleIds(check.lost)}`)
   const fulfilments = report?.fulfilments
@@ -182,7 +172,7 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
     expected:
       'every request answered (503 + Connection: close, or finished), none reset; exit code = report; every 201 fulfilled after a restart',
     observed: [
-      `${tally.total()} requests, ${answeredAfterSignal} answered after the signal`,
+      `${orders.tally.total()} requests, ${answeredAfterSignal} answered after the signal`,
       `exit ${exit.code ?? exit.signal}, timedOut ${report?.timedOut}, ${report?.closedConnections ?? '?'} connections closed`,
       `fulfilments cut off ${fulfilments?.aborted.length ?? '?'}, not started ${fulfilments?.notStarted.length ?? '?'} (run after the restart)`,
       ...problems,
@@ -191,12 +181,8 @@ export async function sigtermUnderLoad(context: AttackContext): Promise<ChaosRow
         ? [`note: ${refusedWithoutRetryAfter} of the 503s without Retry-After`]
         : []),
     ].join('; '),
-    statuses: tally.toString(),
-    orders: {
-      acknowledged: acknowledged.size,
-      fulfilled: check.fulfilled,
-      lost: check.lost.length,
-    },
+    statuses: orders.tally.toString(),
+    orders: orders.counts(check),
     rss: figures,
     shutdownMs,
     outcome: problems.length === 0 ? 'pass' : 'fail',
