@@ -267,20 +267,31 @@ async function get(port: number, path: string): Promise<unknown> {
   return JSON.parse(text).value
 }
 
-/** Calls every route of a running bundled server and checks the answers, then closes it. */
+/**
+ * Calls every route of a running bundled server and checks the answers, then closes it and checks
+ * that it exits cleanly; kills it if a check fails.
+ */
 async function exercise(server: Running, directory: string): Promise<void> {
-  expect(await get(server.port, '/fib?n=20')).toBe(6765)
-  expect(await get(server.port, '/slug?text=Hello%2C%20Bundled%20World')).toBe(
-    'hello-bundled-world',
-  )
-  const where = (await get(server.port, '/thread')) as { isMainThread: boolean }
-  expect(where.isMainThread).toBe(false)
-  const forgotten = (await get(server.port, '/forgotten')) as Record<string, string>
-  expect(forgotten.name).toBe('WorkerStartupError')
-  expect(forgotten.code).toBe('LOOPWORK_WORKER_STARTUP')
-  expect(forgotten.message).toContain(join(directory, 'forgotten-tasks.js'))
-  expect(forgotten.message).toContain('If the server is bundled')
-  expect(await get(server.port, '/close')).toBe('closed')
+  try {
+    expect(await get(server.port, '/fib?n=20')).toBe(6765)
+    expect(await get(server.port, '/slug?text=Hello%2C%20Bundled%20World')).toBe(
+      'hello-bundled-world',
+    )
+    const where = (await get(server.port, '/thread')) as { isMainThread: boolean }
+    expect(where.isMainThread).toBe(false)
+    const forgotten = (await get(server.port, '/forgotten')) as Record<string, string>
+    expect(forgotten.name).toBe('WorkerStartupError')
+    expect(forgotten.code).toBe('LOOPWORK_WORKER_STARTUP')
+    expect(forgotten.message).toContain(join(directory, 'forgotten-tasks.js'))
+    expect(forgotten.message).toContain('If the server is bundled')
+    expect(await get(server.port, '/close')).toBe('closed')
+    // Closed pools and a closed server leave nothing holding the process.
+    const { code, stderr } = await server.exited
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+  } finally {
+    server.kill()
+  }
 }
 
 describe.each(bundles.map((bundle) => [bundle.name, bundle] as const))(
@@ -294,16 +305,8 @@ describe.each(bundles.map((bundle) => [bundle.name, bundle] as const))(
     })
 
     it('runs its tasks in threads, answers on 127.0.0.1, names a task module it cannot find, and exits once closed', async () => {
-      const server = await startServer(runDirectory(bundle))
-      try {
-        await exercise(server, runDirectory(bundle))
-        // Closed pools and a closed server leave nothing holding the process.
-        const { code, stderr } = await server.exited
-        expect(stderr).toBe('')
-        expect(code).toBe(0)
-      } finally {
-        server.kill()
-      }
+      const directory = runDirectory(bundle)
+      await exercise(await startServer(directory), directory)
     }, 30_000)
   },
 )
@@ -320,13 +323,6 @@ describe.each([['Bun'], ['Deno']] as const)('the esbuild ESM bundle on %s', (run
       runtimeBinary(runtime === 'Deno' ? 'deno' : 'bun'),
       args,
     )
-    try {
-      await exercise(server, directory)
-      const { code, stderr } = await server.exited
-      expect(stderr).toBe('')
-      expect(code).toBe(0)
-    } finally {
-      server.kill()
-    }
+    await exercise(server, directory)
   }, 30_000)
 })
