@@ -25,6 +25,7 @@ describe('GitHub workflows', () => {
 
   it('the linter catches a broken workflow', async () => {
     const broken =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a JavaScript placeholder
       'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nothing }}\n'
     expect((await runLint(broken, 'broken.yml')).length).toBeGreaterThan(0)
   })
