@@ -7,14 +7,7 @@ import {
   type OverloadGuard,
 } from '../src/index.js'
 import { parseExposition } from './exposition.js'
-import {
-  FakeBatcher,
-  FakeLimiter,
-  FakeTaskQueue,
-  FakeTaskSupervisor,
-  FakeTtlCache,
-  FakeWorkerPool,
-} from './fakes.js'
+import { trackOneOfEach } from './fakes.js'
 
 interface Panel {
   id: number
@@ -39,12 +32,7 @@ afterEach(() => {
 async function producedNames(): Promise<Set<string>> {
   metrics = createMetrics()
   guard = createOverloadGuard({ maxEventLoopDelayMs: 1000 })
-  metrics.track(new FakeLimiter(), { name: 'db' })
-  metrics.track(new FakeWorkerPool(), { name: 'cpu' })
-  metrics.track(new FakeTaskQueue(), { name: 'email' })
-  metrics.track(new FakeTaskSupervisor(), { name: 'background' })
-  metrics.track(new FakeBatcher(), { name: 'users' })
-  metrics.track(new FakeTtlCache(), { name: 'items' })
+  trackOneOfEach(metrics)
   metrics.track(guard, { name: 'http' })
   metrics.startRequest()({ method: 'GET', route: '/', status: 200 })
   const { types } = parseExposition(await metrics.render())

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import type { Metrics } from '../src/index.js'
 
 /** Stats objects as the loopwork primitives return them, with every field the contracts name. */
 export function limiterStats(overrides: Record<string, unknown> = {}) {
@@ -118,6 +119,23 @@ export class FakeTtlCache extends EventEmitter {
   stats() {
     return { ...this.state }
   }
+}
+
+/**
+ * Tracks one fake of every kind of primitive, each under its own name, and returns them so a test
+ * can move their figures between scrapes.
+ */
+export function trackOneOfEach(metrics: Metrics) {
+  const fakes = {
+    limiter: new FakeLimiter(),
+    pool: new FakeWorkerPool(),
+    queue: new FakeTaskQueue(),
+    supervisor: new FakeTaskSupervisor(),
+    batcher: new FakeBatcher(),
+    cache: new FakeTtlCache(),
+  }
+  for (const fake of Object.values(fakes)) metrics.track(fake)
+  return fakes
 }
 
 /** Busy-waits, blocking the event loop for at least `milliseconds`. */

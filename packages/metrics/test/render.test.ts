@@ -2,14 +2,7 @@ import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMetrics, createOverloadGuard, type Metrics } from '../src/index.js'
 import { openMetricsRegistry, parseExposition } from './exposition.js'
-import {
-  FakeBatcher,
-  FakeLimiter,
-  FakeTaskQueue,
-  FakeTaskSupervisor,
-  FakeTtlCache,
-  FakeWorkerPool,
-} from './fakes.js'
+import { trackOneOfEach } from './fakes.js'
 
 /** Masks the values of families that change between two scrapes (time, CPU, memory). */
 function stable(text: string): string {
@@ -27,14 +20,7 @@ function everything(registry: Registry): Metrics {
   const created = createMetrics({ registry, defaultMetrics: true })
   const guard = createOverloadGuard({ maxEventLoopDelayMs: 1000 })
   closers.push(() => guard.close())
-  const pool = new FakeWorkerPool()
-  const batcher = new FakeBatcher()
-  created.track(new FakeLimiter(), { name: 'db' })
-  created.track(pool, { name: 'cpu' })
-  created.track(new FakeTaskQueue(), { name: 'email' })
-  created.track(new FakeTaskSupervisor(), { name: 'background' })
-  created.track(batcher, { name: 'users' })
-  created.track(new FakeTtlCache(), { name: 'items' })
+  const { pool, batcher } = trackOneOfEach(created)
   created.track(guard, { name: 'http' })
   pool.emit('taskEnd', { name: 'hash', durationMs: 12, waitMs: 1 })
   batcher.emit('batch', { size: 17, durationMs: 4 })

@@ -17,14 +17,7 @@ import {
 import { EventStreams } from '../src/internal/status-page/event-streams.js'
 import { quantileMs } from '../src/internal/status-page/route-window.js'
 import { isLoopbackAddress } from '../src/internal/status-page/status-responses.js'
-import {
-  FakeBatcher,
-  FakeLimiter,
-  FakeTaskQueue,
-  FakeTaskSupervisor,
-  FakeTtlCache,
-  FakeWorkerPool,
-} from './fakes.js'
+import { FakeLimiter, trackOneOfEach } from './fakes.js'
 
 const cleanups: (() => unknown)[] = []
 afterEach(async () => {
@@ -403,9 +396,7 @@ describe('what the snapshot holds', () => {
 
   it('shows a panel per tracked primitive with its gauges, counters as rates and derived figures', async () => {
     const metrics = createMetrics({ eventLoop: false })
-    const limiter = new FakeLimiter()
-    const cache = new FakeTtlCache()
-    const batcher = new FakeBatcher()
+    const { limiter, cache, batcher } = trackOneOfEach(metrics)
     const guard = createOverloadGuard({
       maxEventLoopDelayMs: 100,
       probe: {
@@ -420,12 +411,6 @@ describe('what the snapshot holds', () => {
       sampleIntervalMs: 10,
     })
     cleanups.push(() => guard.close())
-    metrics.track(limiter)
-    metrics.track(new FakeWorkerPool())
-    metrics.track(new FakeTaskQueue())
-    metrics.track(new FakeTaskSupervisor())
-    metrics.track(batcher)
-    metrics.track(cache)
     metrics.track(guard, { name: 'http' })
     const broken = new FakeLimiter()
     const untrackBroken = metrics.track(broken, { name: 'broken' })
