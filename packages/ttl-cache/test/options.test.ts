@@ -1,19 +1,10 @@
 import { MAX_TIMEOUT_MS } from '@loopwork/internal'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cached, InvalidCacheValueError, TtlCache } from '../src/index.js'
-import { rejectionOf, useFakeClock } from './deferred.js'
+import { rejectionOf, thrownBy, useFakeClock } from './deferred.js'
 
 function construct(options: unknown): () => TtlCache<string, string> {
   return () => new TtlCache<string, string>(options as never)
-}
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected an error')
 }
 
 const durationMessage = (option: string, value: string) =>

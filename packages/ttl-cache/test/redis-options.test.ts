@@ -2,16 +2,8 @@ import { MAX_TIMEOUT_MS } from '@loopwork/internal'
 import { describe, expect, it } from 'vitest'
 import { cached } from '../src/index.js'
 import { countingThenable } from './counting-thenable.js'
+import { thrownBy } from './deferred.js'
 import { eventually, redisTestBedPerTest } from './redis-fixtures.js'
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected an error')
-}
 
 describe('Redis tier: options, durations and loader results', () => {
   const bed = redisTestBedPerTest()

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TtlCache } from '../src/index.js'
 import { deferred, flush, rejectionOf, useFakeClock } from './deferred.js'
+import { revalidatingCache } from './revalidating-cache.js'
 
 describe('stale-while-revalidate', () => {
   beforeEach(() => {
@@ -11,13 +12,7 @@ describe('stale-while-revalidate', () => {
   })
 
   function staleCache(negativeTtlMs = 0) {
-    return new TtlCache<string, string>({
-      max: 10,
-      ttlMs: 1000,
-      staleWhileRevalidateMs: 500,
-      negativeTtlMs,
-      sweepIntervalMs: 0,
-    })
+    return revalidatingCache({ ttlMs: 1000, staleWhileRevalidateMs: 500, negativeTtlMs })
   }
 
   it('after the TTL serves the stale value and runs exactly one background refresh', async () => {

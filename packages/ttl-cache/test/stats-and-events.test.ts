@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { TtlCache } from '../src/index.js'
 import { deferred, flush, useFakeClock } from './deferred.js'
+import { revalidatingCache } from './revalidating-cache.js'
 
 describe('name, waiting and running', () => {
   afterEach(() => {
@@ -18,12 +19,7 @@ describe('name, waiting and running', () => {
 
   it('counts the callers waiting on loads in flight and the loader calls running', async () => {
     useFakeClock()
-    const cache = new TtlCache<string, string>({
-      max: 10,
-      ttlMs: 100,
-      staleWhileRevalidateMs: 1000,
-      sweepIntervalMs: 0,
-    })
+    const cache = revalidatingCache({ ttlMs: 100, staleWhileRevalidateMs: 1000 })
     cache.set('stale', 'old')
     vi.advanceTimersByTime(100)
     const load = deferred<string>()
@@ -87,12 +83,7 @@ describe('every listener gets one event object', () => {
 
   it('hit, miss, stale, evict and loadError', async () => {
     useFakeClock()
-    const cache = new TtlCache<string, string>({
-      max: 2,
-      ttlMs: 100,
-      staleWhileRevalidateMs: 100,
-      sweepIntervalMs: 0,
-    })
+    const cache = revalidatingCache({ max: 2, ttlMs: 100, staleWhileRevalidateMs: 100 })
     const seen: unknown[][] = []
     for (const name of ['hit', 'miss', 'stale', 'evict', 'loadError'] as const) {
       cache.on(name, (...args: unknown[]) => seen.push([name, ...args]))

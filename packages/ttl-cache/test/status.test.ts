@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { TtlCache } from '../src/index.js'
 import { deferred, flush, useFakeClock } from './deferred.js'
+import { revalidatingCache } from './revalidating-cache.js'
 
 describe('getOrLoadWithStatus tells how a value was served', () => {
   afterEach(() => {
@@ -9,12 +10,7 @@ describe('getOrLoadWithStatus tells how a value was served', () => {
 
   it('miss for the loading call and its joiners, hit when fresh, stale in the stale window', async () => {
     useFakeClock()
-    const cache = new TtlCache<string, string>({
-      max: 10,
-      ttlMs: 1000,
-      staleWhileRevalidateMs: 1000,
-      sweepIntervalMs: 0,
-    })
+    const cache = revalidatingCache({ ttlMs: 1000, staleWhileRevalidateMs: 1000 })
     const gate = deferred<string>()
     const first = cache.getOrLoadWithStatus('k', () => gate.promise)
     const joined = cache.getOrLoadWithStatus('k', () => 'unused', {

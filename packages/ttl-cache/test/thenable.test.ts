@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cached, TtlCache } from '../src/index.js'
 import { countingThenable } from './counting-thenable.js'
 import { flush, useFakeClock } from './deferred.js'
+import { revalidatingCache } from './revalidating-cache.js'
 
 describe("a loader's thenable result is adopted once: then() is called exactly once", () => {
   afterEach(() => {
@@ -34,12 +35,7 @@ describe("a loader's thenable result is adopted once: then() is called exactly o
 
   it('a background refresh of a stale value', async () => {
     useFakeClock()
-    const cache = new TtlCache<string, string>({
-      max: 10,
-      ttlMs: 100,
-      staleWhileRevalidateMs: 1000,
-      sweepIntervalMs: 0,
-    })
+    const cache = revalidatingCache({ ttlMs: 100, staleWhileRevalidateMs: 1000 })
     cache.set('k', 'old')
     vi.advanceTimersByTime(100)
     const query = countingThenable('new')
