@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { eventually, RedisBed, redisUrl, sleep } from './fixtures/redis-bed.js'
+import { eventually, RedisBed, sleep } from './fixtures/redis-bed.js'
 import type { WorkerMessage } from './fixtures/redis-worker.js'
 import { startWorkers, type Worker } from './fixtures/redis-workers.js'
 
@@ -23,11 +23,7 @@ describe('RedisCapacityLimiter across processes', () => {
 
   it('never lets more than N hold a token at once over thousands of acquisitions (independent counter)', async () => {
     const tokens = 3
-    workers = await startWorkers(4, {
-      KEY_PREFIX: bed.prefix,
-      TOTAL_TOKENS: String(tokens),
-      REDIS_URL: redisUrl,
-    })
+    workers = await startWorkers(4, bed, { totalTokens: tokens })
     const counterKey = `${bed.prefix}inside`
     for (const worker of workers) {
       worker.send({ op: 'hammer', count: 750, concurrency: 4, counterKey })
@@ -56,7 +52,7 @@ describe('RedisCapacityLimiter across processes', () => {
   }, 150_000)
 
   it('hands tokens over in FIFO order across processes, and a releasing process does not barge', async () => {
-    workers = await startWorkers(3, { KEY_PREFIX: bed.prefix, REDIS_URL: redisUrl })
+    workers = await startWorkers(3, bed)
     const [a, b, c] = workers as [Worker, Worker, Worker]
     const holder = bed.limiter({ totalTokens: 1 })
     const first = await holder.acquire()
@@ -85,11 +81,7 @@ describe('RedisCapacityLimiter across processes', () => {
 
   it('a holder killed with SIGKILL gives its token back within its lease', async () => {
     const leaseMs = 1_500
-    workers = await startWorkers(2, {
-      KEY_PREFIX: bed.prefix,
-      LEASE_MS: String(leaseMs),
-      REDIS_URL: redisUrl,
-    })
+    workers = await startWorkers(2, bed, { leaseMs })
     const [victim, survivor] = workers as [Worker, Worker]
     victim.send({ op: 'acquire', tag: 'held' })
     await victim.granted('held')
@@ -107,11 +99,7 @@ describe('RedisCapacityLimiter across processes', () => {
 
   it('a waiter killed at the head of the queue does not hold up the next one', async () => {
     const leaseMs = 1_000
-    workers = await startWorkers(2, {
-      KEY_PREFIX: bed.prefix,
-      LEASE_MS: String(leaseMs),
-      REDIS_URL: redisUrl,
-    })
+    workers = await startWorkers(2, bed, { leaseMs })
     const [victim, survivor] = workers as [Worker, Worker]
     const holder = bed.limiter({ totalTokens: 1, leaseMs })
     const lease = await holder.acquire()
@@ -128,7 +116,7 @@ describe('RedisCapacityLimiter across processes', () => {
   }, 60_000)
 
   it('raising the limit while others wait wakes exactly the difference, in FIFO order; lowering revokes nobody', async () => {
-    workers = await startWorkers(2, { KEY_PREFIX: bed.prefix, REDIS_URL: redisUrl })
+    workers = await startWorkers(2, bed)
     const [a, b] = workers as [Worker, Worker]
     const admin = bed.limiter({ totalTokens: 1 })
     const lease = await admin.acquire()
