@@ -1,46 +1,16 @@
-import { type ChildProcess, fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { TaskQueue } from '@loopwork/background-tasks/bullmq'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { heading, say } from './narration.js'
-import { type JobStartedMessage, type RenderedReport, reportHandlers } from './report-jobs.js'
+import { type RenderedReport, reportHandlers } from './report-jobs.js'
+import { killWorkers, startWorker, type WorkerProcess } from './worker-process.js'
 
 const workerEntry = fileURLToPath(new URL('./bullmq-worker.ts', import.meta.url))
 
 /** Every wait of this part is bounded: a result that takes longer than this fails the walk-through. */
 const resultTimeoutMs = 30_000
-
-/** Starts one worker process and resolves once it has connected and is consuming. */
-async function startWorker(
-  name: string,
-  queueName: string,
-  redisUrl: string,
-): Promise<ChildProcess> {
-  const child = fork(workerEntry, [], {
-    execArgv: process.execArgv,
-    env: { ...process.env, WORKER_NAME: name, DEMO_QUEUE_NAME: queueName, REDIS_URL: redisUrl },
-  })
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`${name} exited with code ${code} before it was ready`)
-    }),
-  ])) as [{ event: string }]
-  if (message.event !== 'ready') throw new Error(`${name} sent ${JSON.stringify(message)} first`)
-  return child
-}
-
-/** Asks a worker process to close gracefully and waits for it to exit. */
-async function stopWorker(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
-  const exited = once(child, 'exit')
-  child.send('stop')
-  const [code] = (await exited) as [number | null]
-  return code
-}
 
 /** Deletes every key of the demo queue from Redis, so repeated runs leave nothing behind. */
 async function removeQueue(queueName: string, redisUrl: string): Promise<void> {
@@ -61,7 +31,7 @@ async function removeQueue(queueName: string, redisUrl: string): Promise<void> {
 export async function walkThroughBullMQ(redisUrl: string): Promise<void> {
   heading('6. The same TaskQueue on BullMQ: two worker processes, at-least-once')
   const queueName = process.env.DEMO_QUEUE_NAME ?? `loopwork-demo-${randomUUID()}`
-  const workers = new Map<string, ChildProcess>()
+  const workers: WorkerProcess[] = []
   const producer = new TaskQueue({
     name: queueName,
     connection: redisUrl,
@@ -70,7 +40,9 @@ export async function walkThroughBullMQ(redisUrl: string): Promise<void> {
   })
   try {
     for (const name of ['worker-1', 'worker-2']) {
-      workers.set(name, await startWorker(name, queueName, redisUrl))
+      workers.push(
+        await startWorker(workerEntry, name, { DEMO_QUEUE_NAME: queueName, REDIS_URL: redisUrl }),
+      )
     }
     say(
       `Queue "${queueName}" in Redis; this process only adds jobs, two worker processes run them.`,
@@ -94,16 +66,10 @@ export async function walkThroughBullMQ(redisUrl: string): Promise<void> {
     }
 
     say('Now a slow report, and the worker that picks it up is killed (SIGKILL) mid-job:')
-    const started = new Promise<JobStartedMessage>((resolve) => {
-      for (const child of workers.values()) {
-        child.on('message', (message: JobStartedMessage) => {
-          if (message.event === 'started' && message.reportId === 99) resolve(message)
-        })
-      }
-    })
     const slowId = await producer.add('renderReport', { reportId: 99, renderMs: 1_500 })
-    const victim = await started
-    workers.get(victim.worker)!.kill('SIGKILL')
+    const victim = await Promise.race(workers.map((worker) => worker.nextStart(slowId)))
+    const killed = workers.find((worker) => worker.name === victim.worker)!
+    killed.child.kill('SIGKILL')
     say(`   killed ${victim.worker} while it rendered report 99 (job ${slowId})`)
     const recovered = await producer.result(slowId, {
       signal: AbortSignal.timeout(resultTimeoutMs),
@@ -113,14 +79,12 @@ export async function walkThroughBullMQ(redisUrl: string): Promise<void> {
     )
     say('   (at-least-once: a job can run twice, so handlers must be idempotent)')
 
-    for (const [name, child] of workers) {
-      if (name === victim.worker) continue
-      say(`   ${name} closed gracefully with exit code ${await stopWorker(child)}`)
+    for (const worker of workers) {
+      if (worker === killed) continue
+      say(`   ${worker.name} closed gracefully with exit code ${await worker.stop()}`)
     }
   } finally {
-    for (const child of workers.values()) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    }
+    killWorkers(workers)
     await producer.close({ timeoutMs: 5_000 })
     await removeQueue(queueName, redisUrl)
   }

@@ -2,6 +2,7 @@
 // stop (or SIGTERM), then closes gracefully, handing unfinished jobs back to Redis.
 import { TaskQueue } from '@loopwork/background-tasks/bullmq'
 import { reportHandlers } from './report-jobs.js'
+import { serveUntilStopped } from './worker-process.js'
 
 const worker = process.env.WORKER_NAME ?? `worker-${process.pid}`
 const queue = new TaskQueue({
@@ -14,17 +15,4 @@ const queue = new TaskQueue({
   stalledIntervalMs: 1_000,
 })
 
-let stopping = false
-const stop = () => {
-  if (stopping) return
-  stopping = true
-  void queue.close({ timeoutMs: 5_000 }).then(() => {
-    process.disconnect?.()
-    process.exit(0)
-  })
-}
-process.on('message', (message) => {
-  if (message === 'stop') stop()
-})
-process.once('SIGTERM', stop)
-process.send?.({ event: 'ready', worker })
+serveUntilStopped(worker, queue)

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { JobContext } from '@loopwork/background-tasks'
+import { announceStart } from './worker-process.js'
 
 /** A report to render: which one, and how long rendering takes. */
 export interface ReportRequest {
@@ -13,14 +14,6 @@ export interface RenderedReport {
   renderedBy: string
 }
 
-/** What a worker process tells its parent when it starts a job (over the IPC channel). */
-export interface JobStartedMessage {
-  event: 'started'
-  worker: string
-  jobId: string
-  reportId: number
-}
-
 /**
  * The job handlers every process of the BullMQ walk-through shares: the same names and payload
  * types in the producer and the workers. `worker` names the process in results.
@@ -28,13 +21,7 @@ export interface JobStartedMessage {
 export function reportHandlers(worker: string) {
   return {
     renderReport: async (request: ReportRequest, job: JobContext): Promise<RenderedReport> => {
-      const started: JobStartedMessage = {
-        event: 'started',
-        worker,
-        jobId: job.id,
-        reportId: request.reportId,
-      }
-      process.send?.(started)
+      announceStart(worker, job)
       await sleep(request.renderMs, undefined, { signal: job.signal })
       return { reportId: request.reportId, renderedBy: worker }
     },

@@ -1,18 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { JobContext } from '@loopwork/background-tasks'
+import { announceStart } from './worker-process.js'
 
 /** An order's fulfilment job: which order, and how long the warehouse call takes. */
 export interface FulfilmentRequest {
   orderId: number
   fulfilMs: number
-}
-
-/** What a worker process tells its parent when it starts a fulfilment (over the IPC channel). */
-export interface FulfilmentStartedMessage {
-  event: 'started'
-  worker: string
-  orderId: number
-  attempt: number
 }
 
 /** The shop's own table, next to the queue's tables in the same file. */
@@ -32,13 +25,7 @@ export const ordersSchema = `
 export function orderHandlers(worker: string, fulfil: (orderId: number) => void) {
   return {
     fulfilOrder: async (request: FulfilmentRequest, job: JobContext): Promise<string> => {
-      const started: FulfilmentStartedMessage = {
-        event: 'started',
-        worker,
-        orderId: request.orderId,
-        attempt: job.attempt,
-      }
-      process.send?.(started)
+      announceStart(worker, job)
       // Stands in for the warehouse's API.
       await sleep(request.fulfilMs, undefined, { signal: job.signal })
       fulfil(request.orderId)

@@ -1,4 +1,3 @@
-import { type ChildProcess, fork } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,58 +7,13 @@ import { fileURLToPath } from 'node:url'
 import { isLoopworkError } from '@loopwork/background-tasks'
 import { TaskQueue } from '@loopwork/background-tasks/sqlite'
 import { heading, say } from './narration.js'
-import { type FulfilmentStartedMessage, orderHandlers, ordersSchema } from './sqlite-orders.js'
+import { orderHandlers, ordersSchema } from './sqlite-orders.js'
+import { killWorkers, startWorker, type WorkerProcess } from './worker-process.js'
 
 const workerEntry = fileURLToPath(new URL('./sqlite-worker.ts', import.meta.url))
 
 /** Every wait of this part is bounded: a result that takes longer than this fails the walk-through. */
 const resultTimeoutMs = 30_000
-
-/** A worker process, with every `started` message it sent since it was forked. */
-interface Worker {
-  readonly child: ChildProcess
-  /** Resolves with the next `started` message not yet taken (for `orderId`, when given). */
-  nextStart(orderId?: number): Promise<FulfilmentStartedMessage>
-}
-
-/**
- * Starts one worker process on the shop's file and resolves once it is consuming. Its messages are
- * recorded from the start: a job may start before the caller of this function gets to listen.
- */
-async function startWorker(name: string, file: string): Promise<Worker> {
-  const child = fork(workerEntry, [], {
-    execArgv: process.execArgv,
-    env: { ...process.env, WORKER_NAME: name, SHOP_FILE: file },
-  })
-  const starts: FulfilmentStartedMessage[] = []
-  let wake: (() => void) | undefined
-  child.on('message', (message: FulfilmentStartedMessage) => {
-    if (message.event !== 'started') return
-    starts.push(message)
-    wake?.()
-  })
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`${name} exited with code ${code} before it was ready`)
-    }),
-  ])) as [{ event: string }]
-  if (message.event !== 'ready') throw new Error(`${name} sent ${JSON.stringify(message)} first`)
-  return {
-    child,
-    async nextStart(orderId) {
-      for (;;) {
-        const index = starts.findIndex(
-          (start) => orderId === undefined || start.orderId === orderId,
-        )
-        if (index >= 0) return starts.splice(index, 1)[0]!
-        await new Promise<void>((resolve) => {
-          wake = resolve
-        })
-      }
-    },
-  }
-}
 
 /**
  * Part 5: durable orders on SQLite. Each order and its fulfilment job are written in one
@@ -94,7 +48,7 @@ export async function walkThroughSqliteOrders(): Promise<void> {
       if (paymentDeclined) throw new Error(`payment for the ${item} was declined`)
       return { orderId: order.id, jobId }
     })
-  const workers: Worker[] = []
+  const workers: WorkerProcess[] = []
   try {
     say(`The shop's orders and the queue's jobs share one file (${file.replace(folder, '<tmp>')}).`)
     const lamp = placeOrder('lamp', 50)
@@ -110,23 +64,23 @@ export async function walkThroughSqliteOrders(): Promise<void> {
       )
     }
 
-    const first = await startWorker('worker-1', file)
+    const first = await startWorker(workerEntry, 'worker-1', { SHOP_FILE: file })
     workers.push(first)
-    await first.nextStart(lamp.orderId)
+    await first.nextStart(lamp.jobId)
     const signal = AbortSignal.timeout(resultTimeoutMs)
     say(`   ${await shop.result(lamp.jobId, { signal })} fulfilled order ${lamp.orderId}`)
 
     say('Now a slow fulfilment, and the worker running it is killed (SIGKILL) mid-job:')
     const chair = placeOrder('chair', 1_500)
-    const victim = await first.nextStart(chair.orderId)
+    const victim = await first.nextStart(chair.jobId)
     first.child.kill('SIGKILL')
     await once(first.child, 'exit')
     say(
       `   killed ${victim.worker} while it fulfilled order ${chair.orderId} (attempt ${victim.attempt})`,
     )
-    const second = await startWorker('worker-2', file)
+    const second = await startWorker(workerEntry, 'worker-2', { SHOP_FILE: file })
     workers.push(second)
-    const again = await second.nextStart(chair.orderId)
+    const again = await second.nextStart(chair.jobId)
     say(
       `   ${again.worker} started: it took the job back at once (its worker's process is gone) and runs attempt ${again.attempt} again`,
     )
@@ -144,10 +98,7 @@ export async function walkThroughSqliteOrders(): Promise<void> {
     for (const row of rows) {
       say(`   order ${row.id} ${row.item}: ${row.status} by ${row.fulfilled_by}`)
     }
-    const exited = once(second.child, 'exit')
-    second.child.send('stop')
-    const [code] = (await exited) as [number | null]
-    say(`   worker-2 closed gracefully with exit code ${code}`)
+    say(`   worker-2 closed gracefully with exit code ${await second.stop()}`)
     const report = await shop.close({ timeoutMs: 5_000 })
     say(`   the shop's queue closed; jobs left in the file: ${report.notStarted.length}`)
     try {
@@ -156,9 +107,7 @@ export async function walkThroughSqliteOrders(): Promise<void> {
       if (isLoopworkError(error)) say(`   an add() after close(): ${error.name} (${error.code})`)
     }
   } finally {
-    for (const { child } of workers) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    }
+    killWorkers(workers)
     await shop.close()
     database.close()
     rmSync(folder, { recursive: true, force: true })

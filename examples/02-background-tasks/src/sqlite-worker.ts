@@ -3,6 +3,7 @@
 import { DatabaseSync } from 'node:sqlite'
 import { TaskQueue } from '@loopwork/background-tasks/sqlite'
 import { orderHandlers } from './sqlite-orders.js'
+import { serveUntilStopped } from './worker-process.js'
 
 const worker = process.env.WORKER_NAME ?? `worker-${process.pid}`
 const file = process.env.SHOP_FILE!
@@ -20,18 +21,4 @@ const queue = new TaskQueue({
   pollIntervalMs: 20,
 })
 
-let stopping = false
-const stop = () => {
-  if (stopping) return
-  stopping = true
-  void queue.close({ timeoutMs: 5_000 }).then(() => {
-    database.close()
-    process.disconnect?.()
-    process.exit(0)
-  })
-}
-process.on('message', (message) => {
-  if (message === 'stop') stop()
-})
-process.once('SIGTERM', stop)
-process.send?.({ event: 'ready', worker })
+serveUntilStopped(worker, queue, () => database.close())
