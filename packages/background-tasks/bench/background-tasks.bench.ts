@@ -1,7 +1,6 @@
 // TaskQueue (in memory) against raw p-queue on 100,000 trivial jobs; TaskSupervisor.spawn against
 // the bare `promise.catch(report)` pattern; the BullMQ backend end to end at concurrency 1 and 4.
 // In one process, rounds interleaved, medians (see scripts/bench-kit).
-import { randomUUID } from 'node:crypto'
 import { TaskQueue, TaskSupervisor } from '@loopwork/background-tasks'
 import PQueue from 'p-queue'
 import {
@@ -15,7 +14,6 @@ import {
 
 const jobCount = Number(process.env.BENCH_JOBS ?? 100_000)
 const durableJobCount = Number(process.env.BENCH_DURABLE_JOBS ?? 2_000)
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 let ran = 0
 // The same trivial job for both contenders; it counts, so every round checks nothing was lost.
 const trivial = async (value: number) => {
@@ -103,31 +101,10 @@ async function bareCatchRound(): Promise<number> {
 async function durableRound(concurrency: number): Promise<number> {
   // Loaded only here, after the in-memory cases: BullMQ and ioredis enlarge the heap every garbage
   // collection walks, which would weigh on the in-memory comparison.
-  const { TaskQueue: DurableTaskQueue } = await import('@loopwork/background-tasks/bullmq')
-  const { Queue } = await import('bullmq')
-  const name = `loopwork-bench-${randomUUID()}`
-  const queue = new DurableTaskQueue({
-    name,
-    connection: redisUrl,
-    concurrency,
-    maxWaiting: Number.POSITIVE_INFINITY,
-    handlers: { trivial },
-  })
-  const done = Promise.withResolvers<void>()
-  let completed = 0
-  queue.on('complete', () => {
-    if (++completed === durableJobCount) done.resolve()
-  })
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: durableJobCount }, (_, index) => queue.add('trivial', index)),
-  )
-  await done.promise
-  const elapsed = performance.now() - started
-  await queue.close({ timeoutMs: 5_000 })
-  const cleanup = new Queue(name, { connection: { url: redisUrl } })
-  await cleanup.obliterate({ force: true })
-  await cleanup.close()
+  const { openBullMQQueue, timeBacklog } = await import('./durable-queue.js')
+  const { queue, dispose } = openBullMQQueue({ trivial }, concurrency)
+  const elapsed = await timeBacklog(queue, durableJobCount)
+  await dispose()
   return perSecond(durableJobCount, elapsed)
 }
 

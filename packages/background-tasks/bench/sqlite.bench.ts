@@ -2,14 +2,10 @@
 // to end, in one process, rounds interleaved: jobs/s for a backlog of trivial jobs added at once
 // (concurrency 1 and 8), and the latency from add() to the job's completion for jobs added one at a
 // time on an idle queue (p50, p99 over every round's samples).
-import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { TaskQueueApi } from '@loopwork/background-tasks'
-import { TaskQueue as BullMQTaskQueue } from '@loopwork/background-tasks/bullmq'
 import { TaskQueue as SqliteTaskQueue } from '@loopwork/background-tasks/sqlite'
-import { Queue } from 'bullmq'
 import {
   type BenchCase,
   collectGarbage,
@@ -18,10 +14,10 @@ import {
   rounds,
   writeResults,
 } from '../../../scripts/bench-kit.js'
+import { openBullMQQueue, type RoundQueue, roundQueue, timeBacklog } from './durable-queue.js'
 
 const jobCount = Number(process.env.BENCH_DURABLE_JOBS ?? 1_000)
 const latencySamples = Number(process.env.BENCH_LATENCY_SAMPLES ?? 200)
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 type Handlers = { trivial: (value: number) => number }
 const handlers: Handlers = { trivial: (value: number) => value }
@@ -30,29 +26,8 @@ type Backend = 'SQLite FULL' | 'SQLite NORMAL' | 'BullMQ'
 const backends: Backend[] = ['SQLite FULL', 'SQLite NORMAL', 'BullMQ']
 
 /** A fresh queue of `backend` (its own file, or its own name in Redis) and how to throw it away. */
-function openQueue(
-  backend: Backend,
-  concurrency: number,
-): { queue: TaskQueueApi<Handlers>; dispose: () => Promise<void> } {
-  if (backend === 'BullMQ') {
-    const name = `loopwork-bench-${randomUUID()}`
-    const queue = new BullMQTaskQueue({
-      name,
-      connection: redisUrl,
-      concurrency,
-      maxWaiting: Number.POSITIVE_INFINITY,
-      handlers,
-    })
-    return {
-      queue,
-      dispose: async () => {
-        await queue.close({ timeoutMs: 5_000 })
-        const cleanup = new Queue(name, { connection: { url: redisUrl } })
-        await cleanup.obliterate({ force: true })
-        await cleanup.close()
-      },
-    }
-  }
+function openQueue(backend: Backend, concurrency: number): RoundQueue<Handlers> {
+  if (backend === 'BullMQ') return openBullMQQueue(handlers, concurrency)
   const folder = mkdtempSync(join(tmpdir(), 'loopwork-bench-'))
   const queue = new SqliteTaskQueue({
     file: join(folder, 'jobs.sqlite'),
@@ -61,27 +36,13 @@ function openQueue(
     maxWaiting: Number.POSITIVE_INFINITY,
     handlers,
   })
-  return {
-    queue,
-    dispose: async () => {
-      await queue.close({ timeoutMs: 5_000 })
-      rmSync(folder, { recursive: true, force: true })
-    },
-  }
+  return roundQueue(queue, () => rmSync(folder, { recursive: true, force: true }))
 }
 
 /** `jobCount` jobs added at once, until the last one completed: jobs per second. */
 async function throughputRound(backend: Backend, concurrency: number): Promise<number> {
   const { queue, dispose } = openQueue(backend, concurrency)
-  const done = Promise.withResolvers<void>()
-  let completed = 0
-  queue.on('complete', () => {
-    if (++completed === jobCount) done.resolve()
-  })
-  const started = performance.now()
-  await Promise.all(Array.from({ length: jobCount }, (_, index) => queue.add('trivial', index)))
-  await done.promise
-  const elapsed = performance.now() - started
+  const elapsed = await timeBacklog(queue, jobCount)
   await dispose()
   return perSecond(jobCount, elapsed)
 }
