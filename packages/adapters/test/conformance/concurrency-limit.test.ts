@@ -6,17 +6,32 @@ import { rawRequest, readBody, send } from '../support/http-client.js'
 import { frameworks } from './frameworks.js'
 import { serversFor } from './server-lifecycle.js'
 
-type ConcurrencyLimitOptionsWithout = { timeoutMs?: number; maxExpectedWaitMs?: number }
+type GatedAppOptions = {
+  retryAfterSeconds?: number
+  timeoutMs?: number
+  maxExpectedWaitMs?: number
+}
 
 describe.each(frameworks)('concurrency limit on $name', (framework) => {
   const start = serversFor(framework)
 
-  function slowApp(
-    limiter: CapacityLimiter,
-    options: { retryAfterSeconds?: number; timeoutMs?: number; maxExpectedWaitMs?: number } = {},
-  ) {
-    const gate = deferred()
+  /**
+   * An app whose one route, GET /work/:id, records each request's id and holds it until the test
+   * releases that id, or releases every request, those still to come included.
+   */
+  function gatedApp(limiter: CapacityLimiter, options: GatedAppOptions = {}) {
+    const gates = new Map<string, Deferred>()
     const handled: string[] = []
+    let allReleased = false
+    const gateOf = (id: string) => {
+      let gate = gates.get(id)
+      if (gate === undefined) {
+        gate = deferred()
+        if (allReleased) gate.resolve()
+        gates.set(id, gate)
+      }
+      return gate
+    }
     const app = {
       concurrencyLimit: { limiter, ...options },
       routes: [
@@ -24,19 +39,24 @@ describe.each(frameworks)('concurrency limit on $name', (framework) => {
           method: 'GET' as const,
           path: '/work/:id',
           async handle(request: { params: Record<string, string> }) {
-            handled.push(request.params.id!)
-            await gate.promise
-            return { json: { id: request.params.id } }
+            const id = request.params.id!
+            handled.push(id)
+            await gateOf(id).promise
+            return { json: { id } }
           },
         },
       ],
     }
-    return { app, gate, handled }
+    const releaseAll = () => {
+      allReleased = true
+      for (const gate of gates.values()) gate.resolve()
+    }
+    return { app, handled, release: (id: string) => gateOf(id).resolve(), releaseAll }
   }
 
   it('answers 503 with Retry-After once the limiter queue is full, and serves the admitted ones', async () => {
     const limiter = new CapacityLimiter({ totalTokens: 1, maxWaiting: 1 })
-    const { app, gate, handled } = slowApp(limiter, { retryAfterSeconds: 7 })
+    const { app, handled, releaseAll } = gatedApp(limiter, { retryAfterSeconds: 7 })
     const server = await start(app)
     const first = rawRequest(`${server.url}/work/1`)
     await vi.waitFor(() => expect(handled).toEqual(['1']))
@@ -52,7 +72,7 @@ describe.each(frameworks)('concurrency limit on $name', (framework) => {
     })
     expect(handled).toEqual(['1'])
 
-    gate.resolve()
+    releaseAll()
     const [firstResponse, secondResponse] = await Promise.all([first.response, second.response])
     expect(firstResponse.statusCode).toBe(200)
     expect(JSON.parse(await readBody(firstResponse))).toEqual({ id: '1' })
@@ -65,7 +85,7 @@ describe.each(frameworks)('concurrency limit on $name', (framework) => {
 
   it('a client that disconnects while queued leaves the queue without a token ever being taken', async () => {
     const limiter = new CapacityLimiter({ totalTokens: 1, maxWaiting: 10 })
-    const { app, gate, handled } = slowApp(limiter)
+    const { app, handled, releaseAll } = gatedApp(limiter)
     const server = await start(app)
     const holder = rawRequest(`${server.url}/work/holder`)
     await vi.waitFor(() => expect(handled).toEqual(['holder']))
@@ -76,7 +96,7 @@ describe.each(frameworks)('concurrency limit on $name', (framework) => {
     await vi.waitFor(() => expect(limiter.waiting).toBe(0))
     expect(limiter.stats()).toMatchObject({ acquired: 1, aborted: 1, borrowedTokens: 1 })
 
-    gate.resolve()
+    releaseAll()
     expect((await holder.response).statusCode).toBe(200)
     const after = await send(`${server.url}/work/after`)
     expect(after.status).toBe(200)
@@ -88,12 +108,12 @@ describe.each(frameworks)('concurrency limit on $name', (framework) => {
 
   it('holds the token until the response is over, then hands it to the next waiter in order', async () => {
     const limiter = new CapacityLimiter({ totalTokens: 1 })
-    const { app, gate, handled } = slowApp(limiter)
+    const { app, handled, releaseAll } = gatedApp(limiter)
     const server = await start(app)
     const exchanges = ['a', 'b', 'c'].map((id) => rawRequest(`${server.url}/work/${id}`))
     await vi.waitFor(() => expect(limiter.waiting).toBe(2))
     expect(handled).toHaveLength(1)
-    gate.resolve()
+    releaseAll()
     const responses = await Promise.all(exchanges.map((exchange) => exchange.response))
     expect(responses.map((response) => response.statusCode)).toEqual([200, 200, 200])
     expect(handled).toHaveLength(3)
@@ -102,7 +122,7 @@ describe.each(frameworks)('concurrency limit on $name', (framework) => {
 
   it('refuses with 503 a request that waited longer than timeoutMs', async () => {
     const limiter = new CapacityLimiter({ totalTokens: 1 })
-    const { app, gate, handled } = slowApp(limiter, { timeoutMs: 20 })
+    const { app, handled, releaseAll } = gatedApp(limiter, { timeoutMs: 20 })
     const server = await start(app)
     const holder = rawRequest(`${server.url}/work/holder`)
     await vi.waitFor(() => expect(handled).toEqual(['holder']))
@@ -110,7 +130,7 @@ describe.each(frameworks)('concurrency limit on $name', (framework) => {
     expect(late.status).toBe(503)
     expect(late.headers['retry-after']).toBe('1')
     expect(limiter.stats().timedOut).toBe(1)
-    gate.resolve()
+    releaseAll()
     expect((await holder.response).statusCode).toBe(200)
     expect(handled).toEqual(['holder'])
   })
@@ -126,36 +146,6 @@ describe.each(frameworks)('concurrency limit on $name', (framework) => {
     afterEach(() => {
       vi.restoreAllMocks()
     })
-
-    /** A route whose requests each wait until the test releases them by id. */
-    function gatedApp(limiter: CapacityLimiter, options: ConcurrencyLimitOptionsWithout) {
-      const gates = new Map<string, Deferred>()
-      const handled: string[] = []
-      const gateOf = (id: string) => {
-        let gate = gates.get(id)
-        if (gate === undefined) {
-          gate = deferred()
-          gates.set(id, gate)
-        }
-        return gate
-      }
-      const app = {
-        concurrencyLimit: { limiter, ...options },
-        routes: [
-          {
-            method: 'GET' as const,
-            path: '/work/:id',
-            async handle(request: { params: Record<string, string> }) {
-              const id = request.params.id!
-              handled.push(id)
-              await gateOf(id).promise
-              return { json: { id } }
-            },
-          },
-        ],
-      }
-      return { app, handled, release: (id: string) => gateOf(id).resolve() }
-    }
 
     /** One request that holds its token for `milliseconds` of the controlled clock. */
     async function serveOne(
@@ -257,7 +247,7 @@ describe.each(frameworks)('concurrency limit on $name', (framework) => {
   it('bounds every wait by default: the limiter is asked for at most DEFAULT_WAIT_TIMEOUT_MS', async () => {
     const limiter = new CapacityLimiter({ totalTokens: 1 })
     const acquire = vi.spyOn(limiter, 'acquire')
-    const { app, gate, handled } = slowApp(limiter)
+    const { app, handled, releaseAll } = gatedApp(limiter)
     const server = await start(app)
     const holder = rawRequest(`${server.url}/work/holder`)
     await vi.waitFor(() => expect(handled).toEqual(['holder']))
@@ -266,7 +256,7 @@ describe.each(frameworks)('concurrency limit on $name', (framework) => {
     expect(acquire).toHaveBeenCalledTimes(1)
     expect(acquire.mock.calls[0]![0]).toMatchObject({ timeoutMs: DEFAULT_WAIT_TIMEOUT_MS })
     expect(DEFAULT_WAIT_TIMEOUT_MS).toBe(5_000)
-    gate.resolve()
+    releaseAll()
     expect((await holder.response).statusCode).toBe(200)
     expect((await waiter.response).statusCode).toBe(200)
   })
