@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { rawRequest, send } from '../support/http-client.js'
 import { frameworks } from './frameworks.js'
 import { serversFor } from './server-lifecycle.js'
-import type { TestRequest } from './test-app.js'
+import type { RunningServer, TestOffload, TestRequest } from './test-app.js'
 
 type Tasks = typeof import('../fixtures/tasks.js')
 const tasksModule = new URL('../fixtures/tasks.js', import.meta.url)
@@ -41,6 +41,13 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
     return pool
   }
 
+  /** A server whose GET routes, by path, are each served by the adapter's `offload()`. */
+  function serveOffloaded(routes: Record<string, TestOffload>): Promise<RunningServer> {
+    return start({
+      routes: Object.entries(routes).map(([path, offload]) => ({ method: 'GET', path, offload })),
+    })
+  }
+
   function newFlag(): Int32Array {
     const flag = createFlag()
     flags.push(flag)
@@ -49,19 +56,13 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
 
   it('runs the task in the pool and answers its result as JSON, bytes as octet-stream', async () => {
     const pool = newPool()
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/fib/:n',
-          offload: {
-            pool,
-            task: 'fib',
-            mapArgs: (request: TestRequest) => [Number(request.params.n)],
-          },
-        },
-        { method: 'GET', path: '/bytes', offload: { pool, task: 'bytes', mapArgs: () => [4] } },
-      ],
+    const server = await serveOffloaded({
+      '/fib/:n': {
+        pool,
+        task: 'fib',
+        mapArgs: (request: TestRequest) => [Number(request.params.n)],
+      },
+      '/bytes': { pool, task: 'bytes', mapArgs: () => [4] },
     })
     const fib = await send(`${server.url}/fib/20`)
     expect(fib.status).toBe(200)
@@ -76,26 +77,20 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
   it("adopts the argument mapper's thenable once: its then() runs exactly once per request", async () => {
     const pool = newPool()
     let thenCalls = 0
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/fib/:n',
-          offload: {
-            pool,
-            task: 'fib',
-            // A lazy thenable (a query builder, say): each then() call would run the query again.
-            mapArgs: (request: TestRequest) =>
-              ({
-                // biome-ignore lint/suspicious/noThenProperty: a lazy thenable is what this test is about
-                then(resolve: (args: unknown[]) => void) {
-                  thenCalls++
-                  resolve([Number(request.params.n)])
-                },
-              }) as PromiseLike<unknown[]>,
-          },
-        },
-      ],
+    const server = await serveOffloaded({
+      '/fib/:n': {
+        pool,
+        task: 'fib',
+        // A lazy thenable (a query builder, say): each then() call would run the query again.
+        mapArgs: (request: TestRequest) =>
+          ({
+            // biome-ignore lint/suspicious/noThenProperty: a lazy thenable is what this test is about
+            then(resolve: (args: unknown[]) => void) {
+              thenCalls++
+              resolve([Number(request.params.n)])
+            },
+          }) as PromiseLike<unknown[]>,
+      },
     })
     const fib = await send(`${server.url}/fib/10`)
     expect(fib.status).toBe(200)
@@ -106,19 +101,13 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
   it('answers a failing task with a bare 500, reporting the error with its name and code', async () => {
     const errors: unknown[] = []
     const pool = newPool()
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/fail',
-          offload: {
-            pool,
-            task: 'fail',
-            mapArgs: () => ['ledger locked'],
-            options: { onError: (error: unknown) => errors.push(error) },
-          },
-        },
-      ],
+    const server = await serveOffloaded({
+      '/fail': {
+        pool,
+        task: 'fail',
+        mapArgs: () => ['ledger locked'],
+        options: { onError: (error: unknown) => errors.push(error) },
+      },
     })
     const response = await send(`${server.url}/fail`)
     expect(response.status).toBe(500)
@@ -137,19 +126,13 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
   it('answers 503 with Retry-After when the pool queue is full', async () => {
     const flag = newFlag()
     const pool = newPool({ maxWaiting: 0, limiter: new CapacityLimiter({ totalTokens: 10 }) })
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/block',
-          offload: {
-            pool,
-            task: 'startedThenBlock',
-            mapArgs: () => [flag],
-            options: { retryAfterSeconds: 4 },
-          },
-        },
-      ],
+    const server = await serveOffloaded({
+      '/block': {
+        pool,
+        task: 'startedThenBlock',
+        mapArgs: () => [flag],
+        options: { retryAfterSeconds: 4 },
+      },
     })
     const blocked = rawRequest(`${server.url}/block`)
     await vi.waitFor(() => expect(Atomics.load(flag, 1)).toBe(1))
@@ -168,14 +151,8 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
     const flag = newFlag()
     const limiter = new CapacityLimiter({ totalTokens: 1, maxWaiting: 0 })
     const pool = newPool({ limiter })
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/block',
-          offload: { pool, task: 'startedThenBlock', mapArgs: () => [flag] },
-        },
-      ],
+    const server = await serveOffloaded({
+      '/block': { pool, task: 'startedThenBlock', mapArgs: () => [flag] },
     })
     const blocked = rawRequest(`${server.url}/block`)
     await vi.waitFor(() => expect(Atomics.load(flag, 1)).toBe(1))
@@ -191,15 +168,9 @@ describe.each(frameworks)('offloaded handlers on $name', (framework) => {
     const flag = newFlag()
     const marks = newFlag()
     const pool = newPool()
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/block',
-          offload: { pool, task: 'startedThenBlock', mapArgs: () => [flag] },
-        },
-        { method: 'GET', path: '/mark', offload: { pool, task: 'mark', mapArgs: () => [marks] } },
-      ],
+    const server = await serveOffloaded({
+      '/block': { pool, task: 'startedThenBlock', mapArgs: () => [flag] },
+      '/mark': { pool, task: 'mark', mapArgs: () => [marks] },
     })
     const blocked = rawRequest(`${server.url}/block`)
     await vi.waitFor(() => expect(Atomics.load(flag, 1)).toBe(1))

@@ -5,6 +5,7 @@ import { deferred } from '../support/deferred.js'
 import { rawRequest, readBody, send } from '../support/http-client.js'
 import { frameworks } from './frameworks.js'
 import { serversFor } from './server-lifecycle.js'
+import type { RunningServer, TestReply } from './test-app.js'
 
 describe.each(frameworks)('streaming on $name', (framework) => {
   const start = serversFor(framework)
@@ -12,27 +13,24 @@ describe.each(frameworks)('streaming on $name', (framework) => {
     vi.restoreAllMocks()
   })
 
+  /** A server whose one route, GET `path`, answers each request with a fresh `reply()`. */
+  function serve(path: string, reply: () => TestReply): Promise<RunningServer> {
+    return start({ routes: [{ method: 'GET', path, handle: reply }] })
+  }
+
   it('streams an async iterable in order with the given status and headers', async () => {
     async function* lines() {
       for (let index = 0; index < 5; index++) yield `${JSON.stringify({ index })}\n`
       yield new TextEncoder().encode('{"end":true}\n')
     }
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/export',
-          handle: () => ({
-            stream: lines(),
-            options: {
-              status: 201,
-              contentType: 'application/x-ndjson',
-              headers: { 'x-export': 'yes' },
-            },
-          }),
-        },
-      ],
-    })
+    const server = await serve('/export', () => ({
+      stream: lines(),
+      options: {
+        status: 201,
+        contentType: 'application/x-ndjson',
+        headers: { 'x-export': 'yes' },
+      },
+    }))
     const response = await send(`${server.url}/export`)
     expect(response.status).toBe(201)
     expect(response.headers['content-type']).toBe('application/x-ndjson')
@@ -49,28 +47,20 @@ describe.each(frameworks)('streaming on $name', (framework) => {
     const stopped = deferred()
     let produced = 0
     let signalAborted = false
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/ticks',
-          handle: () => ({
-            stream: async function* ({ signal }: { signal: AbortSignal }) {
-              try {
-                while (true) {
-                  produced++
-                  yield `tick ${produced}\n`
-                  await new Promise((resolve) => setImmediate(resolve))
-                }
-              } finally {
-                signalAborted = signal.aborted
-                stopped.resolve()
-              }
-            },
-          }),
-        },
-      ],
-    })
+    const server = await serve('/ticks', () => ({
+      stream: async function* ({ signal }: { signal: AbortSignal }) {
+        try {
+          while (true) {
+            produced++
+            yield `tick ${produced}\n`
+            await new Promise((resolve) => setImmediate(resolve))
+          }
+        } finally {
+          signalAborted = signal.aborted
+          stopped.resolve()
+        }
+      },
+    }))
     const exchange = rawRequest(`${server.url}/ticks`)
     const response = await exchange.response
     await new Promise<void>((resolve) => response.once('data', () => resolve()))
@@ -86,22 +76,14 @@ describe.each(frameworks)('streaming on $name', (framework) => {
     const chunk = new Uint8Array(256 * 1024).fill(97)
     const total = 400 // 100 MiB if nothing held the producer back
     let produced = 0
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/big',
-          handle: () => ({
-            stream: (function* () {
-              for (let index = 0; index < total; index++) {
-                produced++
-                yield chunk
-              }
-            })(),
-          }),
-        },
-      ],
-    })
+    const server = await serve('/big', () => ({
+      stream: (function* () {
+        for (let index = 0; index < total; index++) {
+          produced++
+          yield chunk
+        }
+      })(),
+    }))
     const exchange = rawRequest(`${server.url}/big`)
     const response = await exchange.response
     response.pause()
@@ -125,21 +107,13 @@ describe.each(frameworks)('streaming on $name', (framework) => {
 
   it('answers 500 when the iterable fails before its first chunk, and reports the error', async () => {
     const errors: unknown[] = []
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/broken',
-          handle: () => ({
-            stream: (async function* () {
-              yield* []
-              throw new Error('database gone')
-            })(),
-            options: { onError: (error: unknown) => errors.push(error) },
-          }),
-        },
-      ],
-    })
+    const server = await serve('/broken', () => ({
+      stream: (async function* () {
+        yield* []
+        throw new Error('database gone')
+      })(),
+      options: { onError: (error: unknown) => errors.push(error) },
+    }))
     const response = await send(`${server.url}/broken`)
     expect(response.status).toBe(500)
     expect(JSON.parse(response.body)).toEqual({ error: 'Internal Server Error' })
@@ -149,22 +123,14 @@ describe.each(frameworks)('streaming on $name', (framework) => {
 
   it('cuts the connection when the iterable fails mid-stream, and reports the error', async () => {
     const errors: unknown[] = []
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/half',
-          handle: () => ({
-            stream: (async function* () {
-              yield 'first\n'
-              await new Promise((resolve) => setTimeout(resolve, 10))
-              throw new Error('disk gone')
-            })(),
-            options: { onError: (error: unknown) => errors.push(error) },
-          }),
-        },
-      ],
-    })
+    const server = await serve('/half', () => ({
+      stream: (async function* () {
+        yield 'first\n'
+        await new Promise((resolve) => setTimeout(resolve, 10))
+        throw new Error('disk gone')
+      })(),
+      options: { onError: (error: unknown) => errors.push(error) },
+    }))
     const exchange = rawRequest(`${server.url}/half`)
     const response = await exchange.response
     expect(response.statusCode).toBe(200)
@@ -175,18 +141,10 @@ describe.each(frameworks)('streaming on $name', (framework) => {
 
   it('reports a chunk that is neither a string nor bytes', async () => {
     const errors: unknown[] = []
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/objects',
-          handle: () => ({
-            stream: [{ not: 'a chunk' }] as unknown as string[],
-            options: { onError: (error: unknown) => errors.push(error) },
-          }),
-        },
-      ],
-    })
+    const server = await serve('/objects', () => ({
+      stream: [{ not: 'a chunk' }] as unknown as string[],
+      options: { onError: (error: unknown) => errors.push(error) },
+    }))
     const exchange = rawRequest(`${server.url}/objects`)
     await exchange.response.then(readBody).catch(() => undefined)
     await vi.waitFor(() => expect(errors).toHaveLength(1))
@@ -253,29 +211,21 @@ describe.each(frameworks)('streaming on $name', (framework) => {
     const aborted = deferred()
     const stopped = deferred()
     let yieldedAfterLeaving = false
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/feed',
-          handle: () => ({
-            stream: async function* ({ signal }: { signal: AbortSignal }) {
-              signal.addEventListener('abort', () => aborted.resolve())
-              try {
-                yield 'first\n'
-                await produceNext.promise
-                yieldedAfterLeaving = true
-                yield 'second\n'
-                yield 'third\n'
-              } finally {
-                stopped.resolve()
-              }
-            },
-            options: { onError: (error: unknown) => errors.push(error) },
-          }),
-        },
-      ],
-    })
+    const server = await serve('/feed', () => ({
+      stream: async function* ({ signal }: { signal: AbortSignal }) {
+        signal.addEventListener('abort', () => aborted.resolve())
+        try {
+          yield 'first\n'
+          await produceNext.promise
+          yieldedAfterLeaving = true
+          yield 'second\n'
+          yield 'third\n'
+        } finally {
+          stopped.resolve()
+        }
+      },
+      options: { onError: (error: unknown) => errors.push(error) },
+    }))
     const exchange = rawRequest(`${server.url}/feed`)
     const response = await exchange.response
     response.once('data', () => firstRead.resolve())
@@ -298,20 +248,12 @@ describe.each(frameworks)('streaming on $name', (framework) => {
       lines.push(args)
     })
     const failure = new Error(`export failed on ${framework.name}`)
-    const server = await start({
-      routes: [
-        {
-          method: 'GET',
-          path: '/broken',
-          handle: () => ({
-            stream: (async function* () {
-              yield* []
-              throw failure
-            })(),
-          }),
-        },
-      ],
-    })
+    const server = await serve('/broken', () => ({
+      stream: (async function* () {
+        yield* []
+        throw failure
+      })(),
+    }))
     for (let round = 0; round < 5; round++) {
       expect((await send(`${server.url}/broken`)).status).toBe(500)
     }
