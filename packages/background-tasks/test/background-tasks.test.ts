@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { thrownBy } from '@loopwork/internal/test-support/thrown-by'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BackgroundTasks, LoopworkError, TasksAlreadyRunError } from '../src/index.js'
-import { caught, countingThenable } from './helpers/counting-thenable.js'
+import { countingThenable } from './helpers/counting-thenable.js'
 import { deferred, flush } from './helpers/deferred.js'
 import { watchUnhandledRejections } from './helpers/unhandled-rejections.js'
 
@@ -271,7 +272,7 @@ describe('BackgroundTasks: adopting results and checking options', () => {
   })
 
   it('refuses a misspelled option in the constructor and in run(), naming it and the closest name', async () => {
-    const error = caught(() => new BackgroundTasks({ onErorr: () => {} } as never))
+    const error = thrownBy(() => new BackgroundTasks({ onErorr: () => {} } as never))
     expect(error).toBeInstanceOf(TypeError)
     expect(error).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option: 'onErorr' })
     expect(String(error)).toMatch(/Unknown option "onErorr".*did you mean "onError"/)

@@ -1,3 +1,4 @@
+import { thrownBy } from '@loopwork/internal/test-support/thrown-by'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { describe, expect, it, vi } from 'vitest'
@@ -14,7 +15,7 @@ import {
   UnknownJobError,
   UnrecoverableJobError,
 } from '../src/index.js'
-import { caught, countingThenable } from './helpers/counting-thenable.js'
+import { countingThenable } from './helpers/counting-thenable.js'
 import { cleanUpAfterEach, redisUrl } from './helpers/redis.js'
 import { watchUnhandledRejections } from './helpers/unhandled-rejections.js'
 
@@ -258,7 +259,7 @@ describe('TaskQueue on BullMQ: same interface, jobs in Redis', () => {
     expect(() => new TaskQueue({ name: 'x', handlers, addTimeoutMs: 0 })).toThrow(
       /addTimeoutMs must be a number of milliseconds from 1 to 2147483647, or Infinity for no limit, got 0/,
     )
-    const misspelled = caught(
+    const misspelled = thrownBy(
       () => new TaskQueue({ name: 'x', handlers, conection: 'redis://h' } as never),
     )
     expect(misspelled).toBeInstanceOf(TypeError)

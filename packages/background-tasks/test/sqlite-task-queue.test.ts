@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { DatabaseSync } from 'node:sqlite'
+import { thrownBy } from '@loopwork/internal/test-support/thrown-by'
 import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import {
   AbortError,
@@ -15,7 +16,6 @@ import {
   UnrecoverableJobError,
 } from '../src/index.js'
 import { TaskQueue } from '../src/sqlite/index.js'
-import { caught } from './helpers/counting-thenable.js'
 import { deferred } from './helpers/deferred.js'
 import { sqliteFilesPerTest } from './helpers/sqlite-files.js'
 import { watchUnhandledRejections } from './helpers/unhandled-rejections.js'
@@ -244,7 +244,7 @@ describe('TaskQueue on SQLite: bounds, input and options', () => {
     const handlers = { work: () => {} }
     const file = files.file()
     const check = (options: object, pattern: RegExp, option: string) => {
-      const error = caught(() => new TaskQueue({ handlers, file, ...options } as never))
+      const error = thrownBy(() => new TaskQueue({ handlers, file, ...options } as never))
       expect(error, option).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option })
       expect(String(error)).toMatch(pattern)
     }
@@ -591,7 +591,7 @@ describe('TaskQueue on SQLite: adding in the caller’s transaction (outbox)', (
     })
     expect(await queue.result(jobId)).toBe(1)
 
-    const failure = caught(() =>
+    const failure = thrownBy(() =>
       queue.transaction(database, () => {
         const order = insertOrder.get('shelf') as { id: number }
         queue.addInTransaction(database, 'fulfil', { orderId: order.id })
@@ -599,7 +599,7 @@ describe('TaskQueue on SQLite: adding in the caller’s transaction (outbox)', (
       }),
     )
     expect(failure).toMatchObject({ message: 'payment declined' })
-    const asynchronous = caught(() =>
+    const asynchronous = thrownBy(() =>
       queue.transaction(database, () => {
         insertOrder.get('bench')
         return Promise.resolve('too late')
@@ -622,7 +622,7 @@ describe('TaskQueue on SQLite: adding in the caller’s transaction (outbox)', (
       }),
     )
     const other = files.track(new DatabaseSync(files.file('other.sqlite')))
-    const wrongFile = caught(() => queue.addInTransaction(other, 'fulfil', 1))
+    const wrongFile = thrownBy(() => queue.addInTransaction(other, 'fulfil', 1))
     expect(wrongFile).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option: 'database' })
     expect(String(wrongFile)).toMatch(/a connection open on the queue's own file/)
     expect(() => queue.addInTransaction({} as never, 'fulfil', 1)).toThrow(
@@ -654,7 +654,7 @@ describe('TaskQueue on SQLite: adding in the caller’s transaction (outbox)', (
       const caller = inspect(file)
       caller.exec('PRAGMA busy_timeout = 0; PRAGMA synchronous = NORMAL')
       holder.exec('BEGIN IMMEDIATE')
-      const busy = caught(() => queue.addInTransaction(caller, 'fulfil', 1))
+      const busy = thrownBy(() => queue.addInTransaction(caller, 'fulfil', 1))
       holder.exec('ROLLBACK')
       expect(busy).toBeInstanceOf(DatabaseBusyError)
       expect((busy as Error).cause).toMatchObject({ errcode: 5 })

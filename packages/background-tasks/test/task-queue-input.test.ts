@@ -1,6 +1,6 @@
+import { thrownBy } from '@loopwork/internal/test-support/thrown-by'
 import { describe, expect, it, vi } from 'vitest'
 import { JobDataError, TaskQueue, UnknownJobError } from '../src/index.js'
-import { caught } from './helpers/counting-thenable.js'
 
 function queueWith(handler = vi.fn()) {
   const queue = new TaskQueue({
@@ -185,7 +185,7 @@ describe('TaskQueue input checks: clear errors at add(), nothing enqueued', () =
       ],
     ]
     for (const [options, message] of cases) {
-      const error = caught(() => new TaskQueue({ handlers, ...options } as never))
+      const error = thrownBy(() => new TaskQueue({ handlers, ...options } as never))
       expect(error).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION' })
       expect(String(error)).toMatch(message)
     }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { thrownBy } from '@loopwork/internal/test-support/thrown-by'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   AbortError,
@@ -9,7 +10,7 @@ import {
   TaskSupervisor,
   TimeoutError,
 } from '../src/index.js'
-import { caught, countingThenable } from './helpers/counting-thenable.js'
+import { countingThenable } from './helpers/counting-thenable.js'
 import { deferred, flush } from './helpers/deferred.js'
 import { watchUnhandledRejections } from './helpers/unhandled-rejections.js'
 
@@ -261,7 +262,7 @@ describe('TaskSupervisor.spawn', () => {
     const task = vi.fn()
     expect(() => supervisor.spawn(task)).toThrow(QueueFullError)
     expect(() => supervisor.spawn(task)).toThrow(/already runs maxRunning \(2\) tasks/)
-    expect(caught(() => supervisor.spawn(task))).toMatchObject({
+    expect(thrownBy(() => supervisor.spawn(task))).toMatchObject({
       code: 'LOOPWORK_QUEUE_FULL',
       option: 'maxRunning',
       limit: 2,
@@ -456,7 +457,7 @@ describe('TaskSupervisor: adopting results, durations, options, errors', () => {
     const supervisor = quietSupervisor()
     const task = vi.fn()
     const tooLong = 2_147_483_648
-    const error = caught(() => supervisor.spawn(task, { timeoutMs: tooLong }))
+    const error = thrownBy(() => supervisor.spawn(task, { timeoutMs: tooLong }))
     expect(error).toBeInstanceOf(RangeError)
     expect(error).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option: 'timeoutMs' })
     expect(String(error)).toMatch(/from 0 to 2147483647/)
@@ -468,12 +469,12 @@ describe('TaskSupervisor: adopting results, durations, options, errors', () => {
   })
 
   it('refuses a misspelled or wrongly typed option, naming it and the closest known name', async () => {
-    const construct = caught(() => new TaskSupervisor({ maxRuning: 5 } as never))
+    const construct = thrownBy(() => new TaskSupervisor({ maxRuning: 5 } as never))
     expect(construct).toBeInstanceOf(TypeError)
     expect(construct).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option: 'maxRuning' })
     expect(String(construct)).toMatch(/Unknown option "maxRuning".*did you mean "maxRunning"/)
     // the old name is refused too, rather than silently ignored
-    expect(caught(() => new TaskSupervisor({ maxActive: 5 } as never))).toMatchObject({
+    expect(thrownBy(() => new TaskSupervisor({ maxActive: 5 } as never))).toMatchObject({
       code: 'LOOPWORK_INVALID_OPTION',
       option: 'maxActive',
     })
@@ -484,7 +485,7 @@ describe('TaskSupervisor: adopting results, durations, options, errors', () => {
 
     const supervisor = quietSupervisor()
     const task = vi.fn()
-    const spawn = caught(() => supervisor.spawn(task, { timeoutMS: 5 } as never))
+    const spawn = thrownBy(() => supervisor.spawn(task, { timeoutMS: 5 } as never))
     expect(spawn).toMatchObject({ code: 'LOOPWORK_INVALID_OPTION', option: 'timeoutMS' })
     expect(String(spawn)).toMatch(/did you mean "timeoutMs"/)
     expect(() => supervisor.spawn(task, 'fast' as never)).toThrow(TypeError)
@@ -502,7 +503,7 @@ describe('TaskSupervisor: adopting results, durations, options, errors', () => {
   it('throws only shared loopwork errors, recognisable by code across copies', async () => {
     const supervisor = quietSupervisor({ name: 'jobs', maxRunning: 1 })
     const handle = supervisor.spawn(() => new Promise(() => {}))
-    const full = caught(() => supervisor.spawn(() => {}))
+    const full = thrownBy(() => supervisor.spawn(() => {}))
     expect(full).toBeInstanceOf(LoopworkError)
     expect(isLoopworkError(full, 'LOOPWORK_QUEUE_FULL')).toBe(true)
     handle.abort()
@@ -510,7 +511,7 @@ describe('TaskSupervisor: adopting results, durations, options, errors', () => {
     expect(aborted).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' })
     expect(isLoopworkError(aborted, 'ABORT_ERR')).toBe(true)
     await supervisor.drain()
-    const closed = caught(() => supervisor.spawn(() => {}))
+    const closed = thrownBy(() => supervisor.spawn(() => {}))
     expect(closed).toMatchObject({ name: 'ClosedError', code: 'LOOPWORK_CLOSED' })
     expect(String(closed)).toMatch(/Supervisor "jobs" is shutting down/)
   })

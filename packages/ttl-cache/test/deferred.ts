@@ -20,16 +20,6 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the promise to reject')
 }
 
-/** The error `action` throws, or a failure if it returns. */
-export function thrownBy(action: () => unknown): unknown {
-  try {
-    action()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected an error')
-}
-
 /**
  * Fakes the clock and timers but not `setImmediate`, so `flush()` still lets promise work run
  * without moving time.

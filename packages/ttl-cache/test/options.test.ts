@@ -1,7 +1,8 @@
 import { MAX_TIMEOUT_MS } from '@loopwork/internal'
+import { thrownBy } from '@loopwork/internal/test-support/thrown-by'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cached, InvalidCacheValueError, TtlCache } from '../src/index.js'
-import { rejectionOf, thrownBy, useFakeClock } from './deferred.js'
+import { rejectionOf, useFakeClock } from './deferred.js'
 
 function construct(options: unknown): () => TtlCache<string, string> {
   return () => new TtlCache<string, string>(options as never)

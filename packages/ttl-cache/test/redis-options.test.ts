@@ -1,8 +1,8 @@
 import { MAX_TIMEOUT_MS } from '@loopwork/internal'
+import { thrownBy } from '@loopwork/internal/test-support/thrown-by'
 import { describe, expect, it } from 'vitest'
 import { cached } from '../src/index.js'
 import { countingThenable } from './counting-thenable.js'
-import { thrownBy } from './deferred.js'
 import { eventually, redisTestBedPerTest } from './redis-fixtures.js'
 
 describe('Redis tier: options, durations and loader results', () => {

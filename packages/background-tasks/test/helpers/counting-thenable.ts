@@ -27,13 +27,3 @@ export function countingThenable<T>(outcome: { value: T } | { error: unknown }):
   }
   return { thenable: thenable as unknown as PromiseLike<T>, counts }
 }
-
-/** The error `fn` throws; fails the test when it throws nothing. */
-export function caught(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to throw')
-}
