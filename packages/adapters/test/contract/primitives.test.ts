@@ -40,6 +40,17 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()))
 })
 
+/** A pool of one thread, started on demand and destroyed after the test. */
+function oneThreadPool(): WorkerPool<Tasks> {
+  const pool = new WorkerPool<Tasks>({
+    module: new URL('../fixtures/tasks.js', import.meta.url),
+    minThreads: 0,
+    maxThreads: 1,
+  })
+  closers.push(() => pool.destroy())
+  return pool
+}
+
 function primitives() {
   const limiter = new CapacityLimiter({ name: 'db', totalTokens: 1, maxWaiting: 0 })
   const pool = new WorkerPool<Tasks>({
@@ -232,12 +243,7 @@ describe('errors', () => {
     const cache = new TtlCache<string, number>({ max: 10, ttlMs: 1_000 })
     closers.push(() => cache.close())
     const batcher = new Batcher<number, number>(async (keys) => keys, { windowMs: 1_000 })
-    const pool = new WorkerPool<Tasks>({
-      module: new URL('../fixtures/tasks.js', import.meta.url),
-      minThreads: 0,
-      maxThreads: 1,
-    })
-    closers.push(() => pool.destroy())
+    const pool = oneThreadPool()
     const blocker = new Int32Array(new SharedArrayBuffer(8))
     const running = pool.run('startedThenBlock', [blocker])
     running.catch(() => {})
@@ -275,12 +281,7 @@ describe('errors', () => {
     // The timeout is what this test expects: no need to log it.
     const supervisor = new TaskSupervisor({ onError: () => {} })
     closers.push(() => supervisor.drain({ timeoutMs: 0 }))
-    const pool = new WorkerPool<Tasks>({
-      module: new URL('../fixtures/tasks.js', import.meta.url),
-      minThreads: 0,
-      maxThreads: 1,
-    })
-    closers.push(() => pool.destroy())
+    const pool = oneThreadPool()
     const blocker = new Int32Array(new SharedArrayBuffer(8))
     const handle = supervisor.spawn(() => new Promise<void>(() => {}), { timeoutMs: 20 })
     const outcomes = await Promise.allSettled([
