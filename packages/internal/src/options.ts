@@ -74,14 +74,6 @@ export function integer(bounds: IntegerBounds): Check<number> {
   }
 }
 
-/** A finite number within `[min, max]`. */
-export function number(min: number, max: number): Check<number> {
-  return (option, value) => {
-    if (typeof value === 'number' && value >= min && value <= max) return value
-    throw invalid(option, value, `a number from ${min} to ${max}`)
-  }
-}
-
 /**
  * A duration in milliseconds from 0 to {@link MAX_TIMEOUT_MS}; with `infinity`, `Infinity` too,
  * meaning "no time limit" (no timer is started).
