@@ -191,7 +191,7 @@ function unknownOption(what: string, key: string, known: readonly string[]): Inv
 }
 
 /** The known name closest to `name` (case-insensitive edit distance), when one is close enough. */
-export function closestName(name: string, known: readonly string[]): string | undefined {
+function closestName(name: string, known: readonly string[]): string | undefined {
   const wanted = name.toLowerCase()
   let best: string | undefined
   let bestDistance = Math.max(2, Math.floor(wanted.length / 3)) + 1
