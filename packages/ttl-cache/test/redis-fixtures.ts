@@ -8,7 +8,6 @@ import { Redis } from 'ioredis'
 import { RedisTtlCache, type RedisTtlCacheOptions } from '../src/redis/index.js'
 
 export { eventually } from '@loopwork/internal/test-support/eventually'
-export { redisUrl }
 
 /** A test's caches and connections on the shared Redis, under the test's own key prefix. */
 export class RedisTestBed extends RedisTestKeyspace<Redis> {
