@@ -7,7 +7,7 @@ import { type BuildOptions, build as esbuild } from 'esbuild'
 import { rollup } from 'rollup'
 import { type Options as TsupOptions, build as tsup } from 'tsup'
 import { build as vite } from 'vite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import webpack, { type Configuration } from 'webpack'
 import { runtimeBinary } from './runtimes/runtimes.js'
 import { assertBuilt, linkPackages, root } from './support/workspace-packages.js'
@@ -222,12 +222,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 interface Running {
   port: number
   exited: Promise<{ code: number | null; stderr: string }>
-  kill(): void
 }
 
 /**
  * Runs `server.js` in the bundle's folder (with the Node running the suite, or `binary` and `args`)
- * and waits for the port it listens on.
+ * and waits for the port it listens on. The server is killed when the test ends, however it ends
+ * (a failed check, a server that never listens or never exits and so a timeout).
  */
 function startServer(
   directory: string,
@@ -237,6 +237,9 @@ function startServer(
   const child = spawn(binary, args, {
     cwd: directory,
     stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  onTestFinished(() => {
+    child.kill()
   })
   let stdout = ''
   let stderr = ''
@@ -251,7 +254,7 @@ function startServer(
       stdout += chunk
       const line = stdout.split('\n').find((candidate) => candidate.startsWith('{"port"'))
       if (line !== undefined) {
-        resolve({ port: JSON.parse(line).port, exited, kill: () => child.kill() })
+        resolve({ port: JSON.parse(line).port, exited })
       }
     })
     exited.then(({ code }) =>
@@ -269,29 +272,25 @@ async function get(port: number, path: string): Promise<unknown> {
 
 /**
  * Calls every route of a running bundled server and checks the answers, then closes it and checks
- * that it exits cleanly; kills it if a check fails.
+ * that it exits cleanly.
  */
 async function exercise(server: Running, directory: string): Promise<void> {
-  try {
-    expect(await get(server.port, '/fib?n=20')).toBe(6765)
-    expect(await get(server.port, '/slug?text=Hello%2C%20Bundled%20World')).toBe(
-      'hello-bundled-world',
-    )
-    const where = (await get(server.port, '/thread')) as { isMainThread: boolean }
-    expect(where.isMainThread).toBe(false)
-    const forgotten = (await get(server.port, '/forgotten')) as Record<string, string>
-    expect(forgotten.name).toBe('WorkerStartupError')
-    expect(forgotten.code).toBe('LOOPWORK_WORKER_STARTUP')
-    expect(forgotten.message).toContain(join(directory, 'forgotten-tasks.js'))
-    expect(forgotten.message).toContain('If the server is bundled')
-    expect(await get(server.port, '/close')).toBe('closed')
-    // Closed pools and a closed server leave nothing holding the process.
-    const { code, stderr } = await server.exited
-    expect(stderr).toBe('')
-    expect(code).toBe(0)
-  } finally {
-    server.kill()
-  }
+  expect(await get(server.port, '/fib?n=20')).toBe(6765)
+  expect(await get(server.port, '/slug?text=Hello%2C%20Bundled%20World')).toBe(
+    'hello-bundled-world',
+  )
+  const where = (await get(server.port, '/thread')) as { isMainThread: boolean }
+  expect(where.isMainThread).toBe(false)
+  const forgotten = (await get(server.port, '/forgotten')) as Record<string, string>
+  expect(forgotten.name).toBe('WorkerStartupError')
+  expect(forgotten.code).toBe('LOOPWORK_WORKER_STARTUP')
+  expect(forgotten.message).toContain(join(directory, 'forgotten-tasks.js'))
+  expect(forgotten.message).toContain('If the server is bundled')
+  expect(await get(server.port, '/close')).toBe('closed')
+  // Closed pools and a closed server leave nothing holding the process.
+  const { code, stderr } = await server.exited
+  expect(stderr).toBe('')
+  expect(code).toBe(0)
 }
 
 describe.each(bundles.map((bundle) => [bundle.name, bundle] as const))(
