@@ -57,7 +57,10 @@ export function nextMessage<T extends WorkerMessage['type']>(
       child.off('exit', onExit)
       resolve(message as Extract<WorkerMessage, { type: T }>)
     }
-    const onExit = (code: number | null) => reject(new Error(`worker process exited (${code})`))
+    const onExit = (code: number | null) => {
+      child.off('message', onMessage)
+      reject(new Error(`worker process exited (${code})`))
+    }
     child.on('message', onMessage)
     child.once('exit', onExit)
   })
