@@ -246,12 +246,13 @@ export function hardeningSuite(options: HardeningSuiteOptions): void {
         const closing = server.close()
         entry.closed = true
         release()
-        expect((await lookup).status).toBe(200)
-        const refused = await late
+        // Settled together, so a failed check below leaves no rejection unobserved.
+        const [looked, refused, closed] = await Promise.all([lookup, late, closing])
+        expect(looked.status).toBe(200)
         expect(refused.status).toBe(503)
         expectRefusal(refused, shuttingDown)
         expect(placeOrder).not.toHaveBeenCalled()
-        expect(await closing).toMatchObject({ timedOut: false, closedConnections: 0 })
+        expect(closed).toMatchObject({ timedOut: false, closedConnections: 0 })
       } finally {
         agent.destroy()
       }
